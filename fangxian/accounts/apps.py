@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "fangxian.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from fangxian.core.demo import register_demo
+
+        from . import demo, signals  # noqa: F401  (signals connects login/logout/lockout recording)
+
+        register_demo("accounts", 10, demo.load, demo.LOGINS)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import RoleGrant
+from .roles import GRANTABLE_ROLES
+
+
+class LoginForm(AuthenticationForm):
+    # One message for a wrong password, an unknown user and a locked account, so the
+    # answer tells an attacker nothing.
+    error_messages = {
+        "invalid_login": _("Incorrect username or password."),
+        "inactive": _("Incorrect username or password."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"class": "form-control", "autocomplete": "username"})
+        self.fields["password"].widget.attrs.update({"class": "form-control", "autocomplete": "current-password"})
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-lg", "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].replace(" ", "").strip()
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"}))
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=366,
+        initial=90,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r.value, r.label) for r in GRANTABLE_ROLES],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        grant = RoleGrant(user=self.user, role=role)
+        grant.validate_constraints()
+        return role
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Username or name")}),
+    )
+
+
+class InitialPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password, self.user)
+        return password
+
+
+User = get_user_model()

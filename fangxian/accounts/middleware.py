@@ -1,0 +1,77 @@
+"""Session limits and the login-safety gate (password change, second factor)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from fangxian.audit.models import SecurityEvent
+from fangxian.audit.services import record_event
+
+from .roles import is_privileged
+from .signals import LOGIN_AT_KEY
+
+# Paths that a signed-in user may reach before changing the password or passing the
+# second factor: the steps themselves, logging out, the language switch and health.
+_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/2fa/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+)
+
+
+class SessionLimitsMiddleware:
+    """Absolute session lifetime (12 h). The idle limit (30 min) is the session's own
+    expiry, renewed on every request (SESSION_SAVE_EVERY_REQUEST)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            login_at = request.session.get(LOGIN_AT_KEY)
+            if login_at is None or time.time() - float(login_at) > settings.SESSION_ABSOLUTE_SECONDS:
+                user = request.user
+                logout(request)
+                record_event(SecurityEvent.Kind.SESSION_EXPIRED, request=request, user=user)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Your session has expired. Please sign in again.")}, status=401)
+                messages.info(request, _("Your session has expired. Please sign in again."))
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def needs_second_factor(user) -> bool:
+    return bool(settings.REQUIRE_TOTP and is_privileged(user) and not user.is_verified())
+
+
+class LoginSafetyMiddleware:
+    """Send a signed-in user to the step they still owe: a new password if the account was
+    created with an initial one, then the second factor if a role requires it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
+            if request.path.startswith("/api/"):
+                # The API answers in JSON; DRF's session authentication refuses the same users.
+                return self.get_response(request)
+            if user.must_change_password:
+                return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
+            if needs_second_factor(user):
+                return redirect(f"{reverse('accounts:totp_verify')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -1,0 +1,81 @@
+"""Roles: the system roles granted to accounts, and the roles that assignments give.
+
+A user's roles are the union of their RoleGrant rows (system roles) and whatever the
+registered role providers derive from their active assignments (see org). Everything that
+asks "may this user …" starts from `roles_of(user)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # System roles, granted by the security admin.
+    PREVENTION_OFFICE = "prevention_office", _("Prevention office")
+    LEADER = "leader", _("School leader")
+    DISCIPLINE = "discipline", _("Discipline inspection")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    # Roles that come from assignments in the organisation.
+    COLLEGE_ADMIN = "college_admin", _("College administrator")
+    COUNSELOR = "counselor", _("Counselor or class teacher")
+    GATE_GUARD = "gate_guard", _("Gate guard")
+    STAFF = "staff", _("Staff")
+    STUDENT = "student", _("Student")
+
+
+GRANTABLE_ROLES = (
+    Role.PREVENTION_OFFICE,
+    Role.LEADER,
+    Role.DISCIPLINE,
+    Role.SYSTEM_ADMIN,
+    Role.SECURITY_ADMIN,
+    Role.AUDIT_ADMIN,
+)
+# 三权分立: no account may hold two of these (a partial unique index enforces it).
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+# Roles whose holders must sign in with a second factor.
+PRIVILEGED_ROLES = frozenset({Role.PREVENTION_OFFICE, *ADMIN_ROLES})
+# Roles that see the whole institution (discipline inspection only reads).
+WHOLE_INSTITUTION_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
+
+RoleProvider = Callable[[object], Iterable[str]]
+_providers: list[RoleProvider] = []
+
+
+def register_role_provider(provider: RoleProvider) -> None:
+    """Let a feature app add roles derived from its own data (called in AppConfig.ready)."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def roles_of(user) -> frozenset[str]:
+    """All roles of a user, computed once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_fangxian_roles", None)
+    if cached is not None:
+        return cached
+    roles = set(user.role_grants.values_list("role", flat=True))
+    for provider in _providers:
+        roles.update(provider(user))
+    user._fangxian_roles = frozenset(roles)
+    return user._fangxian_roles
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_privileged(user) -> bool:
+    return bool(roles_of(user) & PRIVILEGED_ROLES)
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_fangxian_roles"):
+        del user._fangxian_roles

@@ -1,0 +1,190 @@
+"""Sign-in, sign-out, password change, second factor and the user's own security page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash, views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.sessions.models import Session
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login, match_token
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+import segno
+
+from fangxian.audit.models import SecurityEvent
+from fangxian.audit.services import record_event
+
+from . import services
+from .forms import ApiTokenForm, LoginForm, TokenForm
+from .models import ApiToken, LoginSession
+from .roles import is_privileged
+
+RECOVERY_CODES_SESSION_KEY = "fangxian_new_recovery_codes"
+
+
+def _next_url(request, default: str = "web:home") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return reverse(default)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """A locked account sees exactly what a wrong password shows (see LoginForm)."""
+    form = LoginForm(request, data=request.POST or None)
+    form.is_valid()  # authentication fails for a locked account, adding the generic error
+    return render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")})
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    for field in form.fields.values():
+        field.widget.attrs["class"] = "form-control"
+    if request.method == "POST" and form.is_valid():
+        old_key = request.session.session_key
+        user = form.save()
+        update_session_auth_hash(request, user)  # keeps this session, with a new key
+        LoginSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+        services.password_changed(user=user, request=request)
+        messages.success(request, _("Your password has been changed."))
+        return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": request.user.must_change_password, "next": request.GET.get("next", "")},
+    )
+
+
+@login_required
+def totp_verify(request):
+    """Second step of sign-in for privileged roles: a TOTP code or a recovery code."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{reverse('accounts:totp_setup')}?next={_next_url(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # match_token tries every confirmed device; TOTP refuses a code it has accepted
+        # before (last_t) and a recovery code is deleted when used.
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            kind = SecurityEvent.Kind.RECOVERY_CODE_USED if isinstance(device, StaticDevice) else SecurityEvent.Kind.TOTP_VERIFIED
+            record_event(kind, request=request)
+            return redirect(_next_url(request))
+        record_event(SecurityEvent.Kind.TOTP_FAILED, request=request)
+        form.add_error("code", _("The code is not valid. Codes can be used only once."))
+    return render(request, "accounts/totp_verify.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@login_required
+def totp_setup(request):
+    """Enrol an authenticator app by QR code; on success show the recovery codes once."""
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    if has_device and not request.user.is_verified():
+        # Replacing a device needs the current one first.
+        return redirect(f"{reverse('accounts:totp_verify')}?next={reverse('accounts:totp_setup')}")
+    device = services.totp_device_for_setup(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = services.totp_confirm(device=device, request=request)
+            otp_login(request, device)
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            return redirect(f"{reverse('accounts:recovery_codes')}?next={_next_url(request)}")
+        form.add_error("code", _("The code is not valid. Check the time on your phone and try again."))
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "form": form,
+            "qr_data_uri": qr.svg_data_uri(scale=5, dark="#0b2545"),
+            "secret": _base32(device),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+def _base32(device: TOTPDevice) -> str:
+    import base64
+
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@login_required
+def recovery_codes(request):
+    if request.method == "POST":
+        if not request.user.is_verified():
+            return redirect(f"{reverse('accounts:totp_verify')}?next={reverse('accounts:security')}")
+        request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_regenerate(user=request.user)
+        return redirect("accounts:recovery_codes")
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    if not codes:
+        return redirect("accounts:security")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@login_required
+def security(request):
+    """The user's own security page: second factor, API tokens, open sessions."""
+    token_form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and token_form.is_valid():
+        _token, new_token = services.token_create(
+            user=request.user, name=token_form.cleaned_data["name"], days=token_form.cleaned_data["days"], request=request
+        )
+        token_form = ApiTokenForm()
+    static = StaticDevice.objects.filter(user=request.user, name=services.RECOVERY_DEVICE_NAME).first()
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "token_form": token_form,
+            "new_token": new_token,
+            "tokens": request.user.api_tokens.active().order_by("-created_at"),
+            "has_totp": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "recovery_left": static.token_set.count() if static else 0,
+            "privileged": is_privileged(request.user),
+            "require_totp": settings.REQUIRE_TOTP,
+            "sessions": request.user.login_sessions.order_by("-created_at"),
+            "current_session": request.session.session_key,
+        },
+    )
+
+
+@require_POST
+@login_required
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
+    services.token_revoke(token=token, request=request)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("accounts:security")
+
+
+@require_POST
+@login_required
+def session_end(request, pk: int):
+    login_session = get_object_or_404(LoginSession, pk=pk, user=request.user)
+    Session.objects.filter(session_key=login_session.session_key).delete()
+    login_session.delete()
+    messages.success(request, _("The session has been ended."))
+    return redirect("accounts:security")

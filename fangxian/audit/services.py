@@ -1,0 +1,38 @@
+"""Writing security events. Call `record_event` inside the transaction of the action it
+records, so that the event and the action commit or roll back together."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .models import SecurityEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    kind: str,
+    *,
+    request: HttpRequest | None = None,
+    user=None,
+    username: str = "",
+    **detail,
+) -> SecurityEvent:
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            user = request.user
+    if not username and user is not None:
+        username = user.get_username()
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=username[:150],
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        detail=detail,
+    )

@@ -1,0 +1,163 @@
+"""Test helpers shared by every app: the cast of users and the browser.
+
+Loaded as a pytest plugin from the root conftest.py. Nothing here runs in production.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import factory
+import pytest
+from django.conf import settings
+
+from fangxian.accounts.models import RoleGrant, User
+
+ARTIFACTS = Path(os.environ.get("FANGXIAN_TEST_ARTIFACTS", Path(settings.BASE_DIR) / "test-artifacts"))
+PASSWORD = "Correct-Horse-42!"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Faker("name", locale="zh_CN")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted or ():
+            RoleGrant.objects.get_or_create(user=self, role=role)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str | None = None, *roles: str, **fields) -> User:
+        if username is not None:
+            fields["username"] = username
+        return UserFactory(roles=roles, **fields)
+
+    return make
+
+
+@pytest.fixture
+def office(make_user):
+    return make_user("office1", "prevention_office")
+
+
+@pytest.fixture
+def secadmin(make_user):
+    return make_user("secadmin1", "security_admin")
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user("auditor1", "audit_admin")
+
+
+@pytest.fixture
+def sysadmin(make_user):
+    return make_user("sysadmin1", "system_admin")
+
+
+@pytest.fixture
+def plain_user(make_user):
+    return make_user("plain1")
+
+
+@pytest.fixture
+def verified_client(client):
+    """A test client logged in past the second factor, for privileged users."""
+
+    def login(user: User):
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        client.force_login(user)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login
+
+
+# ---------------------------------------------------------------------------
+# Browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """Records what a page asked for and what it complained about."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not (url.startswith(self.origin) or url.startswith("data:"))]
+
+
+@pytest.fixture
+def page_factory(browser, live_server):
+    contexts = []
+
+    def make(viewport: dict | None = None, locale: str = "zh-CN"):
+        context = browser.new_context(viewport=viewport or DESKTOP, locale=locale, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = PageWatch(live_server.url)
+        page.on("request", lambda request: watch.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and watch.console_errors.append(message.text))
+        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+        page.watch = watch
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

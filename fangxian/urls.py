@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from fangxian.web.views import healthz
+
+urlpatterns = [
+    path("", include("fangxian.web.urls")),
+    path("accounts/", include("fangxian.accounts.urls")),
+    path("audit/", include("fangxian.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("fangxian.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,82 @@
+"""Extract the translatable strings of every catalogue and fail when one has no Chinese.
+
+Catalogues: one per Fangxian app (fangxian/<app>/locale) and one for the project's own
+templates and settings (fangxian/locale). `--update` keeps the refreshed .po files so that
+new strings can be translated; without it the files are left as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "fangxian"
+LOCALE = "zh_Hans"
+DJANGO_ADMIN = [sys.executable, "-m", "django"]
+
+
+def catalogue_dirs() -> list[tuple[Path, list[str]]]:
+    """(directory to extract in, names to ignore) for each catalogue."""
+    apps = sorted(p.parent for p in PACKAGE.glob("*/apps.py"))
+    ignore_apps = [app.name for app in apps]
+    return [(PACKAGE, [*ignore_apps, "static"]), *[(app, ["tests", "static"]) for app in apps]]
+
+
+def extract(directory: Path, ignore: list[str]) -> Path:
+    (directory / "locale").mkdir(exist_ok=True)
+    args = [*DJANGO_ADMIN, "makemessages", "-l", LOCALE, "--no-obsolete", "--add-location", "file", "-v", "0"]
+    for name in ignore:
+        args += ["--ignore", f"{name}/*"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangxian.settings_test"}
+    subprocess.run(args, cwd=directory, check=True, env=env)
+    return directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--update", action="store_true", help="keep the refreshed .po files")
+    options = parser.parse_args()
+    problems: list[str] = []
+    for directory, ignore in catalogue_dirs():
+        po_path = directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
+        before = po_path.read_bytes() if po_path.exists() else None
+        extract(directory, ignore)
+        if not po_path.exists():
+            continue  # nothing to translate here
+        catalogue = polib.pofile(str(po_path))
+        for entry in catalogue:
+            if entry.obsolete:
+                continue
+            if "fuzzy" in entry.flags or not entry.translated():
+                where = entry.occurrences[0][0] if entry.occurrences else "?"
+                problems.append(f"{po_path.relative_to(ROOT)}: {where}: {entry.msgid!r}")
+        if options.update:
+            if before is not None:
+                # Keep the old creation date so that an unchanged catalogue stays unchanged.
+                old = polib.pofile(before.decode())
+                catalogue.metadata["POT-Creation-Date"] = old.metadata.get("POT-Creation-Date", "")
+            catalogue.metadata["Language"] = "zh_Hans"
+            catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+            catalogue.save()
+        elif before is None:
+            po_path.unlink()
+        else:
+            po_path.write_bytes(before)
+    if problems:
+        print(f"{len(problems)} user-facing string(s) have no Chinese translation:", file=sys.stderr)
+        for line in problems:
+            print("  " + line, file=sys.stderr)
+        print("Run `make messages`, translate the empty entries, and run it again.", file=sys.stderr)
+        return 1
+    print("translations: every user-facing string has a Chinese translation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
