@@ -54,9 +54,7 @@ TESTING = envbool("FANGXIAN_TESTING", False)
 # It is refused outside DEBUG (and tests), so a production deployment cannot run with it.
 DEMO = envbool("FANGXIAN_DEMO", False)
 if DEMO and not (DEBUG or TESTING):
-    raise ImproperlyConfigured(
-        "FANGXIAN_DEMO relaxes login safety and is refused in production; unset it or set FANGXIAN_DEBUG."
-    )
+    raise ImproperlyConfigured("FANGXIAN_DEMO relaxes login safety and is refused in production; unset it or set FANGXIAN_DEBUG.")
 
 SECRET_KEY = os.environ.get("FANGXIAN_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -98,6 +96,7 @@ INSTALLED_APPS = [
     "fangxian.core",
     "fangxian.accounts",
     "fangxian.audit",
+    "fangxian.org",
     "fangxian.web",
     "fangxian.api",
 ]

@@ -15,7 +15,7 @@ from django.conf import settings
 from fangxian.accounts.models import RoleGrant, User
 
 ARTIFACTS = Path(os.environ.get("FANGXIAN_TEST_ARTIFACTS", Path(settings.BASE_DIR) / "test-artifacts"))
-PASSWORD = "Correct-Horse-42!"
+PASSWORD = "Correct-Horse-42!"  # noqa: S105  (test accounts only)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

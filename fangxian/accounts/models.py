@@ -58,9 +58,7 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
@@ -73,9 +71,7 @@ class RoleGrant(models.Model):
                 fields=["user"],
                 condition=Q(role__in=[r.value for r in ADMIN_ROLES]),
                 name="one_admin_role_per_user",
-                violation_error_message=_(
-                    "The system, security and audit administrator roles must be held by different accounts."
-                ),
+                violation_error_message=_("The system, security and audit administrator roles must be held by different accounts."),
             ),
         ]
 
@@ -96,6 +92,9 @@ class LoginSession(models.Model):
     class Meta:
         verbose_name = _("login session")
         verbose_name_plural = _("login sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 def _hash_token(raw: str) -> str:

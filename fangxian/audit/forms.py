@@ -9,10 +9,15 @@ _date = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 class AuditFilterForm(forms.Form):
     SOURCE_CHOICES = [("changes", _("Data changes")), ("events", _("Security events"))]
 
-    source = forms.ChoiceField(label=_("Source"), choices=SOURCE_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    source = forms.ChoiceField(
+        label=_("Source"), choices=SOURCE_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
     user = forms.CharField(label=_("User"), required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
     kind = forms.ChoiceField(
-        label=_("Event"), required=False, choices=[("", "—"), *SecurityEvent.Kind.choices], widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Event"),
+        required=False,
+        choices=[("", "—"), *SecurityEvent.Kind.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     model = forms.CharField(label=_("Object type"), required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
     request_id = forms.CharField(label=_("Request id"), required=False, widget=forms.TextInput(attrs={"class": "form-control"}))

@@ -22,9 +22,9 @@ def record_event(
     username: str = "",
     **detail,
 ) -> SecurityEvent:
-    if user is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            user = request.user
+    request_user = getattr(request, "user", None)
+    if user is None and request_user is not None and request_user.is_authenticated:
+        user = request_user
     if not username and user is not None:
         username = user.get_username()
     return SecurityEvent.objects.create(

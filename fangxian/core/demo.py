@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-DEMO_PASSWORD = "Xiaoyuan#2022-07"
+DEMO_PASSWORD = "Xiaoyuan#2022-07"  # noqa: S105  (synthetic demo accounts only)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ class SiteConfig(models.Model):
     """Settings the system administrator keeps in the platform (系统配置). One row."""
 
     institution_name = models.CharField(_("institution name"), max_length=100, blank=True)
-    notice_banner = models.CharField(
-        _("banner"), max_length=200, blank=True, help_text=_("A short message shown on top of every page.")
-    )
+    notice_banner = models.CharField(_("banner"), max_length=200, blank=True, help_text=_("A short message shown on top of every page."))
     support_contact = models.CharField(_("support contact"), max_length=100, blank=True)
 
     class Meta:

@@ -1,0 +1,170 @@
+"""Writes on the organisation. Each function is one transaction; it validates with
+full_clean() so that pages, imports and the API refuse the same things."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Assignment, Place, Staff, Student, TreeNode, Unit
+
+
+@transaction.atomic
+def node_create(*, model: type[TreeNode], **fields) -> TreeNode:
+    node = model(**fields)
+    node.full_clean(exclude=["path", "depth"])
+    node.save()
+    return node
+
+
+@transaction.atomic
+def node_rename(*, node: TreeNode, name: str, code: str | None = None) -> TreeNode:
+    node.name = name
+    if code is not None:
+        node.code = code
+    node.full_clean(exclude=["path", "depth"])
+    node.save(update_fields=["name", "code"])
+    return node
+
+
+@transaction.atomic
+def node_move(*, node: TreeNode, new_parent: TreeNode | None) -> TreeNode:
+    """Move a node and its subtree. Refuses cycles and kinds that do not fit."""
+    model = type(node)
+    node = model.objects.select_for_update().get(pk=node.pk)
+    if new_parent is not None and new_parent.path.startswith(node.path):
+        raise ValidationError({"parent": _("A node cannot be moved under itself or its own descendants.")})
+    node.parent = new_parent
+    node.full_clean(exclude=["path", "depth"])
+    old_path, old_depth = node.path, node.depth
+    super(TreeNode, node).save(update_fields=["parent"])
+    new_path, new_depth = node.compute_path()
+    # Rewrite the whole subtree's paths in one statement.
+    model.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
+        depth=F("depth") + (new_depth - old_depth),
+    )
+    node.refresh_from_db()
+    return node
+
+
+def node_in_use(node: TreeNode) -> str | None:
+    """Why a node cannot be deleted (people or beds in use under it), or None."""
+    if isinstance(node, Unit):
+        subtree = Unit.objects.subtree(node).values("pk")
+        if Student.objects.filter(klass_id__in=subtree).exists():
+            return _("Students belong to this unit or to a unit under it.")
+        if Staff.objects.filter(unit_id__in=subtree).exists():
+            return _("Staff belong to this unit or to a unit under it.")
+        if Place.objects.filter(institution=node).exists():
+            return _("Campuses belong to this institution.")
+    else:
+        subtree = Place.objects.subtree(node).values("pk")
+        if Student.objects.filter(bed_id__in=subtree).exists():
+            return _("Beds in this place are in use.")
+    if Assignment.objects.filter(**{f"{'unit' if isinstance(node, Unit) else 'place'}_id__in": subtree}).exists():
+        return _("Responsibilities have been assigned for this node or one under it; archive it instead.")
+    return None
+
+
+@transaction.atomic
+def node_delete(*, node: TreeNode) -> None:
+    reason = node_in_use(node)
+    if reason:
+        raise ValidationError(reason)
+    type(node).objects.subtree(node).order_by("-depth").delete()
+
+
+@transaction.atomic
+def node_archive(*, node: TreeNode) -> int:
+    """Archive a node and its subtree (kept for history, hidden from lists)."""
+    if isinstance(node, Place) and Student.objects.filter(bed_id__in=Place.objects.subtree(node).values("pk")).exists():
+        raise ValidationError(_("Beds in this place are in use; move the students first."))
+    if (
+        isinstance(node, Unit)
+        and Student.objects.filter(klass_id__in=Unit.objects.subtree(node).values("pk"), status=Student.Status.ENROLLED).exists()
+    ):
+        raise ValidationError(_("Enrolled students belong to this unit; move them first."))
+    return type(node).objects.subtree(node).filter(archived_at__isnull=True).update(archived_at=timezone.now())
+
+
+@transaction.atomic
+def node_restore(*, node: TreeNode) -> None:
+    if node.parent_id and node.parent.is_archived:
+        raise ValidationError(_("Restore the parent first."))
+    type(node).objects.filter(pk=node.pk).update(archived_at=None)
+
+
+@transaction.atomic
+def person_save(*, person: Student | Staff) -> Student | Staff:
+    person.full_clean()
+    person.save()
+    return person
+
+
+def _overlapping(assignment: Assignment):
+    others = Assignment.objects.filter(
+        staff_id=assignment.staff_id,
+        role=assignment.role,
+        unit_id=assignment.unit_id,
+        place_id=assignment.place_id,
+        student_id=assignment.student_id,
+    ).exclude(pk=assignment.pk)
+    if assignment.end_date:
+        others = others.filter(start_date__lte=assignment.end_date)
+    return others.exclude(end_date__lt=assignment.start_date)
+
+
+@transaction.atomic
+def assignment_create(*, by=None, **fields) -> Assignment:
+    assignment = Assignment(created_by=by, **fields)
+    assignment.full_clean()
+    if _overlapping(assignment).exists():
+        raise ValidationError(_("This person already holds this role for the same target in that period."))
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, assignment: Assignment, on: date) -> Assignment:
+    """End an assignment on `on` (the last day it is in force)."""
+    assignment.end_date = on
+    assignment.full_clean()
+    assignment.save(update_fields=["end_date"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_handover(*, assignment: Assignment, to_staff: Staff, on: date, by=None, note: str = "") -> Assignment:
+    """Hand a responsibility over: the old holder's last day is the day before `on`, the new
+    holder starts on `on`. Who was responsible on any past day stays answerable."""
+    if to_staff.pk == assignment.staff_id:
+        raise ValidationError(_("The responsibility is already held by this person."))
+    if on <= assignment.start_date:
+        raise ValidationError(_("The handover date must be after the assignment started."))
+    if assignment.end_date is not None and assignment.end_date < on - timedelta(days=1):
+        raise ValidationError(_("This assignment had already ended before the handover date."))
+    new_end = assignment.end_date
+    assignment_end(assignment=assignment, on=on - timedelta(days=1))
+    return assignment_create(
+        by=by,
+        staff=to_staff,
+        role=assignment.role,
+        unit=assignment.unit,
+        place=assignment.place,
+        student=assignment.student,
+        start_date=on,
+        end_date=new_end,
+        note=note,
+    )
+
+
+def responsible_on(*, role: str, day: date, unit=None, place=None, student=None):
+    """Who held `role` for the target on `day` (history)."""
+    return Assignment.objects.active_on(day).filter(role=role, unit=unit, place=place, student=student).select_related("staff")
