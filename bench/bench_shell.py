@@ -10,6 +10,9 @@ def run() -> None:
     from django.test import Client
 
     from fangxian.accounts.models import User
+    from fangxian.core.tasks import record_heartbeat
+
+    record_heartbeat()  # as a running consumer would
 
     user = User.objects.create(username="bench", full_name="基准")
     client = Client(HTTP_HOST="localhost")
