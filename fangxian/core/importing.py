@@ -1,0 +1,355 @@
+"""All-or-nothing spreadsheet imports.
+
+An `Importer` declares its columns; `run()` reads the file (see core.xlsx), cleans every
+cell, lets the subclass check the rows against the database in bulk, and writes only when
+no row has an error, inside one transaction. "Check only" stops before writing. Errors are
+reported as "第 N 行 · 列名 · 问题", on screen and as a copy of the file with an error
+column. Importing the same file twice changes nothing the second time: subclasses match
+rows on a natural key and count created / updated / unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fangxian.org import idnumber
+
+from .xlsx import (
+    HEADER_SEARCH_ROWS,
+    Sheet,
+    SpreadsheetError,
+    check_upload,
+    clean_text,
+    digits_damaged,
+    parse_date,
+    read_sheet,
+    write_workbook,
+)
+
+TEXT, INTEGER, DATE, ID_NUMBER, PHONE, CHOICE, BOOLEAN = "text", "integer", "date", "id_number", "phone", "choice", "boolean"
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+_YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+_NO = {"否", "n", "no", "false", "0", "×", ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file. `header` is the Chinese column title of the file
+    format (data, like a field name, so it is not translated); `aliases` are other titles
+    accepted for the same column."""
+
+    key: str
+    header: str
+    kind: str = TEXT
+    required: bool = False
+    max_length: int = 100
+    aliases: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); either is accepted
+    example: str = ""
+    help: str = ""
+
+    def names(self) -> set[str]:
+        return {normalize_header(name) for name in (self.header, self.key, *self.aliases)}
+
+
+def normalize_header(text: object) -> str:
+    text = unicodedata.normalize("NFKC", clean_text(text)).lower()
+    text = re.sub(r"[（(【\[].*?[）)】\]]", "", text)  # "身份证号（必填）" → "身份证号"
+    return re.sub(r"[\s*：:]", "", text)
+
+
+@dataclass
+class RowError:
+    row: int  # row number as Excel shows it; 0 for the file as a whole
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == 0:
+            return f"{self.column} · {self.message}" if self.column else str(self.message)
+        return _("Row %(row)s · %(column)s · %(problem)s") % {"row": self.row, "column": self.column or "—", "problem": self.message}
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, object]
+    raw: list[object] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> object:
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+
+@dataclass
+class ImportReport:
+    title: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_file: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportAborted(Exception):
+    """Raised by `apply()` to roll the whole import back with row errors."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+class Importer:
+    """Subclass and set `name`, `title`, `columns`, `key`; implement `validate` and `apply`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    columns: ClassVar[list[Column]]
+    key: ClassVar[tuple[str, ...]] = ()  # columns that identify a row; duplicates are errors
+    template_notes: ClassVar[list[str]] = []
+
+    def __init__(self, *, user=None):
+        self.user = user
+
+    # -- to override -------------------------------------------------------------
+    def validate(self, rows: list[Row]) -> list[RowError]:
+        """Check the rows against the database in bulk (no writes). Fill `row.values`
+        with resolved objects for `apply`."""
+        return []
+
+    def apply(self, rows: list[Row]) -> tuple[int, int, int]:
+        """Write the rows; return (created, updated, unchanged). Runs in a transaction."""
+        raise NotImplementedError
+
+    # -- the machinery -------------------------------------------------------------
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def error(self, row: Row | int, key: str, message: str) -> RowError:
+        number = row.number if isinstance(row, Row) else row
+        header = self.column(key).header if key else ""
+        return RowError(number, header, message)
+
+    def run(self, upload: IO[bytes], *, dry_run: bool = False) -> ImportReport:
+        report = ImportReport(title=str(self.title), dry_run=dry_run)
+        try:
+            data = check_upload(upload)
+            table = read_sheet(data)
+        except SpreadsheetError as exc:
+            report.errors.append(RowError(0, "", str(exc)))
+            return report
+        rows, errors = self.parse(table)
+        report.rows = len(rows)
+        if not any(error.row == 0 for error in errors):
+            # Check the rows that read cleanly too, so that one run lists every problem.
+            bad_rows = {error.row for error in errors}
+            errors += self.validate([row for row in rows if row.number not in bad_rows])
+        if errors:
+            report.errors = sorted(errors, key=lambda e: (e.row, e.column))
+            report.error_file = self.error_workbook(table, report.errors)
+            return report
+        if dry_run:
+            return report
+        try:
+            with transaction.atomic():
+                report.created, report.updated, report.unchanged = self.apply(rows)
+                self.after_apply(report)
+        except ImportAborted as exc:
+            report.errors = exc.errors
+            report.error_file = self.error_workbook(table, exc.errors)
+        return report
+
+    def after_apply(self, report: ImportReport) -> None:
+        from fangxian.audit.models import SecurityEvent
+        from fangxian.audit.services import record_event
+
+        record_event(
+            SecurityEvent.Kind.IMPORT,
+            user=self.user,
+            importer=self.name,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+
+    def find_header(self, table: list[list[object]]) -> tuple[int, dict[int, Column]] | None:
+        """The header row is the first of the top rows that names most required columns
+        (title rows and notes above it are skipped, merged or not)."""
+        required = [c for c in self.columns if c.required] or self.columns
+        best: tuple[int, dict[int, Column]] | None = None
+        for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+            mapping: dict[int, Column] = {}
+            for position, cell in enumerate(cells):
+                name = normalize_header(cell)
+                for column in self.columns:
+                    if name and name in column.names() and column not in mapping.values():
+                        mapping[position] = column
+                        break
+            found = sum(1 for c in required if c in mapping.values())
+            if found and (best is None or found > sum(1 for c in required if c in best[1].values())):
+                best = (index, mapping)
+            if found == len(required):
+                break
+        return best
+
+    def parse(self, table: list[list[object]]) -> tuple[list[Row], list[RowError]]:
+        found = self.find_header(table)
+        if found is None:
+            expected = "、".join(c.header for c in self.columns if c.required)
+            return [], [
+                RowError(0, "", _("No header row found. The first rows must contain the columns: %(columns)s.") % {"columns": expected})
+            ]
+        header_index, mapping = found
+        missing = [c.header for c in self.columns if c.required and c not in mapping.values()]
+        if missing:
+            return [], [RowError(header_index + 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})]
+        rows: list[Row] = []
+        errors: list[RowError] = []
+        seen: dict[tuple, int] = {}
+        for index in range(header_index + 1, len(table)):
+            cells = table[index]
+            if all(clean_text(cell) == "" for cell in cells):
+                continue
+            number = index + 1
+            values: dict[str, object] = {}
+            row_ok = True
+            for position, column in mapping.items():
+                raw = cells[position] if position < len(cells) else None
+                value, problem = self.clean_cell(column, raw)
+                if problem:
+                    errors.append(RowError(number, column.header, problem))
+                    row_ok = False
+                values[column.key] = value
+            for column in self.columns:
+                values.setdefault(column.key, None if column.kind in (DATE, INTEGER) else "")
+            if row_ok and self.key:
+                key = tuple(values.get(k) for k in self.key)
+                if all(part not in ("", None) for part in key):
+                    if key in seen:
+                        message = _("Duplicate of row %(row)s.") % {"row": seen[key]}
+                        errors.append(RowError(number, self.column(self.key[0]).header, message))
+                    else:
+                        seen[key] = number
+            rows.append(Row(number, values, list(cells)))
+        if not rows and not errors:
+            errors.append(RowError(0, "", _("The file has a header but no data rows.")))
+        return rows, errors
+
+    def clean_cell(self, column: Column, raw: object) -> tuple[object, str | None]:
+        if (
+            column.kind in (ID_NUMBER, PHONE)
+            and raw not in (None, "")
+            and digits_damaged(raw, length=18 if column.kind == ID_NUMBER else 11)
+        ):
+            return "", _(
+                "Excel stored this number as a number and lost its last digits (it shows as %(shown)s). "
+                "Format the column as text, type the numbers again and upload the file again."
+            ) % {"shown": f"{raw:.5E}" if isinstance(raw, float) else clean_text(raw)}
+        if column.kind == DATE:
+            try:
+                value = parse_date(raw if not isinstance(raw, str) else clean_text(raw))
+            except (ValueError, OverflowError):
+                return None, _("“%(value)s” is not a date; write it as 2022-07-10.") % {"value": clean_text(raw)}
+            if value is None and column.required:
+                return None, _("This column is required.")
+            return value, None
+        text = clean_text(raw)
+        if not text:
+            return ("" if column.kind != INTEGER else None), (_("This column is required.") if column.required else None)
+        if column.kind == TEXT:
+            if len(text) > column.max_length:
+                return text, _("At most %(n)s characters.") % {"n": column.max_length}
+            return text, None
+        if column.kind == INTEGER:
+            try:
+                return int(text), None
+            except ValueError:
+                return None, _("“%(value)s” is not a whole number.") % {"value": text}
+        if column.kind == ID_NUMBER:
+            value = idnumber.normalize(text)
+            problem = idnumber.problem(value)
+            if problem:
+                from fangxian.org.models import ID_NUMBER_MESSAGES
+
+                return value, str(ID_NUMBER_MESSAGES[problem])
+            return value, None
+        if column.kind == PHONE:
+            value = text.replace(" ", "")
+            if not _PHONE.match(value):
+                return value, _("“%(value)s” is not a phone number.") % {"value": text}
+            return value, None
+        if column.kind == CHOICE:
+            for value, label in column.choices:
+                if text in (value, str(label)):
+                    return value, None
+            allowed = "、".join(str(label) for _value, label in column.choices)
+            return text, _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+        if column.kind == BOOLEAN:
+            lowered = text.lower()
+            if lowered in _YES:
+                return True, None
+            if lowered in _NO:
+                return False, None
+            return None, _("Write 是 or 否.")
+        return text, None
+
+    # -- files ---------------------------------------------------------------------
+    def template(self) -> bytes:
+        """An empty file to fill in: rules on top, the header (required columns marked *),
+        one example row, text-formatted blank rows, and a sheet explaining each column."""
+        notes = [*self.template_notes, _("Columns marked * are required. Keep the header row; rows above it are ignored.")]
+        headers = [f"{c.header}*" if c.required else c.header for c in self.columns]
+        return write_workbook(
+            [
+                Sheet(str(self.title), headers, [[c.example for c in self.columns]], notes=notes, blank_text_rows=200),
+                Sheet(_("Column help"), [_("Column"), _("Explanation")], [[c.header, c.help] for c in self.columns]),
+            ]
+        )
+
+    def error_workbook(self, table: list[list[object]], errors: Iterable[RowError]) -> bytes:
+        """The uploaded rows, at the same row numbers, with an error column at the end;
+        problems with the file as a whole on a second sheet."""
+        by_row: dict[int, list[str]] = {}
+        for error in errors:
+            by_row.setdefault(error.row, []).append(f"{error.column} · {error.message}" if error.column else error.message)
+        width = max((len(r) for r in table), default=0)
+        rows = [[*cells, *([""] * (width - len(cells))), "；".join(by_row.get(index + 1, []))] for index, cells in enumerate(table)]
+        sheets = [Sheet(_("Errors"), None, rows)]
+        if by_row.get(0):
+            sheets.append(Sheet(_("File"), [_("Error")], [[message] for message in by_row[0]]))
+        return write_workbook(sheets)
+
+
+__all__ = [
+    "BOOLEAN",
+    "CHOICE",
+    "DATE",
+    "ID_NUMBER",
+    "INTEGER",
+    "PHONE",
+    "TEXT",
+    "Column",
+    "ImportAborted",
+    "ImportReport",
+    "Importer",
+    "Row",
+    "RowError",
+    "ValidationError",
+]
