@@ -57,9 +57,7 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
             tokens = request.session.get(ERROR_FILES_SESSION_KEY, [])[-9:]
             request.session[ERROR_FILES_SESSION_KEY] = [*tokens, error_token]
     status = 400 if report is not None and not report.ok else 200
-    return render(
-        request, template, {"importer": importer, "report": report, "error_token": error_token, **(context or {})}, status=status
-    )
+    return render(request, template, {"importer": importer, "report": report, "error_token": error_token, **(context or {})}, status=status)
 
 
 @login_required

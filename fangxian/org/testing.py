@@ -87,11 +87,15 @@ class MiniUniversity:
         self.other_klass = UnitFactory(kind="class", name="汉语言2021级1班", parent=self.other_grade)
         self.campus = PlaceFactory(kind="campus", name="校本部", institution=self.institution)
         self.gate = PlaceFactory(kind="gate", name="东门", parent=self.campus, institution=self.institution)
-        self.building = PlaceFactory(kind="building", name="1号公寓", parent=self.campus, institution=self.institution, use="dorm", gender="M")
+        self.building = PlaceFactory(
+            kind="building", name="1号公寓", parent=self.campus, institution=self.institution, use="dorm", gender="M"
+        )
         self.room = PlaceFactory(kind="room", name="101", parent=self.building, institution=self.institution, use="dorm", gender="M")
         self.other_room = PlaceFactory(kind="room", name="102", parent=self.building, institution=self.institution, use="dorm", gender="M")
         self.beds = [PlaceFactory(kind="bed", name=f"{n}号床", parent=self.room, institution=self.institution) for n in range(1, 5)]
-        self.other_beds = [PlaceFactory(kind="bed", name=f"{n}号床", parent=self.other_room, institution=self.institution) for n in range(1, 5)]
+        self.other_beds = [
+            PlaceFactory(kind="bed", name=f"{n}号床", parent=self.other_room, institution=self.institution) for n in range(1, 5)
+        ]
         self.students = [StudentFactory(klass=self.klass, bed=bed) for bed in self.beds[:3]]
         self.other_students = [StudentFactory(klass=self.other_klass, bed=bed) for bed in self.other_beds[:2]]
         self.counselor_user = UserFactory(username="counselor1")
