@@ -65,12 +65,19 @@ class Ledger:
         """`n` more students, each with a bed in new rooms of `building` (a new one if None)."""
         uni = self.uni
         building = building or PlaceFactory(
-            kind=Place.Kind.BUILDING, parent=uni.campus, institution=uni.institution, use="dorm", gender=gender, name=f"{gender}楼{Place.objects.count()}"
+            kind=Place.Kind.BUILDING,
+            parent=uni.campus,
+            institution=uni.institution,
+            use="dorm",
+            gender=gender,
+            name=f"{gender}楼{Place.objects.count()}",
         )
         students = []
         for index in range(n):
             if index % 4 == 0:
-                room = PlaceFactory(kind=Place.Kind.ROOM, parent=building, institution=uni.institution, use="dorm", name=f"{200 + index // 4}")
+                room = PlaceFactory(
+                    kind=Place.Kind.ROOM, parent=building, institution=uni.institution, use="dorm", name=f"{200 + index // 4}"
+                )
             bed = PlaceFactory(kind=Place.Kind.BED, parent=room, institution=uni.institution, name=f"{index % 4 + 1}号床")
             students.append(StudentFactory(klass=klass or uni.klass, bed=bed, gender=gender))
         return students
@@ -80,7 +87,11 @@ class Ledger:
 def ledger(uni) -> Ledger:
     today = timezone.localdate()
     period = services.period_create(
-        institution=uni.institution, name="2022 暑假", start_date=today - timedelta(days=20), end_date=today + timedelta(days=30), reasons=REASONS
+        institution=uni.institution,
+        name="2022 暑假",
+        start_date=today - timedelta(days=20),
+        end_date=today + timedelta(days=30),
+        reasons=REASONS,
     )
     categories = {}
     for code, name, kind in [
@@ -96,4 +107,6 @@ def ledger(uni) -> Ledger:
 
 @pytest.fixture
 def past_period(uni) -> StayPeriod:
-    return services.period_create(institution=uni.institution, name="2022 寒假", start_date=date(2022, 1, 10), end_date=date(2022, 2, 20), reasons=REASONS)
+    return services.period_create(
+        institution=uni.institution, name="2022 寒假", start_date=date(2022, 1, 10), end_date=date(2022, 2, 20), reasons=REASONS
+    )

@@ -23,7 +23,12 @@ def test_application_flow_registers_approves_and_gives_a_one_to_one_staff_member
     app = ledger.apply(student)
     entry = LedgerEntry.objects.get(application=app)
     assert (app.stage, entry.status) == (StayApplication.Stage.SUBMITTED, S.REGISTERED)
-    assert (entry.college_id, entry.klass_id, entry.campus_id, entry.building_id) == (uni.college.pk, uni.klass.pk, uni.campus.pk, uni.building.pk)
+    assert (entry.college_id, entry.klass_id, entry.campus_id, entry.building_id) == (
+        uni.college.pk,
+        uni.klass.pk,
+        uni.campus.pk,
+        uni.building.pk,
+    )
 
     app = services.application_review(application=app, approve=True, by=uni.counselor_user, version=app.version)
     assert app.stage == StayApplication.Stage.COUNSELOR_APPROVED
@@ -60,7 +65,9 @@ def test_status_flow_and_invalid_transitions_are_refused(ledger):
         services.entry_change_status(entry=entry, status=S.RETURNED, version=entry.version, by=uni.counselor_user)
     today = timezone.localdate()
     for status in (S.ON_CAMPUS, S.OUT, S.RETURNED, S.LEFT):
-        entry = services.entry_change_status(entry=entry, status=status, version=entry.version, by=uni.counselor_user, note=f"to {status}", on=today)
+        entry = services.entry_change_status(
+            entry=entry, status=status, version=entry.version, by=uni.counselor_user, note=f"to {status}", on=today
+        )
     assert entry.status == S.LEFT
     for status in (S.ON_CAMPUS, S.RETURNED, S.APPROVED):
         with pytest.raises(ValidationError):
@@ -73,9 +80,13 @@ def test_change_cannot_be_dated_in_the_future_or_before_the_current_status(ledge
     uni = ledger.uni
     entry = ledger.on_campus(uni.students[0], on=timezone.localdate() - timedelta(days=3))
     with pytest.raises(ValidationError):
-        services.entry_change_status(entry=entry, status=S.OUT, version=entry.version, by=uni.counselor_user, on=timezone.localdate() + timedelta(days=1))
+        services.entry_change_status(
+            entry=entry, status=S.OUT, version=entry.version, by=uni.counselor_user, on=timezone.localdate() + timedelta(days=1)
+        )
     with pytest.raises(ValidationError):
-        services.entry_change_status(entry=entry, status=S.OUT, version=entry.version, by=uni.counselor_user, on=timezone.localdate() - timedelta(days=4))
+        services.entry_change_status(
+            entry=entry, status=S.OUT, version=entry.version, by=uni.counselor_user, on=timezone.localdate() - timedelta(days=4)
+        )
 
 
 def test_return_date_before_leave_date_is_refused(ledger):
@@ -213,7 +224,11 @@ def test_one_to_one_change_is_a_handover_that_keeps_history(ledger):
     entry = ledger.approved(uni.students[0], on=timezone.localdate() - timedelta(days=10))
     other = StaffFactory(unit=uni.college, name="教师 王芳")
     services.one_to_one_set(student=entry.student, staff=other, by=uni.college_admin_user)
-    rows = list(Assignment.objects.filter(role=AssignmentRole.ONE_TO_ONE, student=entry.student).order_by("start_date").values_list("staff", "end_date"))
+    rows = list(
+        Assignment.objects.filter(role=AssignmentRole.ONE_TO_ONE, student=entry.student)
+        .order_by("start_date")
+        .values_list("staff", "end_date")
+    )
     assert rows == [(uni.counselor.pk, timezone.localdate() - timedelta(days=1)), (other.pk, None)]
 
 
