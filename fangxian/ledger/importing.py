@@ -60,6 +60,8 @@ class StayImporter(Importer):
     def __init__(self, *, user=None, period: StayPeriod):
         super().__init__(user=user)
         self.period = period
+        # The notes are lazy (translated per request); the workbook writer needs text.
+        self.template_notes = [str(note) for note in type(self).template_notes]
 
     # -- checks --------------------------------------------------------------------------
     def validate(self, rows: list[Row]) -> list[RowError]:
