@@ -127,7 +127,7 @@ def _bulk_history(rng: random.Random, period, students: list[Student], today: da
     counselor, college, office = _user("counselor"), _user("college"), _user("office")
     reasons = list(period.reasons.all())
     categories = {c.code: c for c in Category.objects.filter(institution_id=period.institution_id)}
-    beds = {pk: path for pk, path in Place.objects.filter(pk__in=[s.bed_id for s in students]).values_list("pk", "path")}
+    beds = dict(Place.objects.filter(pk__in=[s.bed_id for s in students]).values_list("pk", "path"))
     start = period.start_date
     apps, histories = [], []
     for student in students:
