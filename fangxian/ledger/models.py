@@ -254,11 +254,11 @@ class LedgerEntry(models.Model):
     expected_return = models.DateField(_("expected back"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     # Denormalised from the student's class and the stay's bed, for grouped counts.
-    college = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("college"))
-    klass = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("class"))
-    campus = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("campus"))
-    building = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("building"))
-    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("bed"))
+    college = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("college"), db_index=False)
+    klass = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("class"), db_index=False)
+    campus = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("campus"), db_index=False)
+    building = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("building"), db_index=False)
+    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("bed"), db_index=False)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -295,17 +295,17 @@ class StatusSpell(models.Model):
     with who set it and why. A change on day D ends the current spell on D and starts the
     next one on D, so the status "on D" is the one at the end of that day."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="spells", verbose_name=_("ledger entry"))
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student"))
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="spells", verbose_name=_("ledger entry"), db_index=False)
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student"), db_index=False)
     period = models.ForeignKey(StayPeriod, on_delete=models.CASCADE, related_name="+", verbose_name=_("stay period"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("until"), default=FOREVER)
-    college = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    klass = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    campus = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    building = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    college = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
+    klass = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
+    campus = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
+    building = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
+    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
@@ -330,9 +330,11 @@ class StatusSpell(models.Model):
 class BedSpell(models.Model):
     """A student's bed during a stay (床位历史), for the days [valid_from, valid_to)."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="bed_spells", verbose_name=_("ledger entry"))
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.CASCADE, related_name="bed_spells", verbose_name=_("ledger entry"), db_index=False
+    )
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student"))
-    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("bed"))
+    bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("bed"), db_index=False)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("until"), default=FOREVER)
     plan = models.ForeignKey("MovePlan", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("move plan"))

@@ -509,10 +509,18 @@ def one_to_one_ensure(*, student: Student, by, on: date | None = None) -> Assign
 
 @transaction.atomic
 def one_to_one_fill(*, entries, by, on: date | None = None) -> int:
-    """Give every student of `entries` without a one-to-one staff member the suggested one."""
+    """Give every student of `entries` without a one-to-one staff member the suggested one
+    (one query finds who has one already; the others go through the org services)."""
+    on = on or timezone.localdate()
+    student_ids = list(entries.values_list("student_id", flat=True))
+    covered = set(
+        Assignment.objects.active_on(on)
+        .filter(role=AssignmentRole.ONE_TO_ONE, student_id__in=student_ids)
+        .values_list("student_id", flat=True)
+    )
     count = 0
-    for entry in entries.select_related("student__klass"):
-        if one_to_one_ensure(student=entry.student, by=by, on=on):
+    for student in Student.objects.filter(pk__in=[pk for pk in student_ids if pk not in covered]).select_related("klass"):
+        if one_to_one_ensure(student=student, by=by, on=on):
             count += 1
     return count
 
