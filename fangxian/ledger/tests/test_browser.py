@@ -129,4 +129,3 @@ def test_dorm_move_plan_is_suggested_printed_and_executed(ledger, page_factory, 
         assert entry.building == uni.building
         assert BedSpell.objects.filter(entry=entry, plan=plan).exists()
     assert_clean(page)
-
