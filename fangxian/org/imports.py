@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection, models
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -96,6 +98,21 @@ def bulk_create_nodes(model: type[TreeNode], nodes: list[TreeNode]) -> None:
     for node in nodes:  # the same paths in memory, for the next level
         prefix = node.parent.path if node.parent_id else "/"
         node.path, node.depth = f"{prefix}{node.pk}/", prefix.count("/")
+
+
+def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
+    """INSERT rows with one executemany per batch. bulk_create passes every value through
+    the ORM's SQL compiler (several microseconds a value), which dominated a 30,000-row
+    import; here the values are already what the columns store (ids, text, an adapted
+    timestamp), and no signals are sent, as with bulk_create."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    # Table and column names come from the model, never from the file.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _kind(kind: str) -> str:
@@ -472,6 +489,7 @@ class StudentImporter(Importer):
     ]
 
     FIELDS = ("name", "gender", "id_number", "phone", "klass_id", "bed_id", "status")
+    NEW_FIELDS = ("institution_id", "student_number", *FIELDS)
 
     def validate(self, rows: list[Row]) -> list[RowError]:
         institution = default_institution()
@@ -579,7 +597,7 @@ class StudentImporter(Importer):
 
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         existing = self._existing
-        new: list[Student] = []
+        new: list[tuple] = []
         changed: list[Student] = []
         moving: list[int] = []  # students whose bed or ID number changes hands
         renumbered: list[int] = []
@@ -597,13 +615,7 @@ class StudentImporter(Importer):
             )
             old = existing.get(row["student_number"])
             if old is None:
-                new.append(
-                    Student(
-                        institution_id=institution_id,
-                        student_number=row["student_number"],
-                        **dict(zip(self.FIELDS, values, strict=True)),
-                    )
-                )
+                new.append((institution_id, row["student_number"], *values))
             elif tuple(old[1:]) != values:
                 changed.append(Student(pk=old[0], **dict(zip(self.FIELDS, values, strict=True))))
                 if old[6] != values[5]:
@@ -620,7 +632,8 @@ class StudentImporter(Importer):
             for start in range(0, len(renumbered), BATCH):
                 Student.objects.filter(pk__in=renumbered[start : start + BATCH]).update(id_number="")
             Student.objects.bulk_update(changed, list(self.FIELDS), batch_size=BATCH)
-        Student.objects.bulk_create(new, batch_size=BATCH)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        insert_rows(Student, [*self.NEW_FIELDS, "created_at"], [(*values, now) for values in new])
         return len(new), len(changed), unchanged
 
 
