@@ -1,0 +1,3 @@
+"""Spreadsheet imports of trees, people and assignments (URL names org:import*)."""
+
+urlpatterns: list = []
