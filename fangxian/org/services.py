@@ -93,7 +93,11 @@ def node_delete(*, node: TreeNode) -> None:
     reason = node_in_use(node)
     if reason:
         raise ValidationError(reason)
-    type(node).objects.subtree(node).order_by("-depth").delete()
+    # Deepest level first: parent is PROTECT, and Django refuses to delete a parent in the
+    # same statement as the children that protect it.
+    subtree = type(node).objects.subtree(node)
+    for depth in sorted(set(subtree.values_list("depth", flat=True)), reverse=True):
+        subtree.filter(depth=depth).delete()
 
 
 @transaction.atomic
