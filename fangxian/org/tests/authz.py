@@ -218,7 +218,9 @@ ENTRIES = [
         anonymous_get=API_ANON,
     ),
     Entry("org-staff-list", get=expect(403, **PEOPLE), anonymous_get=API_ANON),
-    Entry("org-staff-detail", get=expect(403, **{**PEOPLE, "guard": 404}), kwargs=_pk("counselor", "other_counselor"), anonymous_get=API_ANON),
+    Entry(
+        "org-staff-detail", get=expect(403, **{**PEOPLE, "guard": 404}), kwargs=_pk("counselor", "other_counselor"), anonymous_get=API_ANON
+    ),
     Entry(
         "org-assignment-list",
         get=expect(403, **ASSIGN_READ),
