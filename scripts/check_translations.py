@@ -18,7 +18,9 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fangxian"
 LOCALE = "zh_Hans"
-DJANGO_ADMIN = [sys.executable, "-m", "django"]
+# -P: do not put the working directory (an app folder) first on sys.path, where a module
+# such as org/selectors.py would shadow the standard library.
+DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 
 
 def catalogue_dirs() -> list[tuple[Path, list[str]]]:
@@ -33,7 +35,9 @@ def extract(directory: Path, ignore: list[str]) -> Path:
     args = [*DJANGO_ADMIN, "makemessages", "-l", LOCALE, "--no-obsolete", "--add-location", "file", "-v", "0"]
     for name in ignore:
         args += ["--ignore", f"{name}/*"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangxian.settings_test"}
+    # makemessages runs inside the app's folder; the project must stay importable from there.
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangxian.settings_test", "PYTHONPATH": pythonpath}
     subprocess.run(args, cwd=directory, check=True, env=env)
     return directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
 
