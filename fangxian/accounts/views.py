@@ -10,6 +10,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.sessions.models import Session
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,10 +47,16 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """A locked account sees exactly what a wrong password shows (see LoginForm)."""
+    """A locked account sees exactly what a wrong password shows (see LoginForm).
+
+    The form is not validated again: that would authenticate once more and record a second
+    failure for the same attempt. Its errors are set to the wrong-password message instead.
+    """
     form = LoginForm(request, data=request.POST or None)
-    form.is_valid()  # authentication fails for a locked account, adding the generic error
-    return render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")})
+    form.cleaned_data = {}
+    form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([form.error_messages["invalid_login"]], error_class="nonfield")})
+    response = render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")})
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
