@@ -95,7 +95,9 @@ def test_initial_password_must_be_changed_at_first_login(client, secadmin, make_
 def test_password_change_refuses_a_weak_new_password(client, make_user):
     make_user("liuyang")
     client.post("/accounts/login/", {"username": "liuyang", "password": PASSWORD})
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "qwerty123456", "new_password2": "qwerty123456"})
+    response = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "qwerty123456", "new_password2": "qwerty123456"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
 
