@@ -69,6 +69,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("FANGXIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if (DEBUG or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = envlist("FANGXIAN_CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (nginx, a load balancer) stand in front of the application and
+# append to X-Forwarded-For. 0: clients connect directly and the header is ignored.
+FANGXIAN_PROXY_COUNT = envint("FANGXIAN_PROXY_COUNT", 0)
 
 INSTITUTION_NAME = os.environ.get("FANGXIAN_INSTITUTION_NAME", "河西学院")
 
@@ -232,7 +235,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fangxian.accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = envint("FANGXIAN_PROXY_COUNT", 0) or None
+# RequestIdMiddleware puts the client's address (see FANGXIAN_PROXY_COUNT) in REMOTE_ADDR.
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = [
     # axes.W006 wants the client address in the lockout key. We lock the account (the
@@ -322,7 +325,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-AUDITLOG_CID_HEADER = "x-request-id"
+AUDITLOG_CID_GETTER = "fangxian.core.middleware.current_request_id"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 EMAIL_BACKEND = os.environ.get("FANGXIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
