@@ -105,3 +105,16 @@ def test_request_id_is_echoed_and_a_malformed_one_replaced(client):
     replaced = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")
     assert replaced["X-Request-ID"] != "<script>"
     assert len(replaced["X-Request-ID"]) == 32
+
+
+def test_readme_documents_every_environment_variable_the_settings_read():
+    import re
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    source = (root / "fangxian" / "settings.py").read_text()
+    names = set(re.findall(r'(?:envbool|envint|envlist|os\.environ\.get)\(\s*"([A-Z_]+)"', source))
+    assert {"FANGXIAN_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= names
+    readme = (root / "README.md").read_text()
+    undocumented = sorted(name for name in names if f"`{name}`" not in readme)
+    assert undocumented == []
