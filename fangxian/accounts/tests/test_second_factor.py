@@ -208,3 +208,16 @@ def test_misspelt_boolean_is_refused(tmp_path):
     result = run_settings(FANGXIAN_DEBUG="ture", FANGXIAN_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "FANGXIAN_DEBUG must be true or false" in result.stderr
+
+
+def test_the_page_asked_for_survives_the_second_factor_steps(office):
+    client = sign_in("office1")
+    wanted = "/accounts/security/?tab=tokens&page=2"
+    verify = client.get(wanted)["Location"]
+    setup = client.get(verify)["Location"]
+    assert setup.startswith("/accounts/2fa/setup/?next=")
+    response = client.get(setup)
+    device = TOTPDevice.objects.get(user=office)
+    response = client.post(setup, {"code": code_for(device), "next": response.context["next"]})
+    codes_page = client.get(response["Location"])
+    assert codes_page.context["next"] == wanted
