@@ -8,6 +8,8 @@ credentials.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
@@ -34,7 +36,19 @@ def demo_tokens(db) -> dict[str, str]:
 
 
 @pytest.fixture
-def api_schema(demo_tokens):
+def wsgi_in_test_transaction():
+    """Calls into the WSGI application would close the database connection at the end of
+    each request (and with it the test's transaction, on PostgreSQL); Django's own test
+    client avoids that the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(demo_tokens, wsgi_in_test_transaction):
     any_token = next(iter(demo_tokens.values()))
     return schemathesis.openapi.from_wsgi("/api/schema/", application, headers={"Authorization": f"Bearer {any_token}"})
 
