@@ -1,0 +1,1 @@
+def load(**kw): pass
