@@ -69,6 +69,8 @@ def send_emails(messages: list[tuple[str, str, str]], *, kind: str) -> list[Deli
             error = f"{exc.__class__.__name__}: {exc}"
             log.warning("mail to %s failed: %s", address, error)
         deliveries.append(
-            Delivery.objects.create(channel=Delivery.Channel.EMAIL, kind=kind, target=address, text=f"{subject}\n{body}", ok=not error, error=error[:300])
+            Delivery.objects.create(
+                channel=Delivery.Channel.EMAIL, kind=kind, target=address, text=f"{subject}\n{body}", ok=not error, error=error[:300]
+            )
         )
     return deliveries

@@ -62,3 +62,6 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.target}"

@@ -26,7 +26,9 @@ class ReportFormQuerySet(models.QuerySet):
 
     def due_on(self, day: date):
         """Forms that expect a report on `day`: daily ones, and one-off collections of that day."""
-        return self.active().filter(Q(frequency=ReportForm.Frequency.DAILY, starts_on__lte=day) | Q(frequency=ReportForm.Frequency.ONCE, once_on=day))
+        return self.active().filter(
+            Q(frequency=ReportForm.Frequency.DAILY, starts_on__lte=day) | Q(frequency=ReportForm.Frequency.ONCE, once_on=day)
+        )
 
 
 class ReportForm(models.Model):
@@ -190,6 +192,9 @@ class SubmissionRevision(models.Model):
         ordering = ["submission", "number"]
         constraints = [models.UniqueConstraint(fields=["submission", "number"], name="unique_submission_revision")]
 
+    def __str__(self) -> str:
+        return f"{self.submission} #{self.number}"
+
 
 class IdempotencyKey(models.Model):
     """An `Idempotency-Key` an API client sent with a submit: the same key again answers
@@ -203,6 +208,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Reminder(models.Model):
@@ -225,6 +233,9 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [models.UniqueConstraint(fields=["form", "unit", "day", "kind"], name="one_reminder_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.form} · {self.unit} · {self.day} · {self.kind}"
 
 
 def summary_path(instance: DailySummary, filename: str) -> str:

@@ -129,7 +129,9 @@ def _parse(field: dict, raw: object) -> object:
             raw = {"answer": raw}
         answer = raw.get("answer")
         if isinstance(answer, str):
-            answer = {"yes": True, "true": True, "1": True, "是": True, "no": False, "false": False, "0": False, "否": False}.get(answer.strip().lower())
+            answer = {"yes": True, "true": True, "1": True, "是": True, "no": False, "false": False, "0": False, "否": False}.get(
+                answer.strip().lower()
+            )
         if not isinstance(answer, bool):
             raise ValueError(_("answer yes or no"))
         details = str(raw.get("details") or "").strip()[:MAX_TEXT]
@@ -176,7 +178,9 @@ def clean_answers(
         if section is None:
             errors.setdefault("__all__", []).append(_("There is no section %(key)s.") % {"key": key})
         elif not zero_allowed(section):
-            errors.setdefault(key, []).append(_("%(section)s must be filled in; it cannot be reported as nothing unusual.") % {"section": section["title"]})
+            errors.setdefault(key, []).append(
+                _("%(section)s must be filled in; it cannot be reported as nothing unusual.") % {"section": section["title"]}
+            )
         elif key not in zero:
             zero.append(key)
     answers: dict[str, dict] = {}
@@ -214,13 +218,22 @@ def clean_answers(
         if require:
             for rule in section.get("sums", []):
                 total, parts = values.get(rule["total"]), [values.get(p) for p in rule["parts"]]
-                if total is None or any(p is None for p in parts) or any(f"{section['key']}.{n}" in errors for n in [rule["total"], *rule["parts"]]):
+                if (
+                    total is None
+                    or any(p is None for p in parts)
+                    or any(f"{section['key']}.{n}" in errors for n in [rule["total"], *rule["parts"]])
+                ):
                     continue
                 if abs(sum(parts) - total) > 1e-9:
                     names = {f["key"]: f["label"] for f in section["fields"]}
                     errors.setdefault(f"{section['key']}.{rule['total']}", []).append(
                         _("%(section)s: %(parts)s add up to %(sum)s, not the total %(total)s.")
-                        % {"section": section["title"], "parts": " + ".join(names[p] for p in rule["parts"]), "sum": sum(parts), "total": total}
+                        % {
+                            "section": section["title"],
+                            "parts": " + ".join(names[p] for p in rule["parts"]),
+                            "sum": sum(parts),
+                            "total": total,
+                        }
                     )
         answers[section["key"]] = values
     if errors:

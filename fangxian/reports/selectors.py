@@ -62,8 +62,7 @@ def _people_by_unit(unit_ids, day: date, roles) -> dict[int, list]:
 def reporters_of(unit_ids, day: date) -> dict[int, list]:
     """{unit id: [user]} of the people who report for each unit (college admins)."""
     return {
-        unit_id: [a.staff.user for a in rows if a.staff.user_id]
-        for unit_id, rows in _people_by_unit(unit_ids, day, REPORTER_ROLES).items()
+        unit_id: [a.staff.user for a in rows if a.staff.user_id] for unit_id, rows in _people_by_unit(unit_ids, day, REPORTER_ROLES).items()
     }
 
 
@@ -151,9 +150,8 @@ def completeness_table(user, forms: list[ReportForm], start: date, end: date) ->
     on time, late, missing. One aggregate query for all of them."""
     scope = scope_of(user)
     expected: dict[int, set[int]] = {f.pk: set(scope.units(f.expected_units()).values_list("pk", flat=True)) for f in forms}
-    counts = (
-        Submission.objects.filter(form__in=forms, day__range=(start, end), status__in=REPORTED_STATUSES)
-        .values("form_id", "day", "unit_id", "is_late")
+    counts = Submission.objects.filter(form__in=forms, day__range=(start, end), status__in=REPORTED_STATUSES).values(
+        "form_id", "day", "unit_id", "is_late"
     )
     per: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     if scope.everything:
@@ -180,8 +178,15 @@ def completeness_table(user, forms: list[ReportForm], start: date, end: date) ->
             n_expected = len(expected[form.pk])
             submitted, late = per.get((form.pk, day), (0, 0))
             table.append(
-                {"form": form, "day": day, "expected": n_expected, "submitted": submitted, "on_time": submitted - late, "late": late,
-                 "missing": max(n_expected - submitted, 0)}
+                {
+                    "form": form,
+                    "day": day,
+                    "expected": n_expected,
+                    "submitted": submitted,
+                    "on_time": submitted - late,
+                    "late": late,
+                    "missing": max(n_expected - submitted, 0),
+                }
             )
         day += timedelta(days=1)
     return table

@@ -98,6 +98,7 @@ def submission_save(
     )
     unchanged = (answers, zero, kept_reasons) == (submission.data, submission.zero_sections, submission.reasons)
     if submit and submission.status == Submission.Status.SUBMITTED and unchanged:
+        submission.changed = False
         return submission
     submission.data, submission.zero_sections, submission.reasons = answers, zero, kept_reasons
     submission.is_zero = schema.is_zero_report(questions, zero)
@@ -121,6 +122,7 @@ def submission_save(
         )
     submission.full_clean()
     submission.save()
+    submission.changed = True  # for the API's 201/200: was anything stored?
     return submission
 
 
@@ -159,7 +161,13 @@ def _require_office(user) -> None:
 
 def _tell_reporters(submission: Submission, title: str, body: str) -> None:
     url = reverse("reports:fill", args=[submission.form.code, submission.unit_id, submission.day.isoformat()])
-    notify_users(users=reporters_of([submission.unit_id], submission.day).get(submission.unit_id, []), kind="reports.review", title=title, body=body, url=url)
+    notify_users(
+        users=reporters_of([submission.unit_id], submission.day).get(submission.unit_id, []),
+        kind="reports.review",
+        title=title,
+        body=body,
+        url=url,
+    )
 
 
 @transaction.atomic
@@ -212,22 +220,37 @@ def submission_grant_exception(*, user, submission: Submission, reason: str) -> 
     submission.edit_exception = True
     submission.review_comment = reason[:2000]
     submission.save()
-    _tell_reporters(
-        submission, _("%(form)s of %(day)s may be changed") % {"form": submission.form.name, "day": submission.day}, reason
-    )
+    _tell_reporters(submission, _("%(form)s of %(day)s may be changed") % {"form": submission.form.name, "day": submission.day}, reason)
     return submission
 
 
 @transaction.atomic
 def form_create(
-    *, user, code: str, name: str, frequency: str, deadline, unit_kinds: list[str], unit_codes: list[str], definition: dict, valid_from: date,
-    once_on: date | None = None, description: str = "",
+    *,
+    user,
+    code: str,
+    name: str,
+    frequency: str,
+    deadline,
+    unit_kinds: list[str],
+    unit_codes: list[str],
+    definition: dict,
+    valid_from: date,
+    once_on: date | None = None,
+    description: str = "",
 ) -> ReportForm:
     _require_office(user)
     schema.check_schema(definition)
     form = ReportForm(
-        code=code, name=name, description=description, frequency=frequency, deadline=deadline, unit_kinds=unit_kinds,
-        unit_codes=unit_codes, once_on=once_on, starts_on=valid_from,
+        code=code,
+        name=name,
+        description=description,
+        frequency=frequency,
+        deadline=deadline,
+        unit_kinds=unit_kinds,
+        unit_codes=unit_codes,
+        once_on=once_on,
+        starts_on=valid_from,
     )
     form.full_clean()
     form.save()
@@ -244,7 +267,9 @@ def form_version_create(*, user, form: ReportForm, definition: dict, valid_from:
     latest = form.versions.order_by("-number").first()
     if latest is not None and valid_from <= latest.valid_from:
         raise ValidationError({"valid_from": _("A new version must start after the current one (%(day)s).") % {"day": latest.valid_from}})
-    version = FormVersion(form=form, number=(latest.number + 1) if latest else 1, valid_from=valid_from, schema=definition, note=note[:200], created_by=user)
+    version = FormVersion(
+        form=form, number=(latest.number + 1) if latest else 1, valid_from=valid_from, schema=definition, note=note[:200], created_by=user
+    )
     version.full_clean()
     version.save()
     return version
