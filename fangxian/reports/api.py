@@ -121,7 +121,7 @@ def _day_param(request) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({"day": _("Enter a date as YYYY-MM-DD.")})
+        raise ValidationError({"day": [_("Enter a date as YYYY-MM-DD.")]})
 
 
 @extend_schema(
@@ -158,10 +158,10 @@ def submissions(request):
     body = incoming.validated_data
     form = ReportForm.objects.active().filter(code=body["form"]).first()
     if form is None:
-        raise ValidationError({"form": _("There is no report form %(code)s.") % {"code": body["form"]}})
+        raise ValidationError({"form": [_("There is no report form %(code)s.") % {"code": body["form"]}]})
     unit = Unit.objects.filter(pk=body["unit"]).first()
     if unit is None:
-        raise ValidationError({"unit": _("This unit does not exist or is not one you report for.")})
+        raise ValidationError({"unit": [_("This unit does not exist or is not one you report for.")]})
     arguments = {
         "form": form,
         "unit": unit,
