@@ -342,6 +342,7 @@ def trends(request, code: str):
     charts = []
     for index, s in enumerate(series):
         option = {
+            "animation": False,
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 48, "right": 16, "top": 24, "bottom": 32},
             "xAxis": {"type": "category", "data": [d[5:] for d in s["days"]]},
