@@ -272,7 +272,8 @@ def completeness(request, code: str):
     state = selectors.completeness(request.user, form, day)
     show_phones = bool(roles_of(request.user) & PHONE_ROLES)
     phones_shown = sum(1 for r in state.missing_rows for a in r.people if a.staff.phone)
-    if show_phones and phones_shown:
+    # Recorded once per page view; the page's own 30-second refresh (htmx) is not a new look.
+    if show_phones and phones_shown and not request.htmx:
         record_event(
             SecurityEvent.Kind.REVEAL,
             request=request,
