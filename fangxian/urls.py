@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("fangxian.web.urls")),
     path("accounts/", include("fangxian.accounts.urls")),
     path("audit/", include("fangxian.audit.urls")),
-    path("org/import/", include(("fangxian.org.urls_import", "org"))),
+    path("org/", include("fangxian.org.urls")),
     path("notifications/", include("fangxian.notify.urls")),
     path("reports/", include("fangxian.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
