@@ -121,3 +121,32 @@ def test_mark_read_is_post_only(client, make_user):
 
 def test_anonymous_is_sent_to_login(client, db):
     assert client.get(reverse("notify:list")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("value", "hooks"),
+    [
+        ("", []),
+        (
+            "wecom=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            [("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")],
+        ),
+        ("wecom=https://a/x, dingtalk=https://b/y", [("wecom", "https://a/x"), ("dingtalk", "https://b/y")]),
+    ],
+)
+def test_webhook_setting(monkeypatch, value, hooks):
+    from fangxian.settings import envwebhooks
+
+    monkeypatch.setenv("FANGXIAN_TEST_HOOKS", value)
+    assert envwebhooks("FANGXIAN_TEST_HOOKS") == hooks
+
+
+@pytest.mark.parametrize("value", ["https://a/x", "slack=https://a/x", "wecom=ftp://a/x", "wecom="])
+def test_a_bad_webhook_setting_is_refused(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fangxian.settings import envwebhooks
+
+    monkeypatch.setenv("FANGXIAN_TEST_HOOKS", value)
+    with pytest.raises(ImproperlyConfigured):
+        envwebhooks("FANGXIAN_TEST_HOOKS")
