@@ -99,7 +99,9 @@ INSTALLED_APPS = [
     "fangxian.core",
     "fangxian.accounts",
     "fangxian.audit",
+    "fangxian.notify",
     "fangxian.org",
+    "fangxian.reports",
     "fangxian.web",
     "fangxian.api",
 ]
@@ -330,6 +332,32 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 
 EMAIL_BACKEND = os.environ.get("FANGXIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("FANGXIAN_FROM_EMAIL", "fangxian@localhost")
+
+
+def envwebhooks(name: str) -> list[tuple[str, str]]:
+    """Group-chat webhooks as "wecom=https://…,dingtalk=https://…"; anything else is refused."""
+    hooks = []
+    for item in envlist(name, []):
+        channel, sep, url = item.partition("=")
+        if not sep or channel.strip() not in {"wecom", "dingtalk"} or not url.strip().startswith(("https://", "http://")):
+            raise ImproperlyConfigured(f"{name} entries must look like wecom=https://… or dingtalk=https://…, not {item!r}")
+        hooks.append((channel.strip(), url.strip()))
+    return hooks
+
+
+# Notifications: in-app always; e-mail to users with an address; group webhooks when set.
+NOTIFY_EMAIL = envbool("FANGXIAN_NOTIFY_EMAIL", True)
+NOTIFY_WEBHOOKS = envwebhooks("FANGXIAN_WEBHOOK_URLS")
+# Daily reporting: reminders this many minutes before a form's deadline; the daily summary
+# (每日疫情防控工作日报) is generated at this local time.
+REPORTS_REMINDER_LEAD_MINUTES = envint("FANGXIAN_REPORTS_REMINDER_LEAD_MINUTES", 60)
+REPORTS_SUMMARY_TIME = os.environ.get("FANGXIAN_REPORTS_SUMMARY_TIME", "11:00")
+try:
+    _hour, _minute = (int(part) for part in REPORTS_SUMMARY_TIME.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError(REPORTS_SUMMARY_TIME)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FANGXIAN_REPORTS_SUMMARY_TIME must look like 11:00, not {REPORTS_SUMMARY_TIME!r}") from exc
 
 LOGGING = {
     "version": 1,

@@ -8,4 +8,6 @@ from . import views
 urlpatterns = [
     path("me/", views.me, name="api-me"),
     path("org/", include("fangxian.org.api")),
+    path("notify/", include("fangxian.notify.api")),
+    path("reports/", include("fangxian.reports.api")),
 ]
