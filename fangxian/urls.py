@@ -11,6 +11,8 @@ urlpatterns = [
     path("audit/", include("fangxian.audit.urls")),
     path("org/", include("fangxian.org.urls")),
     path("ledger/", include("fangxian.ledger.urls")),
+    path("notifications/", include("fangxian.notify.urls")),
+    path("reports/", include("fangxian.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("imports/errors/<str:token>/", import_errors, name="import-errors"),

@@ -9,4 +9,6 @@ urlpatterns = [
     path("me/", views.me, name="api-me"),
     path("org/", include("fangxian.org.api")),
     path("ledger/", include("fangxian.ledger.api")),
+    path("notify/", include("fangxian.notify.api")),
+    path("reports/", include("fangxian.reports.api")),
 ]
