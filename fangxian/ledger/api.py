@@ -58,8 +58,12 @@ class EntrySerializer(serializers.Serializer):
         return [value for value, _label in entry.next_statuses]
 
 
+# The statuses a person sets by hand (registration and approval come from the application).
+MANUAL_STATUSES = [(s, Status(s).label) for s in (Status.ON_CAMPUS, Status.OUT, Status.RETURNED, Status.LEFT)]
+
+
 class StatusChangeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(choices=MANUAL_STATUSES)
     version = serializers.IntegerField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     expected_return = serializers.DateField(required=False, allow_null=True, default=None)

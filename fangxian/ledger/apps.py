@@ -16,10 +16,23 @@ class LedgerConfig(AppConfig):
         from fangxian.web.nav import NavItem, register
 
         from . import demo
-        from .models import Category, LedgerEntry, MovePlan, StayApplication, StayPeriod, StayReason
+        from .models import (
+            BedSpell,
+            Category,
+            LedgerEntry,
+            MoveItem,
+            MovePlan,
+            StatusSpell,
+            StayApplication,
+            StayPeriod,
+            StayReason,
+            StudentTag,
+        )
         from .views import home_tiles
 
-        for model in (StayPeriod, StayReason, Category, MovePlan, LedgerEntry):
+        # The history tables (spells, bed history) are registered too: an edit of history by
+        # hand must leave a trace. Bulk writes (import, demo) are recorded as import events.
+        for model in (StayPeriod, StayReason, Category, MovePlan, MoveItem, LedgerEntry, StatusSpell, BedSpell, StudentTag):
             auditlog.register(model)
         auditlog.register(StayApplication, mask_fields=["emergency_phone", "parent_phone"])
 

@@ -97,8 +97,9 @@ def test_api_status_change_with_version_and_409_on_conflict(ledger, staying, mak
     assert ok.status_code == 200 and ok.json()["status"] == S.OUT and ok.json()["version"] == entry.version + 1
     stale = api.post(url, {"status": S.LEFT, "version": entry.version}, format="json")
     assert stale.status_code == 409 and stale.json()["current"]["status"] == S.OUT
-    wrong = api.post(url, {"status": S.APPROVED, "version": entry.version + 1}, format="json")
-    assert wrong.status_code == 400
+    wrong = api.post(url, {"status": S.ON_CAMPUS, "version": entry.version + 1}, format="json")
+    assert wrong.status_code == 400  # 外出 → 在校 is not a step of the flow
+    assert api.post(url, {"status": S.APPROVED, "version": entry.version + 1}, format="json").status_code == 400
     inspector = APIClient()
     inspector.force_authenticate(make_user("inspector8", "discipline"))
     assert inspector.post(url, {"status": S.RETURNED, "version": entry.version + 1}, format="json").status_code == 403
