@@ -74,6 +74,16 @@ class ConflictSerializer(serializers.Serializer):
     current = EntrySerializer()
 
 
+class EntryFilterSerializer(serializers.Serializer):
+    """The list's filters; ids outside the database's integer range are refused (400)."""
+
+    period = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    college = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    klass = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    building = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(required=False, choices=Status.choices)
+
+
 class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Ledger entries (台账条目) in the caller's scope."""
 
@@ -82,12 +92,12 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = selectors.visible_entries(self.request.user).select_related("student").order_by("pk")
-        params = self.request.query_params
-        for name in ("period", "college", "klass", "building"):
-            if params.get(name, "").isdigit():
-                qs = qs.filter(**{f"{name}_id": int(params[name])})
-        if params.get("status") in Status.values:
-            qs = qs.filter(status=params["status"])
+        if self.action != "list":
+            return qs
+        params = EntryFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        for name, value in params.validated_data.items():
+            qs = qs.filter(**{name if name == "status" else f"{name}_id": value})
         return qs
 
     @extend_schema(

@@ -47,10 +47,13 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 def _int(value) -> int | None:
+    """A positive id from a query or form value; None for anything else (including numbers
+    too large for the database, which would otherwise fail inside the query)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 def home_tiles(user) -> list[Tile]:

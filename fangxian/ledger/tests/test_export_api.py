@@ -85,6 +85,8 @@ def test_api_lists_only_the_scope_and_404_outside(ledger, staying):
     assert api.post(f"/api/v1/ledger/entries/{theirs[0].pk}/status/", {"status": S.OUT, "version": theirs[0].version}).status_code == 404
     filtered = api.get("/api/v1/ledger/entries/", {"status": S.OUT}).json()
     assert filtered["count"] == 0
+    assert api.get("/api/v1/ledger/entries/", {"klass": "31486095762721626652672"}).status_code == 400
+    assert api.get("/api/v1/ledger/entries/", {"college": uni.college.pk}).json()["count"] == 3
 
 
 def test_api_status_change_with_version_and_409_on_conflict(ledger, staying, make_user):

@@ -43,6 +43,7 @@ def test_counselor_sees_only_their_students_and_outsiders_get_404(ledger, stayin
     assert phone.count('data-testid="student-card"') == 3
     assert client.get(reverse("ledger:entry", args=[mine[0].pk])).status_code == 200
     assert client.get(reverse("ledger:entry", args=[theirs[0].pk])).status_code == 404
+    assert client.get(reverse("ledger:list"), {"klass": "31486095762721626652672", "tag": "-1"}).status_code == 200
     response = client.post(reverse("ledger:entry_status", args=[theirs[0].pk]), {"status": S.OUT, "version": theirs[0].version})
     assert response.status_code == 404
     theirs[0].refresh_from_db()
