@@ -70,6 +70,18 @@ def test_every_operation_declares_that_it_needs_authentication(api_schema):
             assert {} not in security, f"{method.upper()} {path} allows anonymous calls"
 
 
+def _routes_to_a_view(path: str) -> bool:
+    from urllib.parse import unquote
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(unquote(path))
+    except Resolver404:
+        return False
+    return True
+
+
 def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
     # schemathesis' own pytest integration (from_fixture + parametrize) does not run under
     # pytest 9, so each operation gets its own Hypothesis run here.
@@ -77,13 +89,16 @@ def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
     for operation in operations(api_schema):
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        # derandomize: the same examples on every run, so CI cannot fail by chance.
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
         def check(case):
             for username, raw in demo_tokens.items():
                 response = case.call(headers={"Authorization": f"Bearer {raw}"})
                 case.validate_response(response, checks=[not_a_server_error])
                 assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
             anonymous = case.call(headers={"Authorization": ""})
+            if anonymous.status_code == 404 and not _routes_to_a_view(case.formatted_path):
+                return  # a generated id such as "%2F" matches no route at all: nothing answered
             assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
 
         check()
