@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "fangxian.audit",
     "fangxian.notify",
     "fangxian.org",
+    "fangxian.ledger",
     "fangxian.reports",
     "fangxian.web",
     "fangxian.api",

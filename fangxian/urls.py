@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("fangxian.accounts.urls")),
     path("audit/", include("fangxian.audit.urls")),
     path("org/", include("fangxian.org.urls")),
+    path("ledger/", include("fangxian.ledger.urls")),
     path("notifications/", include("fangxian.notify.urls")),
     path("reports/", include("fangxian.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
