@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "fangxian.accounts",
     "fangxian.audit",
     "fangxian.org",
+    "fangxian.gates",
     "fangxian.web",
     "fangxian.api",
 ]

@@ -1,10 +1,11 @@
 """/api/v1/: feature apps add their routes to `router` or to `urlpatterns` in their own
 api.py and are included here."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
+    path("gates/", include("fangxian.gates.api")),
 ]
