@@ -91,7 +91,10 @@ def test_rotated_key_still_verifies_old_passes(world):
     old = world.pass_for()
     signing.rotate_key()
     new = world.pass_for()
-    assert json.loads(base64.urlsafe_b64decode(new.split(".")[1] + "==="))["k"] != json.loads(base64.urlsafe_b64decode(old.split(".")[1] + "==="))["k"]
+    assert (
+        json.loads(base64.urlsafe_b64decode(new.split(".")[1] + "==="))["k"]
+        != json.loads(base64.urlsafe_b64decode(old.split(".")[1] + "==="))["k"]
+    )
     assert reason_of(world.scan(old)) == "ok"
     assert reason_of(world.scan(new, direction=Direction.OUT)) == "ok"
     assert len(signing.public_keys()) == 2
@@ -130,8 +133,15 @@ def test_time_windows_refuse_outside_hours(world):
     from fangxian.org.testing import make_id_number
 
     visit = services.visit_create(
-        host=host, campus=world.campus, kind=Category.VISITOR, name="访客甲", id_number=make_id_number(),
-        purpose="交流", starts_at=day - timedelta(hours=1), ends_at=day + timedelta(hours=20), invited=True,
+        host=host,
+        campus=world.campus,
+        kind=Category.VISITOR,
+        name="访客甲",
+        id_number=make_id_number(),
+        purpose="交流",
+        starts_at=day - timedelta(hours=1),
+        ends_at=day + timedelta(hours=20),
+        invited=True,
     )
     outcome = services.evaluate_input(visit.id_number, gate=world.gate, direction=Direction.IN, at=day)
     assert outcome.reason == "hours"
@@ -158,7 +168,9 @@ def test_closed_management_needs_approved_leave_to_go_out(world):
     world.closed_management()
     assert reason_of(world.scan(world.pass_for(), direction=Direction.OUT)) == "no_leave"
     now = timezone.now()
-    leave = services.leave_apply(student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=3))
+    leave = services.leave_apply(
+        student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=3)
+    )
     assert reason_of(world.scan(world.pass_for(), direction=Direction.OUT)) == "no_leave"  # not approved yet
     services.leave_decide(leave=leave, staff=world.uni.counselor, approve=True)
     leave.refresh_from_db()
@@ -193,7 +205,9 @@ def test_one_to_one_staff_member_is_the_approver_when_there_is_one(world):
     world.uni.assign(mentor, "one_to_one", student=world.student)
     assert selectors.responsible_staff(world.student) == [mentor]
     now = timezone.now()
-    leave = services.leave_apply(student=world.student, purpose="取快递", destination="校门口", starts_at=now, ends_at=now + timedelta(hours=1))
+    leave = services.leave_apply(
+        student=world.student, purpose="取快递", destination="校门口", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
     assert not services.may_decide(leave, world.uni.counselor)
     assert services.may_decide(leave, mentor)
 
@@ -201,7 +215,9 @@ def test_one_to_one_staff_member_is_the_approver_when_there_is_one(world):
 def test_rejection_needs_a_reason_and_bad_windows_are_refused(world):
     now = timezone.now()
     with pytest.raises(ValidationError):
-        services.leave_apply(student=world.student, purpose="x", destination="y", starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=1))
+        services.leave_apply(
+            student=world.student, purpose="x", destination="y", starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=1)
+        )
     leave = services.leave_apply(student=world.student, purpose="x", destination="y", starts_at=now, ends_at=now + timedelta(hours=1))
     with pytest.raises(ValidationError):
         services.leave_decide(leave=leave, staff=world.uni.counselor, approve=False)
@@ -211,7 +227,9 @@ def test_rejection_needs_a_reason_and_bad_windows_are_refused(world):
 
 def test_overdue_leave_alerts_the_responsible_staff_once(world, django_capture_on_commit_callbacks):
     now = timezone.now()
-    leave = services.leave_apply(student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1))
+    leave = services.leave_apply(
+        student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1)
+    )
     services.leave_decide(leave=leave, staff=world.uni.counselor, approve=True)
     assert services.alert_overdue_leaves(now) == 0
     later = now + timedelta(hours=2)
@@ -232,8 +250,15 @@ def test_visits_invited_and_requested(world):
     now = timezone.localtime().replace(hour=10, minute=0)
     id_number = make_id_number()
     visit = services.visit_create(
-        host=world.uni.counselor, campus=world.campus, kind=Category.VISITOR, name="访客乙", id_number=id_number,
-        purpose="讲座", starts_at=now, ends_at=now + timedelta(hours=4), invited=False,
+        host=world.uni.counselor,
+        campus=world.campus,
+        kind=Category.VISITOR,
+        name="访客乙",
+        id_number=id_number,
+        purpose="讲座",
+        starts_at=now,
+        ends_at=now + timedelta(hours=4),
+        invited=False,
     )
     assert visit.status == Visit.Status.REQUESTED
     token, _ = services.issue_visit_pass(visit, now=now)
@@ -249,8 +274,15 @@ def test_visits_invited_and_requested(world):
     assert services.evaluate_pass(token, campus_id=world.campus.pk, direction=Direction.IN, at=late).reason == "visit_window"
     with pytest.raises(ValidationError):
         services.visit_create(
-            host=world.uni.counselor, campus=world.campus, kind=Category.VISITOR, name="访客丙", id_number="123456789012345678",
-            purpose="x", starts_at=now, ends_at=now + timedelta(hours=1), invited=True,
+            host=world.uni.counselor,
+            campus=world.campus,
+            kind=Category.VISITOR,
+            name="访客丙",
+            id_number="123456789012345678",
+            purpose="x",
+            starts_at=now,
+            ends_at=now + timedelta(hours=1),
+            invited=True,
         )
 
 
@@ -291,7 +323,14 @@ def test_sync_deduplicates_and_judges_at_scan_time(world):
     token = world.pass_for(now=at)  # long expired now, valid when scanned
     one, two = str(uuid.uuid4()), str(uuid.uuid4())
     items = [
-        {"scan_id": one, "gate": world.gate.pk, "direction": "in", "text": token, "scanned_at": at.isoformat(), "station_verdict": "allowed"},
+        {
+            "scan_id": one,
+            "gate": world.gate.pk,
+            "direction": "in",
+            "text": token,
+            "scanned_at": at.isoformat(),
+            "station_verdict": "allowed",
+        },
         {"scan_id": one, "gate": world.gate.pk, "direction": "in", "text": token, "scanned_at": at.isoformat()},
         {"scan_id": two, "gate": world.gate.pk, "direction": "in", "text": token, "scanned_at": (at + timedelta(seconds=5)).isoformat()},
         {"scan_id": "not-a-uuid", "gate": world.gate.pk, "direction": "in", "text": "x", "scanned_at": at.isoformat()},
