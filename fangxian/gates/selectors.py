@@ -244,7 +244,7 @@ def student_of(user) -> Student | None:
 
 def active_revocation(subject: str, at: datetime | None = None) -> Revocation | None:
     at = at or timezone.now()
-    return Revocation.objects.filter(subject=subject, lifted_at__isnull=True, revoked_at__lte=at).first()
+    return next(iter(Revocation.objects.filter(subject=subject, lifted_at__isnull=True, revoked_at__lte=at).order_by()[:1]), None)
 
 
 def revoked_subjects() -> list[dict]:

@@ -297,7 +297,8 @@ class DeviceAuthError(Exception):
 def device_authenticate(raw: str) -> Device:
     if not raw.startswith(Device.PREFIX):
         raise DeviceAuthError(_("Unknown device token."))
-    device = Device.objects.select_related("gate").filter(key_hash=hash_device_token(raw)).first()
+    # No .first(): it would add ORDER BY (a join to the gate's ordering) to a unique lookup.
+    device = next(iter(Device.objects.select_related("gate").filter(key_hash=hash_device_token(raw)).order_by()[:1]), None)
     if device is None:
         raise DeviceAuthError(_("Unknown device token."))
     if device.withdrawn_at is not None:
@@ -470,13 +471,14 @@ def _person_for_subject(subject: str):
     kind, rest = subject[:1], subject[1:]
     if not rest.isdigit():
         return None
-    if kind == "S":
-        return Student.objects.select_related("klass", "bed").filter(pk=int(rest)).first()
-    if kind == "T":
-        return Staff.objects.select_related("unit").filter(pk=int(rest)).first()
-    if kind == "V":
-        return Visit.objects.select_related("host").filter(pk=int(rest)).first()
-    return None
+    querysets = {
+        "S": Student.objects.all(),  # resolvers load related rows only if they need them
+        "T": Staff.objects.select_related("unit"),
+        "V": Visit.objects.select_related("host"),
+    }
+    if kind not in querysets:
+        return None
+    return next(iter(querysets[kind].filter(pk=int(rest)).order_by()[:1]), None)
 
 
 def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime) -> Outcome:
