@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("fangxian.web.urls")),
     path("accounts/", include("fangxian.accounts.urls")),
     path("audit/", include("fangxian.audit.urls")),
+    path("org/", include("fangxian.org.urls")),
     path("gates/", include("fangxian.gates.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -18,26 +18,28 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fangxian"
 LOCALE = "zh_Hans"
-DJANGO_ADMIN = [sys.executable, "-m", "django"]
+# -P: do not put the working directory (an app folder) first on sys.path, where a module
+# such as org/selectors.py would shadow the standard library.
+DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 
 
-def catalogue_paths() -> list[Path]:
-    """One catalogue per Fangxian app, and fangxian/locale for the project's own templates."""
+def catalogue_dirs() -> list[tuple[Path, list[str]]]:
+    """(directory to extract in, names to ignore) for each catalogue."""
     apps = sorted(p.parent for p in PACKAGE.glob("*/apps.py"))
-    return [PACKAGE / "locale", *[app / "locale" for app in apps]]
+    ignore_apps = [app.name for app in apps]
+    return [(PACKAGE, [*ignore_apps, "static"]), *[(app, ["tests", "static"]) for app in apps]]
 
 
-def extract() -> None:
-    """One makemessages run from the repository root: Django writes each file's strings to
-    the nearest `locale` folder above it, i.e. to its app's catalogue. (It must not run
-    inside an app folder: modules such as selectors.py would shadow the standard library.)"""
-    for locale in catalogue_paths():
-        locale.mkdir(exist_ok=True)
+def extract(directory: Path, ignore: list[str]) -> Path:
+    (directory / "locale").mkdir(exist_ok=True)
     args = [*DJANGO_ADMIN, "makemessages", "-l", LOCALE, "--no-obsolete", "--add-location", "file", "-v", "0"]
-    for pattern in ("*/tests/*", "node_modules/*", ".venv/*", "var/*", "bench/*", "scripts/*", "fangxian/static/*", "test-artifacts/*"):
-        args += ["--ignore", pattern]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangxian.settings_test", "PYTHONPATH": str(ROOT)}
-    subprocess.run(args, cwd=ROOT, check=True, env=env)
+    for name in ignore:
+        args += ["--ignore", f"{name}/*"]
+    # makemessages runs inside the app's folder; the project must stay importable from there.
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangxian.settings_test", "PYTHONPATH": pythonpath}
+    subprocess.run(args, cwd=directory, check=True, env=env)
+    return directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
 
 
 def main() -> int:
@@ -45,12 +47,12 @@ def main() -> int:
     parser.add_argument("--update", action="store_true", help="keep the refreshed .po files")
     options = parser.parse_args()
     problems: list[str] = []
-    po_paths = [locale / LOCALE / "LC_MESSAGES" / "django.po" for locale in catalogue_paths()]
-    before = {path: path.read_bytes() for path in po_paths if path.exists()}
-    extract()
-    for po_path in po_paths:
+    for directory, ignore in catalogue_dirs():
+        po_path = directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
+        before = po_path.read_bytes() if po_path.exists() else None
+        extract(directory, ignore)
         if not po_path.exists():
-            continue  # nothing to translate in this app
+            continue  # nothing to translate here
         catalogue = polib.pofile(str(po_path))
         for entry in catalogue:
             if entry.obsolete:
@@ -59,17 +61,17 @@ def main() -> int:
                 where = entry.occurrences[0][0] if entry.occurrences else "?"
                 problems.append(f"{po_path.relative_to(ROOT)}: {where}: {entry.msgid!r}")
         if options.update:
-            if po_path in before:
+            if before is not None:
                 # Keep the old creation date so that an unchanged catalogue stays unchanged.
-                old = polib.pofile(before[po_path].decode())
+                old = polib.pofile(before.decode())
                 catalogue.metadata["POT-Creation-Date"] = old.metadata.get("POT-Creation-Date", "")
             catalogue.metadata["Language"] = "zh_Hans"
             catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             catalogue.save()
-        elif po_path in before:
-            po_path.write_bytes(before[po_path])
-        else:
+        elif before is None:
             po_path.unlink()
+        else:
+            po_path.write_bytes(before)
     if problems:
         print(f"{len(problems)} user-facing string(s) have no Chinese translation:", file=sys.stderr)
         for line in problems:

@@ -7,5 +7,6 @@ from . import views
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
+    path("org/", include("fangxian.org.api")),
     path("gates/", include("fangxian.gates.api")),
 ]

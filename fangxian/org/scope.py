@@ -107,14 +107,26 @@ def _compute(user, day: date) -> Scope:
     place_paths: set[str] = set()
     student_ids: set[int] = set()
     if staff is not None:
-        rows = Assignment.objects.active_on(day).filter(staff=staff).values_list("unit__path", "place__path", "student_id")
-        for unit_path, place_path, student_id in rows:
+        rows = (
+            Assignment.objects.active_on(day)
+            .filter(staff=staff)
+            .values_list("role", "unit__path", "place__path", "place__kind", "student_id")
+        )
+        guarded_campuses: set[str] = set()
+        for role, unit_path, place_path, place_kind, student_id in rows:
             if unit_path:
                 unit_paths.add(unit_path)
-            if place_path:
+            if role == AssignmentRole.GATE_GUARD and place_kind == Place.Kind.CAMPUS:
+                # A guard posted to a whole campus sees its gates, not the campus subtree:
+                # that would include the dormitories and so every resident's record.
+                guarded_campuses.add(place_path)
+            elif place_path:
                 place_paths.add(place_path)
             if student_id:
                 student_ids.add(student_id)
+        if guarded_campuses:
+            gates = Place.objects.under_any(sorted(guarded_campuses)).filter(kind=Place.Kind.GATE).values_list("path", flat=True)
+            place_paths.update(gates)
     return Scope(
         unit_paths=_outermost(unit_paths),
         place_paths=_outermost(place_paths),

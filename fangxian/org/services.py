@@ -34,6 +34,21 @@ def node_rename(*, node: TreeNode, name: str, code: str | None = None) -> TreeNo
 
 
 @transaction.atomic
+def node_update(*, node: TreeNode, **fields) -> TreeNode:
+    """Change a node's own fields (name, code, order, campus, use, gender); not its place
+    in the tree, which `node_move` changes."""
+    allowed = {"name", "code", "sort_order", "campus", "use", "gender"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"node_update cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(node, name, value)
+    node.full_clean(exclude=["path", "depth"])
+    node.save()
+    return node
+
+
+@transaction.atomic
 def node_move(*, node: TreeNode, new_parent: TreeNode | None) -> TreeNode:
     """Move a node and its subtree. Refuses cycles and kinds that do not fit."""
     model = type(node)
@@ -78,7 +93,11 @@ def node_delete(*, node: TreeNode) -> None:
     reason = node_in_use(node)
     if reason:
         raise ValidationError(reason)
-    type(node).objects.subtree(node).order_by("-depth").delete()
+    # Deepest level first: parent is PROTECT, and Django refuses to delete a parent in the
+    # same statement as the children that protect it.
+    subtree = type(node).objects.subtree(node)
+    for depth in sorted(set(subtree.values_list("depth", flat=True)), reverse=True):
+        subtree.filter(depth=depth).delete()
 
 
 @transaction.atomic
@@ -105,6 +124,20 @@ def node_restore(*, node: TreeNode) -> None:
 def person_save(*, person: Student | Staff) -> Student | Staff:
     person.full_clean()
     person.save()
+    return person
+
+
+@transaction.atomic
+def person_link_user(*, person: Student | Staff, user) -> Student | Staff:
+    """Let an account act as this person (None removes the link). An account belongs to
+    at most one person, student or staff."""
+    if user is not None:
+        for model in (Student, Staff):
+            holder = model.objects.filter(user=user).exclude(pk=person.pk if isinstance(person, model) else None).first()
+            if holder is not None:
+                raise ValidationError(_("This account already belongs to %(person)s.") % {"person": holder.name})
+    person.user = user
+    person.save(update_fields=["user"])
     return person
 
 

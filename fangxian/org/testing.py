@@ -72,8 +72,9 @@ class StaffFactory(factory.django.DjangoModelFactory):
 
 class MiniUniversity:
     """A small, complete university: one institution, two colleges with a class each, a
-    campus with a dorm building, two rooms and beds, a gate; students in beds; a counselor
-    and a college admin with accounts. Built by the `uni` fixture."""
+    security office, a campus with a dorm building, two rooms and beds, a gate; students in
+    beds; a counselor, a college admin, a gate guard and a student with accounts. Built by
+    the `uni` fixture."""
 
     def __init__(self, name: str = "河西学院"):
         self.institution = UnitFactory(kind="institution", name=name)
@@ -104,10 +105,19 @@ class MiniUniversity:
         self.college_admin = StaffFactory(unit=self.college, name="学院专员 孙丽", user=self.college_admin_user)
         self.other_counselor_user = UserFactory(username="counselor2")
         self.other_counselor = StaffFactory(unit=self.other_college, name="辅导员 郑强", user=self.other_counselor_user)
+        # The security office with a gate guard posted to the east gate, and a student
+        # who signs in as themselves.
+        self.security_office = UnitFactory(kind="department", name="保卫处", parent=self.institution)
+        self.guard_user = UserFactory(username="guard1")
+        self.guard = StaffFactory(unit=self.security_office, name="门卫 马超", user=self.guard_user)
+        self.student_user = UserFactory(username="student1")
+        self.students[0].user = self.student_user
+        self.students[0].save(update_fields=["user"])
         start = date(2022, 1, 1)
         self.assign(self.counselor, AssignmentRole.COUNSELOR, unit=self.grade, start_date=start)
         self.assign(self.college_admin, AssignmentRole.COLLEGE_ADMIN, unit=self.college, start_date=start)
         self.assign(self.other_counselor, AssignmentRole.COUNSELOR, unit=self.other_grade, start_date=start)
+        self.assign(self.guard, AssignmentRole.GATE_GUARD, place=self.gate, start_date=start)
 
     @staticmethod
     def assign(staff: Staff, role: str, **target) -> Assignment:

@@ -1,0 +1,81 @@
+"""Who may use which organisation page, and who may change what.
+
+Roles decide which pages a user may open (403 otherwise); scope decides which objects
+they find there (404 otherwise). Writes additionally need a scope that is not read-only:
+discipline inspection and school leaders read everything and change nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from fangxian.accounts.roles import Role, roles_of
+
+from . import selectors
+from .models import Assignment, AssignmentRole, Place, Student, Unit
+from .scope import scope_of
+
+P = Role
+
+# Pages that show the trees (scoped: a counselor sees their grade, a guard their gate).
+TREE_READERS = frozenset({P.PREVENTION_OFFICE, P.LEADER, P.DISCIPLINE, P.COLLEGE_ADMIN, P.COUNSELOR, P.STAFF, P.GATE_GUARD})
+# Student and staff lists; a student may open only their own record.
+PEOPLE_READERS = frozenset({P.PREVENTION_OFFICE, P.LEADER, P.DISCIPLINE, P.COLLEGE_ADMIN, P.COUNSELOR, P.STAFF})
+STUDENT_DETAIL_READERS = PEOPLE_READERS | {P.STUDENT}
+ASSIGNMENT_READERS = frozenset({P.PREVENTION_OFFICE, P.LEADER, P.DISCIPLINE, P.COLLEGE_ADMIN, P.COUNSELOR})
+COVERAGE_READERS = frozenset({P.PREVENTION_OFFICE, P.LEADER, P.DISCIPLINE, P.COLLEGE_ADMIN})
+
+# Writers (always also subject to scope and to read_only).
+TREE_WRITERS = frozenset({P.PREVENTION_OFFICE})
+PEOPLE_WRITERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN})
+ACCOUNT_LINKERS = frozenset({P.PREVENTION_OFFICE})
+# Who may see a full ID number or phone number of someone in their scope.
+REVEALERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN, P.COUNSELOR})
+ASSIGNMENT_WRITERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN})
+# What a college admin may assign within their college; the prevention office assigns everything.
+COLLEGE_ASSIGNABLE_ROLES = frozenset(
+    {AssignmentRole.COUNSELOR, AssignmentRole.CLASS_TEACHER, AssignmentRole.ONE_TO_ONE, AssignmentRole.RESPONSIBLE}
+)
+
+
+def has_any(user, roles) -> bool:
+    return bool(roles_of(user) & roles)
+
+
+def can_write(user, roles) -> bool:
+    """Holds one of `roles` and a scope that allows changes."""
+    return has_any(user, roles) and not scope_of(user).read_only
+
+
+def require_write(user, roles) -> None:
+    if not can_write(user, roles):
+        raise PermissionDenied
+
+
+def assignable_roles(user) -> list[str]:
+    """The assignment roles this user may create, end or hand over (within their scope)."""
+    if not can_write(user, ASSIGNMENT_WRITERS):
+        return []
+    if Role.PREVENTION_OFFICE in roles_of(user):
+        return list(AssignmentRole.values)
+    return [role for role in AssignmentRole.values if role in COLLEGE_ASSIGNABLE_ROLES]
+
+
+def assignment_for_change(user, pk) -> Assignment:
+    """An assignment the user may end or hand over: visible (404 otherwise), of a role they
+    may assign, for a target inside their own scope (403 otherwise: an assignment can be
+    visible because the user holds it, without its target being theirs to manage)."""
+    assignment = get_object_or_404(selectors.visible_assignments(user).select_related("staff", "unit", "place", "student"), pk=pk)
+    if assignment.role not in assignable_roles(user):
+        raise PermissionDenied
+    scope = scope_of(user)
+    if assignment.unit_id:
+        in_scope = scope.units(Unit.objects.filter(pk=assignment.unit_id)).exists()
+    elif assignment.place_id:
+        in_scope = scope.places(Place.objects.filter(pk=assignment.place_id)).exists()
+    else:
+        in_scope = scope.students(Student.objects.filter(pk=assignment.student_id)).exists()
+    if not in_scope:
+        raise PermissionDenied
+    return assignment

@@ -1,0 +1,287 @@
+"""/api/v1/org/: the organisation for programs (WeCom/DingTalk integrations, the mobile app).
+
+The same scope as the pages: every queryset starts from a `visible_*` selector, so an
+object outside the caller's scope is 404; writes go through the same services and the same
+role checks (access.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .access import (
+    ASSIGNMENT_READERS,
+    COVERAGE_READERS,
+    PEOPLE_READERS,
+    STUDENT_DETAIL_READERS,
+    TREE_READERS,
+    assignable_roles,
+    assignment_for_change,
+    has_any,
+)
+from .coverage import GapKind, coverage_report
+from .models import Assignment, AssignmentRole, Place, Staff, Student, Unit
+from .scope import scope_of
+
+
+class RolePermission:
+    """Mixin: the roles that may call this endpoint at all (403 otherwise)."""
+
+    readers: frozenset = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not has_any(request.user, self.readers):
+            raise PermissionDenied
+
+
+# -- serializers ------------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "code", "kind", "parent", "campus", "path", "depth", "archived_at"]
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Place
+        fields = ["id", "name", "code", "kind", "use", "gender", "parent", "institution", "path", "depth", "archived_at"]
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    """Personal numbers only masked: a full number is revealed on the page, with a record."""
+
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+
+    class Meta:
+        model = Student
+        fields = ["id", "student_number", "name", "gender", "id_number", "phone", "klass", "bed", "status"]
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "staff_number", "name", "gender", "id_number", "phone", "unit", "title", "is_active"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "staff", "role", "unit", "place", "student", "start_date", "end_date", "note"]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            user = request.user
+            # Related objects are looked up in the caller's scope: an id outside it is
+            # "does not exist", exactly like a page.
+            self.fields["staff"].queryset = selectors.visible_staff(user).filter(is_active=True)
+            self.fields["unit"].queryset = selectors.visible_units(user).active()
+            self.fields["place"].queryset = selectors.visible_places(user).active()
+            self.fields["student"].queryset = selectors.visible_students(user)
+
+    def validate_role(self, value):
+        request = self.context["request"]
+        if value not in assignable_roles(request.user):
+            raise PermissionDenied
+        return value
+
+
+class EndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class HandoverSerializer(serializers.Serializer):
+    to_staff = serializers.IntegerField()
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class GapSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    role = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField()
+    name = serializers.CharField()
+    trail = serializers.ListField(child=serializers.CharField())
+
+
+class CoverageSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    gaps = GapSerializer(many=True)
+    students_without_one_to_one = serializers.ListField(child=serializers.IntegerField())
+
+
+# -- viewsets ---------------------------------------------------------------------------
+
+
+class UnitViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
+    readers = TREE_READERS
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        return selectors.visible_units(self.request.user).order_by("path")
+
+
+class PlaceViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
+    readers = TREE_READERS
+    serializer_class = PlaceSerializer
+
+    def get_queryset(self):
+        return selectors.visible_places(self.request.user).order_by("path")
+
+
+class StudentViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
+    readers = STUDENT_DETAIL_READERS
+    serializer_class = StudentSerializer
+
+    def get_queryset(self):
+        return selectors.visible_students(self.request.user).order_by("student_number")
+
+
+class StaffViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
+    readers = PEOPLE_READERS
+    serializer_class = StaffSerializer
+
+    def get_queryset(self):
+        return selectors.visible_staff(self.request.user).order_by("staff_number")
+
+
+class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    readers = ASSIGNMENT_READERS
+    serializer_class = AssignmentSerializer
+
+    def get_queryset(self):
+        return selectors.visible_assignments(self.request.user).select_related("staff").order_by("-start_date", "-id")
+
+    def _writer(self):
+        if not assignable_roles(self.request.user):
+            raise PermissionDenied
+
+    def _managed(self, pk) -> Assignment:
+        # Http404 and Django's PermissionDenied become DRF's 404 and 403.
+        return assignment_for_change(self.request.user, pk)
+
+    def create(self, request, *args, **kwargs):
+        self._writer()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.assignment_create(by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndSerializer, responses=AssignmentSerializer, summary="End a responsibility on a given last day")
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        self._writer()
+        assignment = self._managed(pk)
+        data = EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_end(assignment=assignment, on=data.validated_data["end_date"])
+        return Response(self.get_serializer(assignment).data)
+
+    @extend_schema(request=HandoverSerializer, responses=AssignmentSerializer, summary="Hand a responsibility over to another staff member")
+    @action(detail=True, methods=["post"])
+    def handover(self, request, pk=None):
+        self._writer()
+        assignment = self._managed(pk)
+        data = HandoverSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        to_staff = selectors.visible_staff(request.user).filter(is_active=True, pk=data.validated_data["to_staff"]).first()
+        if to_staff is None:
+            raise serializers.ValidationError({"to_staff": [_("Choose from the list.")]})
+        new = services.assignment_handover(
+            assignment=assignment,
+            to_staff=to_staff,
+            on=data.validated_data["on"],
+            by=request.user,
+            note=data.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class CoverageGapsView(RolePermission, APIView):
+    readers = COVERAGE_READERS
+
+    @extend_schema(
+        responses=CoverageSerializer,
+        summary="Coverage gaps: nodes and students without anyone responsible",
+        parameters=[
+            OpenApiParameter("on", str, description="Date (YYYY-MM-DD), today by default"),
+            OpenApiParameter("campus", int),
+            OpenApiParameter("college", int),
+        ],
+    )
+    def get(self, request):
+        try:
+            day = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else timezone.localdate()
+        except ValueError:
+            raise serializers.ValidationError({"on": ["YYYY-MM-DD"]})
+        campus = college = None
+        if request.query_params.get("campus"):
+            campus = selectors.visible_places(request.user).filter(kind=Place.Kind.CAMPUS, pk=_int(request.query_params["campus"])).first()
+            if campus is None:
+                raise NotFound
+        if request.query_params.get("college"):
+            college = selectors.visible_units(request.user).filter(pk=_int(request.query_params["college"])).first()
+            if college is None:
+                raise NotFound
+        report = coverage_report(day=day, scope=scope_of(request.user), campus=campus, college=college)
+        gaps = [
+            {
+                "kind": kind,
+                "role": str(AssignmentRole(gap.role).value),
+                "target_type": gap.target_field,
+                "target_id": gap.node.pk,
+                "name": gap.node.name,
+                "trail": gap.trail,
+            }
+            for kind in GapKind.NODE_KINDS
+            for gap in report.gaps.get(kind, [])
+        ]
+        body = {
+            "day": day,
+            "counts": report.counts,
+            "gaps": gaps,
+            "students_without_one_to_one": list(report.students.values_list("pk", flat=True)),
+        }
+        return Response(CoverageSerializer(body).data)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise NotFound
+
+
+router = SimpleRouter()
+router.register("units", UnitViewSet, basename="org-unit")
+router.register("places", PlaceViewSet, basename="org-place")
+router.register("students", StudentViewSet, basename="org-student")
+router.register("staff", StaffViewSet, basename="org-staff")
+router.register("assignments", AssignmentViewSet, basename="org-assignment")
+
+urlpatterns = [
+    *router.urls,
+    path("coverage-gaps/", CoverageGapsView.as_view(), name="org-coverage-gaps"),
+]

@@ -1,0 +1,115 @@
+"""The coverage-gap page (不留空白), its xlsx export and the prevention office's home tile."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from fangxian.accounts.access import require_roles
+from fangxian.accounts.roles import Role, roles_of
+from fangxian.audit.models import SecurityEvent
+from fangxian.audit.services import record_event
+from fangxian.web.home import Tile
+
+from .. import selectors
+from ..access import COVERAGE_READERS, assignable_roles
+from ..coverage import GapKind, coverage_report
+from ..export import append_row
+from ..forms import CoverageFilterForm
+from ..models import AssignmentRole, Place, Unit
+from ..scope import scope_of
+
+
+def _report(request):
+    form = CoverageFilterForm(
+        request.GET or None,
+        campuses=selectors.visible_places(request.user).active().filter(kind=Place.Kind.CAMPUS),
+        colleges=selectors.visible_units(request.user)
+        .active()
+        .filter(kind__in=[Unit.Kind.COLLEGE, Unit.Kind.HOSPITAL, Unit.Kind.DEPARTMENT]),
+    )
+    day, campus, college = timezone.localdate(), None, None
+    if form.is_valid():
+        day = form.cleaned_data["on"] or day
+        campus, college = form.cleaned_data["campus"], form.cleaned_data["college"]
+    report = coverage_report(day=day, scope=scope_of(request.user), campus=campus, college=college)
+    filters = {"on": day.isoformat(), "campus": campus.pk if campus else None, "college": college.pk if college else None}
+    return form, report, filters
+
+
+@require_roles(*COVERAGE_READERS)
+def coverage(request):
+    form, report, _filters = _report(request)
+    students = Paginator(report.students, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "org/coverage.html",
+        {
+            "form": form,
+            "report": report,
+            "students": students,
+            "query": query.urlencode(),
+            "assignable": set(assignable_roles(request.user)),
+            "back": request.get_full_path(),
+            "one_to_one_label": GapKind.LABELS[GapKind.ONE_TO_ONE],
+        },
+    )
+
+
+@require_roles(*COVERAGE_READERS)
+def coverage_export(request):
+    """The same report as the page, as xlsx; recorded as an export with filter and row count."""
+    _form, report, filters = _report(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Coverage gaps"))
+    append_row(sheet, [_("Gap"), _("Node"), _("Kind"), _("Under"), _("Role to assign")])
+    rows = 0
+    for _kind, label, gaps in report.sections():
+        for gap in gaps:
+            append_row(
+                sheet, [str(label), gap.node.name, gap.node.get_kind_display(), " / ".join(gap.trail), str(AssignmentRole(gap.role).label)]
+            )
+            rows += 1
+    students = workbook.create_sheet(_("Students without one-to-one"))
+    append_row(students, [_("Student number"), _("Name"), _("Class"), _("Bed")])
+    for student in report.students.iterator(chunk_size=2000):
+        append_row(students, [student.student_number, student.name, student.klass.name, student.bed.name if student.bed else ""])
+        rows += 1
+    buffer = BytesIO()
+    with transaction.atomic():
+        record_event(SecurityEvent.Kind.EXPORT, request=request, what="coverage_gaps", filters=filters, rows=rows)
+        workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="coverage-gaps-{report.day.isoformat()}.xlsx"'
+    return response
+
+
+def home_tiles(user) -> list[Tile]:
+    """The prevention office's tile: how many gaps there are today."""
+    if Role.PREVENTION_OFFICE not in roles_of(user):
+        return []
+    report = coverage_report(day=timezone.localdate(), scope=scope_of(user))
+    counts = report.counts
+    note = _("%(classes)s classes without a class teacher, %(students)s students without one-to-one") % {
+        "classes": counts[GapKind.CLASS_TEACHER],
+        "students": counts[GapKind.ONE_TO_ONE],
+    }
+    return [
+        Tile(
+            title=_("Coverage gaps"),
+            value=report.total,
+            url=reverse("org:coverage"),
+            tone="danger" if report.total else "success",
+            note=note,
+        )
+    ]

@@ -1,0 +1,285 @@
+"""Students and staff: lists with filters, detail pages, forms, the audited reveal of
+personal numbers, and linking a person to an account."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangxian.accounts.access import require_roles
+from fangxian.audit.models import SecurityEvent
+from fangxian.audit.services import record_event
+
+from .. import selectors, services
+from ..access import (
+    ACCOUNT_LINKERS,
+    ASSIGNMENT_READERS,
+    PEOPLE_READERS,
+    PEOPLE_WRITERS,
+    REVEALERS,
+    STUDENT_DETAIL_READERS,
+    assignable_roles,
+    can_write,
+    has_any,
+    require_write,
+)
+from ..forms import LinkUserForm, OnDateForm, StaffFilterForm, StaffForm, StudentFilterForm, StudentForm
+from ..models import Place, Staff, Student, Unit
+
+PAGE_SIZE = 50
+REVEALABLE_FIELDS = ("id_number", "phone")
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# -- students ---------------------------------------------------------------------------
+
+
+@require_roles(*PEOPLE_READERS)
+def student_list(request):
+    units = selectors.visible_units(request.user).active()
+    places = selectors.visible_places(request.user).active()
+    form = StudentFilterForm(
+        request.GET or None,
+        colleges=units.filter(kind__in=[Unit.Kind.COLLEGE, Unit.Kind.HOSPITAL, Unit.Kind.DEPARTMENT]),
+        classes=units.filter(kind=Unit.Kind.CLASS),
+        campuses=places.filter(kind=Place.Kind.CAMPUS),
+        buildings=places.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM),
+    )
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "q": data["q"].strip(),
+            "college": data["college"],
+            "klass": data["klass"],
+            "campus": data["campus"],
+            "building": data["building"],
+            "status": data["status"],
+        }
+    page = Paginator(selectors.student_list(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/student_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "can_edit": can_write(request.user, PEOPLE_WRITERS)},
+    )
+
+
+def _student(request, pk: int) -> Student:
+    qs = selectors.visible_students(request.user).select_related("klass", "bed__parent__parent", "user")
+    return selectors.get_visible(qs, pk=pk)
+
+
+@require_roles(*STUDENT_DETAIL_READERS)
+def student_detail(request, pk: int):
+    student = _student(request, pk)
+    date_form = OnDateForm(request.GET or None)
+    on = date_form.cleaned_data["on"] if date_form.is_valid() else None
+    trail = selectors.node_trails([student.klass]).get(student.klass_id, [])
+    return render(
+        request,
+        "org/student_detail.html",
+        {
+            "student": student,
+            "trail": trail,
+            "can_edit": can_write(request.user, PEOPLE_WRITERS),
+            "can_reveal": has_any(request.user, REVEALERS),
+            "can_link": can_write(request.user, ACCOUNT_LINKERS),
+            "can_assign": bool(assignable_roles(request.user)),
+            "show_assignments": has_any(request.user, ASSIGNMENT_READERS) or student.user_id == request.user.pk,
+            "date_form": date_form,
+            "on": on,
+            "in_force": selectors.assignments_for(student, on=on or date.today()),
+            "history": selectors.assignments_for(student),
+            "link_form": LinkUserForm(person=student, initial={"username": student.user.username if student.user else ""}),
+        },
+    )
+
+
+def _student_form(request, instance: Student | None):
+    units = selectors.visible_units(request.user).active()
+    return StudentForm(
+        request.POST or None,
+        instance=instance,
+        classes=units.filter(kind=Unit.Kind.CLASS),
+        beds=selectors.free_beds(request.user, include=instance.bed if instance and instance.bed_id else None),
+    )
+
+
+@require_roles(*PEOPLE_WRITERS)
+def student_create(request):
+    require_write(request.user, PEOPLE_WRITERS)
+    form = _student_form(request, None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            student = services.person_save(person=form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": student.name})
+            return redirect("org:student_detail", pk=student.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None, "kind": "student"})
+
+
+@require_roles(*PEOPLE_WRITERS)
+def student_edit(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    student = _student(request, pk)
+    form = _student_form(request, student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_save(person=form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("org:student_detail", pk=student.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": student, "kind": "student"})
+
+
+# -- staff ------------------------------------------------------------------------------
+
+
+@require_roles(*PEOPLE_READERS)
+def staff_list(request):
+    form = StaffFilterForm(request.GET or None, units=selectors.visible_units(request.user).active().filter(depth__lte=2))
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"q": data["q"].strip(), "unit": data["college"], "active": data["active"]}
+    page = Paginator(selectors.staff_list(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/staff_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "can_edit": can_write(request.user, PEOPLE_WRITERS)},
+    )
+
+
+def _staff(request, pk: int) -> Staff:
+    return selectors.get_visible(selectors.visible_staff(request.user).select_related("unit", "user"), pk=pk)
+
+
+@require_roles(*PEOPLE_READERS)
+def staff_detail(request, pk: int):
+    staff = _staff(request, pk)
+    held = staff.assignments.select_related("unit", "place", "student").order_by("-start_date", "-id")
+    return render(
+        request,
+        "org/staff_detail.html",
+        {
+            "staff": staff,
+            "held": selectors.visible_assignments(request.user).filter(pk__in=held.values("pk")).select_related("unit", "place", "student"),
+            "can_edit": can_write(request.user, PEOPLE_WRITERS),
+            "can_reveal": has_any(request.user, REVEALERS),
+            "can_link": can_write(request.user, ACCOUNT_LINKERS),
+            "link_form": LinkUserForm(person=staff, initial={"username": staff.user.username if staff.user else ""}),
+        },
+    )
+
+
+def _staff_form(request, instance: Staff | None):
+    return StaffForm(request.POST or None, instance=instance, units=selectors.visible_units(request.user).active())
+
+
+@require_roles(*PEOPLE_WRITERS)
+def staff_create(request):
+    require_write(request.user, PEOPLE_WRITERS)
+    form = _staff_form(request, None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = services.person_save(person=form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": staff.name})
+            return redirect("org:staff_detail", pk=staff.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None, "kind": "staff"})
+
+
+@require_roles(*PEOPLE_WRITERS)
+def staff_edit(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    staff = _staff(request, pk)
+    form = _staff_form(request, staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_save(person=form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("org:staff_detail", pk=staff.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": staff, "kind": "staff"})
+
+
+# -- reveal and account link --------------------------------------------------------------
+
+
+def _reveal(request, person, kind: str):
+    field = request.POST.get("field", "")
+    if field not in REVEALABLE_FIELDS:
+        raise Http404
+    value = getattr(person, field)
+    with transaction.atomic():
+        record_event(
+            SecurityEvent.Kind.REVEAL,
+            request=request,
+            subject_type=kind,
+            subject_id=person.pk,
+            subject=person.name,
+            field=field,
+        )
+    return render(request, "org/_revealed.html", {"value": value or "—", "field": field})
+
+
+@require_POST
+@require_roles(*REVEALERS)
+def student_reveal(request, pk: int):
+    return _reveal(request, _student(request, pk), "student")
+
+
+@require_POST
+@require_roles(*REVEALERS)
+def staff_reveal(request, pk: int):
+    return _reveal(request, _staff(request, pk), "staff")
+
+
+def _link(request, person, url_name: str):
+    require_write(request.user, ACCOUNT_LINKERS)
+    form = LinkUserForm(request.POST, person=person)
+    if form.is_valid():
+        try:
+            services.person_link_user(person=person, user=form.cleaned_data["username"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The account link has been saved."))
+    else:
+        messages.error(request, " ".join(form.errors.get("username", [])))
+    return redirect(url_name, pk=person.pk)
+
+
+@require_POST
+@require_roles(*ACCOUNT_LINKERS)
+def student_link_user(request, pk: int):
+    return _link(request, _student(request, pk), "org:student_detail")
+
+
+@require_POST
+@require_roles(*ACCOUNT_LINKERS)
+def staff_link_user(request, pk: int):
+    if not can_write(request.user, ACCOUNT_LINKERS):
+        raise PermissionDenied
+    return _link(request, _staff(request, pk), "org:staff_detail")
