@@ -235,9 +235,9 @@ def visit_create(
 
 
 @transaction.atomic
-def visit_decide(*, visit: Visit, host: Staff, approve: bool) -> Visit:
+def visit_decide(*, visit: Visit, host: Staff | None, approve: bool) -> Visit:
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if visit.host_id != host.pk or visit.status != Visit.Status.REQUESTED:
+    if host is None or visit.host_id != host.pk or visit.status != Visit.Status.REQUESTED:
         raise ValidationError(_("This visit is not waiting for your decision."))
     visit.status = Visit.Status.APPROVED if approve else Visit.Status.REJECTED
     visit.decided_at = timezone.now()

@@ -31,16 +31,13 @@ class GateWorld:
         self.other_campus = PlaceFactory(kind="campus", name="医学校区", institution=uni.institution)
         self.other_gate = PlaceFactory(kind="gate", name="南门", parent=self.other_campus, institution=uni.institution)
         self.west_gate = PlaceFactory(kind="gate", name="西门", parent=self.campus, institution=uni.institution)
-        self.guard_user = UserFactory(username="guard1")
-        self.guard = StaffFactory(unit=uni.institution, name="门卫 王刚", user=self.guard_user)
+        # The mini university's guard (posted at the east gate) also covers the whole campus.
+        self.guard_user, self.guard = uni.guard_user, uni.guard
         uni.assign(self.guard, AssignmentRole.GATE_GUARD, place=self.campus)
         self.other_guard_user = UserFactory(username="guard2")
         self.other_guard = StaffFactory(unit=uni.institution, name="门卫 李强", user=self.other_guard_user)
         uni.assign(self.other_guard, AssignmentRole.GATE_GUARD, place=self.other_gate)
-        self.student = uni.students[0]
-        self.student_user = UserFactory(username="student1")
-        Student.objects.filter(pk=self.student.pk).update(user=self.student_user)
-        self.student.refresh_from_db()
+        self.student, self.student_user = uni.students[0], uni.student_user
         self.policy = services.policy_publish(
             campus=self.campus, effective_at=timezone.now() - timedelta(days=1), rules=services.default_rules(), note="初始"
         )
