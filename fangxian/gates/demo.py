@@ -10,12 +10,19 @@ from datetime import timedelta
 from django.utils import timezone
 
 from fangxian.org import idnumber
-from fangxian.org.models import Place, Staff, Student
+from fangxian.org import services as org_services
+from fangxian.org.models import AssignmentRole, Place, Staff, Student
 
 from . import services
 from .models import Category, Direction, PolicyVersion, Vehicle, Visit
+from .selectors import guard_gates, home_campus_id
 
-LOGINS: list[tuple[str, str]] = []  # the gate guard login ("guard") comes from the organisation demo
+# The "guard" login comes from the organisation demo (posted at the 校本部 east gate); this
+# demo also posts them at a gate of the demo student's campus, so the walk-through
+# "student shows the pass → guard scans it" works with the two demo logins.
+LOGINS: list[tuple[str, str]] = [
+    ("guard", "门卫 station (校门管理 → 岗亭): 校本部 东门, and a gate of the demo student's campus"),
+]
 
 
 def _id_number(rng: random.Random) -> str:
@@ -24,6 +31,8 @@ def _id_number(rng: random.Random) -> str:
 
 
 def load(size: int = 1, seed: int = 2022, **_options) -> None:
+    """`size`: the demo university's number of students; one in twenty boarders (at least
+    30) get a day of scans."""
     rng = random.Random(seed)
     now = timezone.now()
     campuses = list(Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True))
@@ -54,11 +63,12 @@ def load(size: int = 1, seed: int = 2022, **_options) -> None:
                 ends_at=now + timedelta(hours=6),
                 invited=n % 2 == 0,
             )
+    _post_demo_guard(now)
     if not Vehicle.objects.exists():
         for plate, owner in [("甘G12345", "后勤处 校车"), ("甘GD12345", "附属医院 救护车"), ("甘G8A321", "食堂 配送")]:
             services.vehicle_register(plate=plate, owner=owner, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=90))
     students = list(
-        Student.objects.filter(status=Student.Status.ENROLLED, bed__isnull=False).select_related("klass", "bed")[: 30 * max(size, 1)]
+        Student.objects.filter(status=Student.Status.ENROLLED, bed__isnull=False).select_related("klass", "bed")[: max(30, size // 20)]
     )
     for student in students:
         campus_id = int(student.bed.path.strip("/").split("/")[0])
@@ -72,3 +82,17 @@ def load(size: int = 1, seed: int = 2022, **_options) -> None:
             at += timedelta(minutes=rng.randint(5, 90))
             if at > now:
                 break
+
+
+def _post_demo_guard(now) -> None:
+    """Post the demo guard at the first gate of the demo student's campus too."""
+    guard = Staff.objects.filter(user__username="guard", is_active=True).select_related("user").first()
+    student = Student.objects.filter(user__username="student").select_related("klass", "bed").first()
+    if guard is None or student is None:
+        return
+    campus_id = home_campus_id(student)
+    if campus_id is None or guard_gates(guard.user).filter(parent_id=campus_id).exists():
+        return
+    gate = Place.objects.filter(parent_id=campus_id, kind=Place.Kind.GATE, archived_at__isnull=True).order_by("sort_order", "pk").first()
+    if gate is not None:
+        org_services.assignment_create(staff=guard, role=AssignmentRole.GATE_GUARD, place=gate, start_date=timezone.localdate(now))

@@ -5,10 +5,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from fangxian.gates import services
+from fangxian.accounts.models import User
+from fangxian.gates import selectors, services
 from fangxian.gates.models import GateAlert, LeaveApplication, PolicyVersion, Scan, Visit
+from fangxian.org.models import Student
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +190,28 @@ def test_demo_loader_uses_what_exists(world):
     demo.load(size=1, seed=1)
     assert Scan.objects.exists() and Visit.objects.exists()
     assert PolicyVersion.objects.filter(campus=world.campus).count() == 1  # existing policy kept
+
+
+def test_demo_guard_runs_the_station_and_scans_the_demo_student_green():
+    from fangxian.gates import demo
+    from fangxian.org import demo as org_demo
+
+    org_demo.load(size=300, seed=7)
+    demo.load(size=300, seed=7)
+    demo.load(size=300, seed=7)  # idempotent: no second posting
+    guard = User.objects.get(username="guard")
+    student = Student.objects.select_related("klass", "bed").get(user__username="student")
+    gates = list(selectors.guard_gates(guard))
+    campus_gates = [g for g in gates if g.parent_id == selectors.home_campus_id(student)]
+    assert "东门" in {g.name for g in gates} and len(campus_gates) == 1
+    client = Client()
+    client.force_login(guard)
+    assert client.get(reverse("gates:station")).status_code == 200
+    token, _payload = services.issue_personal_pass(student)
+    verdict = client.post(
+        reverse("gates:station_scan"),
+        {"gate": campus_gates[0].pk, "text": token, "direction": "in", "scan_id": str(uuid.uuid4())},
+        content_type="application/json",
+    ).json()
+    assert verdict["allowed"] is True, verdict
+    assert verdict["name"] == student.name
