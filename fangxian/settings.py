@@ -69,6 +69,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("FANGXIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if (DEBUG or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = envlist("FANGXIAN_CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (nginx, a load balancer) stand in front of the application and
+# append to X-Forwarded-For. 0: clients connect directly and the header is ignored.
+FANGXIAN_PROXY_COUNT = envint("FANGXIAN_PROXY_COUNT", 0)
 
 INSTITUTION_NAME = os.environ.get("FANGXIAN_INSTITUTION_NAME", "河西学院")
 
@@ -96,7 +99,9 @@ INSTALLED_APPS = [
     "fangxian.core",
     "fangxian.accounts",
     "fangxian.audit",
+    "fangxian.notify",
     "fangxian.org",
+    "fangxian.reports",
     "fangxian.gates",
     "fangxian.web",
     "fangxian.api",
@@ -105,20 +110,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fangxian.core.middleware.RequestIdMiddleware",
+    # Outside everything that may answer early (login redirects, session expiry), so that
+    # every response gets the security headers.
+    "fangxian.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Messages before the session limits, which tell the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "fangxian.accounts.middleware.SessionLimitsMiddleware",
     "fangxian.accounts.middleware.LoginSafetyMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    "fangxian.core.middleware.SecurityHeadersMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,7 +238,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fangxian.accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = envint("FANGXIAN_PROXY_COUNT", 0) or None
+# RequestIdMiddleware puts the client's address (see FANGXIAN_PROXY_COUNT) in REMOTE_ADDR.
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = [
     # axes.W006 wants the client address in the lockout key. We lock the account (the
@@ -294,9 +302,11 @@ SECURE_HEALTHZ_EXEMPT = [r"^healthz$"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {
+    # Bearer first: its WWW-Authenticate header turns refusals into 401 (programs retry
+    # with a token) instead of the 403 that session authentication answers.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fangxian.api.authentication.SessionAuthentication",
         "fangxian.api.authentication.BearerTokenAuthentication",
+        "fangxian.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -311,18 +321,44 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SWAGGERUI_DIST": "SIDECAR",
-    "SWAGGERUI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-AUDITLOG_CID_HEADER = "x-request-id"
+AUDITLOG_CID_GETTER = "fangxian.core.middleware.current_request_id"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 EMAIL_BACKEND = os.environ.get("FANGXIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("FANGXIAN_FROM_EMAIL", "fangxian@localhost")
+
+
+def envwebhooks(name: str) -> list[tuple[str, str]]:
+    """Group-chat webhooks as "wecom=https://…,dingtalk=https://…"; anything else is refused."""
+    hooks = []
+    for item in envlist(name, []):
+        channel, sep, url = item.partition("=")
+        if not sep or channel.strip() not in {"wecom", "dingtalk"} or not url.strip().startswith(("https://", "http://")):
+            raise ImproperlyConfigured(f"{name} entries must look like wecom=https://… or dingtalk=https://…, not {item!r}")
+        hooks.append((channel.strip(), url.strip()))
+    return hooks
+
+
+# Notifications: in-app always; e-mail to users with an address; group webhooks when set.
+NOTIFY_EMAIL = envbool("FANGXIAN_NOTIFY_EMAIL", True)
+NOTIFY_WEBHOOKS = envwebhooks("FANGXIAN_WEBHOOK_URLS")
+# Daily reporting: reminders this many minutes before a form's deadline; the daily summary
+# (每日疫情防控工作日报) is generated at this local time.
+REPORTS_REMINDER_LEAD_MINUTES = envint("FANGXIAN_REPORTS_REMINDER_LEAD_MINUTES", 60)
+REPORTS_SUMMARY_TIME = os.environ.get("FANGXIAN_REPORTS_SUMMARY_TIME", "11:00")
+try:
+    _hour, _minute = (int(part) for part in REPORTS_SUMMARY_TIME.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError(REPORTS_SUMMARY_TIME)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FANGXIAN_REPORTS_SUMMARY_TIME must look like 11:00, not {REPORTS_SUMMARY_TIME!r}") from exc
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("fangxian.accounts.urls")),
     path("audit/", include("fangxian.audit.urls")),
     path("org/", include("fangxian.org.urls")),
+    path("notifications/", include("fangxian.notify.urls")),
+    path("reports/", include("fangxian.reports.urls")),
     path("gates/", include("fangxian.gates.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

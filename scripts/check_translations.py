@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,9 +50,12 @@ def main() -> int:
     problems: list[str] = []
     for directory, ignore in catalogue_dirs():
         po_path = directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
+        had_locale = (directory / "locale").exists()
         before = po_path.read_bytes() if po_path.exists() else None
         extract(directory, ignore)
         if not po_path.exists():
+            if not had_locale:
+                shutil.rmtree(directory / "locale", ignore_errors=True)
             continue  # nothing to translate here
         catalogue = polib.pofile(str(po_path))
         for entry in catalogue:
@@ -70,6 +74,8 @@ def main() -> int:
             catalogue.save()
         elif before is None:
             po_path.unlink()
+            if not had_locale:
+                shutil.rmtree(directory / "locale", ignore_errors=True)
         else:
             po_path.write_bytes(before)
     if problems:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import RoleGrant
@@ -61,7 +62,10 @@ class RoleGrantForm(forms.Form):
     def clean_role(self) -> str:
         role = self.cleaned_data["role"]
         grant = RoleGrant(user=self.user, role=role)
-        grant.validate_constraints()
+        try:
+            grant.validate_constraints()
+        except ValidationError as exc:  # the constraints speak for the whole row; show them here
+            raise ValidationError(exc.messages) from exc
         return role
 
 

@@ -14,6 +14,7 @@ from fangxian.audit.services import record_event
 
 from .models import ApiToken, RoleGrant, User
 from .roles import forget_roles
+from .signals import end_sessions
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery"
@@ -56,6 +57,10 @@ def user_set_initial_password(*, user: User, password: str, by: User, request=No
 
 @transaction.atomic
 def password_changed(*, user: User, request=None) -> None:
+    """After a password change: the debt of an initial password is paid and every other
+    session of the account ends (they were opened with the old password)."""
+    keep = request.session.session_key if request is not None else None
+    end_sessions(user, keep=keep)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["must_change_password", "password_changed_at"])

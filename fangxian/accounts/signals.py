@@ -55,11 +55,14 @@ def on_logout(sender, request, user, **kwargs):
     record_event(SecurityEvent.Kind.LOGOUT, request=request, user=user)
 
 
-def end_sessions(user) -> int:
-    """Delete every session that a login of this user opened."""
-    keys = list(LoginSession.objects.filter(user=user).values_list("session_key", flat=True))
+def end_sessions(user, *, keep: str | None = None) -> int:
+    """Delete every session that a login of this user opened (except the one to `keep`)."""
+    login_sessions = LoginSession.objects.filter(user=user)
+    if keep:
+        login_sessions = login_sessions.exclude(session_key=keep)
+    keys = list(login_sessions.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
-    LoginSession.objects.filter(user=user).delete()
+    LoginSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
 
 

@@ -10,9 +10,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.sessions.models import Session
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -38,6 +40,11 @@ def _next_url(request, default: str = "web:home") -> str:
     return reverse(default)
 
 
+def _with_next(url_name: str, next_url: str) -> str:
+    """The URL of `url_name` with ?next=… encoded (a next URL may carry its own query)."""
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -45,10 +52,16 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """A locked account sees exactly what a wrong password shows (see LoginForm)."""
+    """A locked account sees exactly what a wrong password shows (see LoginForm).
+
+    The form is not validated again: that would authenticate once more and record a second
+    failure for the same attempt. Its errors are set to the wrong-password message instead.
+    """
     form = LoginForm(request, data=request.POST or None)
-    form.is_valid()  # authentication fails for a locked account, adding the generic error
-    return render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")})
+    form.cleaned_data = {}
+    form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([form.error_messages["invalid_login"]], error_class="nonfield")})
+    response = render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")})
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -81,7 +94,7 @@ def totp_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"{reverse('accounts:totp_setup')}?next={_next_url(request)}")
+        return redirect(_with_next("accounts:totp_setup", _next_url(request)))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # match_token tries every confirmed device; TOTP refuses a code it has accepted
@@ -103,7 +116,7 @@ def totp_setup(request):
     has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     if has_device and not request.user.is_verified():
         # Replacing a device needs the current one first.
-        return redirect(f"{reverse('accounts:totp_verify')}?next={reverse('accounts:totp_setup')}")
+        return redirect(_with_next("accounts:totp_verify", reverse("accounts:totp_setup")))
     device = services.totp_device_for_setup(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +124,7 @@ def totp_setup(request):
             codes = services.totp_confirm(device=device, request=request)
             otp_login(request, device)
             request.session[RECOVERY_CODES_SESSION_KEY] = codes
-            return redirect(f"{reverse('accounts:recovery_codes')}?next={_next_url(request)}")
+            return redirect(_with_next("accounts:recovery_codes", _next_url(request)))
         form.add_error("code", _("The code is not valid. Check the time on your phone and try again."))
     qr = segno.make(device.config_url, error="m")
     return render(
@@ -136,7 +149,7 @@ def _base32(device: TOTPDevice) -> str:
 def recovery_codes(request):
     if request.method == "POST":
         if not request.user.is_verified():
-            return redirect(f"{reverse('accounts:totp_verify')}?next={reverse('accounts:security')}")
+            return redirect(_with_next("accounts:totp_verify", reverse("accounts:security")))
         request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_regenerate(user=request.user)
         return redirect("accounts:recovery_codes")
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)

@@ -8,5 +8,7 @@ from . import views
 urlpatterns = [
     path("me/", views.me, name="api-me"),
     path("org/", include("fangxian.org.api")),
+    path("notify/", include("fangxian.notify.api")),
+    path("reports/", include("fangxian.reports.api")),
     path("gates/", include("fangxian.gates.api")),
 ]

@@ -10,6 +10,16 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class SecurityEventQuerySet(models.QuerySet):
+    """Bulk changes bypass Model.save/delete; refuse them too."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("security events cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("security events cannot be deleted")
+
+
 class SecurityEvent(models.Model):
     """A security or domain event (安全事件): logins, lockouts, second-factor use, reveals and
     exports of personal data. Append-only: the platform offers no way to change or delete one.
@@ -50,6 +60,8 @@ class SecurityEvent(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("security event")

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
@@ -21,6 +22,7 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+@require_GET  # read-only: there is no way to change the log through the platform
 @require_roles(Role.AUDIT_ADMIN)
 def log(request):
     form = AuditFilterForm(request.GET or None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -32,7 +32,11 @@ def queue_state() -> dict:
     except Exception as exc:
         state.update(ok=False, error=exc.__class__.__name__)
         return state
-    beat = Heartbeat.objects.filter(name=CONSUMER_HEARTBEAT).values_list("beat_at", flat=True).first()
+    try:
+        beat = Heartbeat.objects.filter(name=CONSUMER_HEARTBEAT).values_list("beat_at", flat=True).first()
+    except DatabaseError as exc:  # e.g. not migrated yet: say so instead of answering 500
+        state.update(ok=False, error=exc.__class__.__name__)
+        return state
     state["last_heartbeat"] = beat.isoformat() if beat else None
     state["consumer_alive"] = bool(beat and timezone.now() - beat < HEARTBEAT_STALE_AFTER)
     state["ok"] = state["consumer_alive"] or HUEY.immediate

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
 
@@ -27,8 +29,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+_request_id: ContextVar[str | None] = ContextVar("fangxian_request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being answered (auditlog's correlation id), None outside one."""
+    return _request_id.get()
+
+
+def _client_address(meta: dict) -> str:
+    """The client's address. Behind FANGXIAN_PROXY_COUNT trusted proxies it is the entry
+    that the outermost trusted proxy appended to X-Forwarded-For; anything further left
+    was written by the client and proves nothing."""
+    proxies = settings.FANGXIAN_PROXY_COUNT
+    remote = meta.get("REMOTE_ADDR", "")
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < proxies:
+        return remote
+    candidate = hops[-proxies]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate
+
+
 class RequestIdMiddleware:
-    """Give every request an id (kept from a well-formed X-Request-ID header).
+    """Give every request an id (kept from a well-formed X-Request-ID header) and settle
+    the client's address.
 
     The id is echoed in the response, written to every audit row of the request
     (auditlog reads it as its correlation id) and to security events.
@@ -42,7 +72,16 @@ class RequestIdMiddleware:
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.META["HTTP_X_REQUEST_ID"] = request_id
         request.request_id = request_id
-        response = self.get_response(request)
+        # One client address for everything that records it (security events, auditlog,
+        # axes): REMOTE_ADDR, corrected behind trusted proxies; the forwarding header is
+        # removed so that no library reads the part a client can forge.
+        request.META["REMOTE_ADDR"] = _client_address(request.META)
+        request.META.pop("HTTP_X_FORWARDED_FOR", None)
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
 

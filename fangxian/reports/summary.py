@@ -1,0 +1,212 @@
+"""The daily summary (每日疫情防控工作日报) the prevention office sends upward: a workbook
+with one row per unit and totals, and a formal document with the totals, the notable items
+of the sections that were not 无异常, and the units that did not report. Archived by day."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangxian.core.xlsx import Sheet, write_workbook
+
+from . import schema
+from .models import DailySummary, ReportForm, Submission
+
+
+@dataclass
+class FormDay:
+    form: ReportForm
+    questions: dict
+    units: list
+    submissions: dict
+    totals: dict = field(default_factory=dict)
+
+    @property
+    def reported(self) -> list:
+        return [s for s in self.submissions.values() if s.is_reported]
+
+    @property
+    def missing_units(self) -> list:
+        return [u for u in self.units if u.pk not in self.submissions or not self.submissions[u.pk].is_reported]
+
+    @property
+    def late(self) -> int:
+        return sum(1 for s in self.reported if s.is_late)
+
+    @property
+    def zero(self) -> int:
+        return sum(1 for s in self.reported if s.is_zero)
+
+
+def collect(day: date) -> list[FormDay]:
+    """Every form due on `day`, its expected units and their reports (whole institution)."""
+    result = []
+    for form in ReportForm.objects.due_on(day):
+        version = form.version_for(day)
+        if version is None:
+            continue
+        units = list(form.expected_units())
+        submissions = {s.unit_id: s for s in Submission.objects.filter(form=form, day=day).select_related("version")}
+        entry = FormDay(form=form, questions=version.schema, units=units, submissions=submissions)
+        for section, fld in schema.numeric_fields(version.schema):
+            total = 0
+            for s in entry.reported:
+                value = (s.data.get(section["key"]) or {}).get(fld["key"])
+                if isinstance(value, int | float):
+                    total += value
+            entry.totals[(section["key"], fld["key"])] = total
+        result.append(entry)
+    return result
+
+
+def _status_text(submission) -> str:
+    if submission is None or not submission.is_reported:
+        return _("Not reported")
+    if submission.is_late:
+        return _("Late")
+    return _("On time")
+
+
+def build_workbook(day: date, entries: list[FormDay]) -> bytes:
+    overview = Sheet(
+        title=_("Overview"),
+        headers=[_("Form"), _("Expected"), _("Submitted"), _("On time"), _("Late"), _("Missing"), _("Zero reports")],
+        rows=[
+            [e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units), e.zero] for e in entries
+        ],
+        notes=[_("Daily epidemic prevention report, %(day)s") % {"day": day.isoformat()}],
+    )
+    sheets = [overview]
+    for e in entries:
+        numeric = schema.numeric_fields(e.questions)
+        headers = [_("Unit"), _("Status"), _("Submitted at"), _("Zero report")] + [f"{s['title']}·{f['label']}" for s, f in numeric]
+        rows = []
+        for unit in e.units:
+            sub = e.submissions.get(unit.pk)
+            reported = sub is not None and sub.is_reported
+            row = [
+                unit.name,
+                _status_text(sub),
+                timezone.localtime(sub.first_submitted_at).strftime("%H:%M") if reported and sub.first_submitted_at else "",
+                (_("Yes") if sub.is_zero else _("No")) if reported else "",
+            ]
+            for s, f in numeric:
+                row.append((sub.data.get(s["key"]) or {}).get(f["key"]) if reported else None)
+            rows.append(row)
+        rows.append([_("Total"), f"{len(e.reported)}/{len(e.units)}", "", e.zero] + [e.totals[(s["key"], f["key"])] for s, f in numeric])
+        sheets.append(Sheet(title=e.form.name, headers=headers, rows=rows))
+    return write_workbook(sheets)
+
+
+def build_document(day: date, entries: list[FormDay]) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(12)
+    title = doc.add_heading(_("Daily epidemic prevention work report"), level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    meta = doc.add_paragraph(
+        _("%(institution)s · %(day)s") % {"institution": settings.INSTITUTION_NAME, "day": f"{day.year}年{day.month}月{day.day}日"}
+    )
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    doc.add_heading(_("1. Reporting"), level=1)
+    table = doc.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, [_("Form"), _("Expected"), _("Submitted"), _("On time"), _("Late"), _("Missing")], strict=True
+    ):
+        cell.text = text
+    for e in entries:
+        cells = table.add_row().cells
+        values = [e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units)]
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = str(value)
+
+    doc.add_heading(_("2. Main figures"), level=1)
+    for e in entries:
+        numeric = schema.numeric_fields(e.questions)
+        if not numeric:
+            continue
+        parts = [f"{f['label']} {e.totals[(s['key'], f['key'])]:g}{f.get('unit', '')}" for s, f in numeric]
+        doc.add_paragraph(f"{e.form.name}：" + "；".join(parts) + "。", style="List Bullet")
+
+    doc.add_heading(_("3. Matters needing attention"), level=1)
+    notable = 0
+    for e in entries:
+        for unit in e.units:
+            sub = e.submissions.get(unit.pk)
+            if sub is None or not sub.is_reported:
+                continue
+            for section_title, label, text in schema.notable_items(sub.version.schema, sub.data, sub.zero_sections):
+                doc.add_paragraph(f"{unit.name}（{e.form.name}）{section_title}·{label}：{text}", style="List Bullet")
+                notable += 1
+    if not notable:
+        doc.add_paragraph(_("All reporting units reported nothing unusual."))
+
+    doc.add_heading(_("4. Units that did not report"), level=1)
+    missing_any = False
+    for e in entries:
+        if e.missing_units:
+            missing_any = True
+            doc.add_paragraph(f"{e.form.name}：" + "、".join(u.name for u in e.missing_units), style="List Bullet")
+    if not missing_any:
+        doc.add_paragraph(_("Every unit reported."))
+
+    closing = doc.add_paragraph(_("Prevention and control office") + "\n" + timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+    closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def summary_generate(*, day: date, user=None) -> DailySummary:
+    """Build (or rebuild) the summary of `day` and archive both files under MEDIA_ROOT."""
+    entries = collect(day)
+    xlsx = build_workbook(day, entries)
+    docx = build_document(day, entries)
+    summary = DailySummary.objects.select_for_update().filter(day=day).first() or DailySummary(day=day)
+    old_files = [f for f in (summary.xlsx, summary.docx) if f]
+    stamp = timezone.localtime().strftime("%H%M%S")
+    summary.xlsx.save(f"daily-summary-{day:%Y%m%d}-{stamp}.xlsx", ContentFile(xlsx), save=False)
+    summary.docx.save(f"daily-summary-{day:%Y%m%d}-{stamp}.docx", ContentFile(docx), save=False)
+    summary.expected = sum(len(e.units) for e in entries)
+    summary.submitted = sum(len(e.reported) for e in entries)
+    summary.missing = summary.expected - summary.submitted
+    summary.generated_at = timezone.now()
+    summary.generated_by = user
+    summary.save()
+    for old in old_files:
+        transaction.on_commit(lambda name=old.name, storage=old.storage: storage.delete(name))
+    return summary
+
+
+def summary_time() -> time:
+    hour, minute = (int(part) for part in settings.REPORTS_SUMMARY_TIME.split(":"))
+    return time(hour, minute)
+
+
+def summary_due(*, now: datetime | None = None) -> DailySummary | None:
+    """Generate today's summary once the configured time has passed, if not done yet."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.time() < summary_time() or DailySummary.objects.filter(day=local.date()).exists():
+        return None
+    try:
+        return summary_generate(day=local.date())
+    except IntegrityError:
+        return None  # another consumer made it at the same moment

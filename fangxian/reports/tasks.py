@@ -1,0 +1,32 @@
+"""Periodic reporting jobs. Run by the consumer that runs periodic tasks; each job is safe
+to run on several consumers at once (reminders are claimed, summaries are unique per day)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .reminders import send_due_reminders
+from .summary import summary_due, summary_generate
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def reports_send_reminders() -> dict:
+    return send_due_reminders(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def reports_daily_summary() -> str | None:
+    summary = summary_due(now=timezone.now())
+    return summary.day.isoformat() if summary else None
+
+
+@db_task(retries=2, retry_delay=60)
+def generate_summary(day: str, user_id: int | None = None) -> str:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return summary_generate(day=date.fromisoformat(day), user=user).day.isoformat()
