@@ -186,7 +186,12 @@ def submissions(request):
     return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
 
 
-@extend_schema(responses=SubmissionSerializer, summary="One submission")
+@extend_schema(
+    responses=SubmissionSerializer,
+    summary="One submission",
+    # The route takes digits only (<int:pk>): say so, or clients try negative ids.
+    parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH)],
+)
 @api_view(["GET"])
 def submission(request, pk: int):
     return Response(SubmissionSerializer(get_object_or_404(selectors.visible_submissions(request.user), pk=pk)).data)

@@ -75,7 +75,8 @@ def _device_tokens() -> dict[str, str]:
     from fangxian.gates.services import device_issue
     from fangxian.org.models import Place
 
-    return {"gate device": device_issue(gate=Place.objects.filter(kind=Place.Kind.GATE).first(), name="schemathesis")[1]}
+    gate = Place.objects.filter(kind=Place.Kind.GATE).first()
+    return {"gate device": device_issue(gate=gate, name="schemathesis")[1]}
 
 
 # Security schemes whose operations are called with other credentials than the demo users'.
@@ -91,23 +92,25 @@ def _credentials(api_schema, operation, demo_tokens) -> dict[str, str]:
     return demo_tokens
 
 
+def _checker(operation, credentials: dict[str, str]):
+    @given(case=operation.as_strategy())
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def check(case):
+        for username, raw in credentials.items():
+            response = case.call(headers={"Authorization": f"Bearer {raw}"})
+            case.validate_response(response, checks=[not_a_server_error])
+            assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
+        anonymous = case.call(headers={"Authorization": ""})
+        assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
+
+    return check
+
+
 def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
     # schemathesis' own pytest integration (from_fixture + parametrize) does not run under
     # pytest 9, so each operation gets its own Hypothesis run here.
     tested = []
     for operation in operations(api_schema):
-        credentials = _credentials(api_schema, operation, demo_tokens)
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case, credentials=credentials):
-            for username, raw in credentials.items():
-                response = case.call(headers={"Authorization": f"Bearer {raw}"})
-                case.validate_response(response, checks=[not_a_server_error])
-                assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
-            anonymous = case.call(headers={"Authorization": ""})
-            assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
-
-        check()
+        _checker(operation, _credentials(api_schema, operation, demo_tokens))()
         tested.append(operation.label)
     assert "GET /api/v1/me/" in tested and "POST /api/v1/gates/scan/" in tested
