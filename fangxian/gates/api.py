@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -153,7 +154,7 @@ def sync(request):
     return Response({"results": results})
 
 
-@extend_schema(responses=serializers.DictField(), summary="Policy versions, keys and revocations for offline checks", tags=["gates"])
+@extend_schema(responses=OpenApiTypes.OBJECT, summary="Policy versions, keys and revocations for offline checks", tags=["gates"])
 @device_api(["GET"])
 def policy(request):
     data = station_bundle_data(request.auth.gate)

@@ -17,11 +17,14 @@ class GatesConfig(AppConfig):
 
         from . import categories, demo, tasks  # noqa: F401  (periodic tasks register on import)
         from .home import gate_tiles
-        from .models import Device, LeaveApplication, PolicyVersion, Revocation, Vehicle, Visit
+        from .models import Device, GateAlert, LeaveApplication, PolicyRule, PolicyVersion, Revocation, SigningKey, Vehicle, Visit
 
-        for model in (PolicyVersion, Device, Revocation, Vehicle, LeaveApplication):
+        for model in (PolicyVersion, PolicyRule, Device, Revocation, Vehicle, LeaveApplication, GateAlert):
             auditlog.register(model)
         auditlog.register(Visit, mask_fields=["id_number", "phone"])
+        auditlog.register(SigningKey, exclude_fields=["private_pem"])  # never copy a private key into the log
+        # Scan is not registered: it is itself the append-only record (updates and deletes
+        # are refused), written by one INSERT on the scan path.
         categories.register_category_resolver(categories.org_categories)
         register(
             NavItem(
