@@ -1,5 +1,6 @@
 -- wrk script for the gate benchmark: POST a fresh pass with a fresh scan id per request.
--- Environment: GATE_TOKEN (device token), GATE_PASSES (file with one pass per line).
+-- Environment: GATE_TOKEN (device token), GATE_PASSES (file with one pass per line),
+-- GATE_OFFSET (first line to use), GATE_THREADS.
 local threads = {}
 local counter = 0
 
@@ -13,7 +14,8 @@ function init(args)
   passes = {}
   for line in io.lines(os.getenv("GATE_PASSES")) do passes[#passes + 1] = line end
   nthreads = tonumber(os.getenv("GATE_THREADS") or "4")
-  index = tid - 1
+  -- Each wrk run starts at its own slice of the file (GATE_OFFSET), so no pass is sent twice.
+  index = tonumber(os.getenv("GATE_OFFSET") or "0") + tid - 1
   math.randomseed(os.time() + tid * 7919)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
