@@ -11,4 +11,5 @@ urlpatterns = [
     path("ledger/", include("fangxian.ledger.api")),
     path("notify/", include("fangxian.notify.api")),
     path("reports/", include("fangxian.reports.api")),
+    path("gates/", include("fangxian.gates.api")),
 ]

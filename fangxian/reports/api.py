@@ -148,9 +148,9 @@ def submissions(request):
             qs = qs.filter(day=day)
         if request.query_params.get("unit", "").isdigit():
             qs = qs.filter(unit_id=int(request.query_params["unit"]))
-        from rest_framework.pagination import LimitOffsetPagination
+        from fangxian.api.pagination import Pagination
 
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(qs, request)
         return paginator.get_paginated_response(SubmissionSerializer(page, many=True).data)
     incoming = SubmitSerializer(data=request.data)
@@ -186,7 +186,12 @@ def submissions(request):
     return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
 
 
-@extend_schema(responses=SubmissionSerializer, summary="One submission")
+@extend_schema(
+    responses=SubmissionSerializer,
+    summary="One submission",
+    # The route takes digits only (<int:pk>): say so, or clients try negative ids.
+    parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH)],
+)
 @api_view(["GET"])
 def submission(request, pk: int):
     return Response(SubmissionSerializer(get_object_or_404(selectors.visible_submissions(request.user), pk=pk)).data)

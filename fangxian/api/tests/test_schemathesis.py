@@ -82,25 +82,50 @@ def _routes_to_a_view(path: str) -> bool:
     return True
 
 
+def _device_tokens() -> dict[str, str]:
+    """Gate devices authenticate with their own tokens (fxg_…), not a user's."""
+    from fangxian.gates.services import device_issue
+    from fangxian.org.models import Place
+
+    gate = Place.objects.filter(kind=Place.Kind.GATE).first()
+    return {"gate device": device_issue(gate=gate, name="schemathesis")[1]}
+
+
+# Security schemes whose operations are called with other credentials than the demo users'.
+OTHER_CREDENTIALS = {"gateDeviceToken": _device_tokens}
+
+
+def _credentials(api_schema, operation, demo_tokens) -> dict[str, str]:
+    security = operation.definition.raw.get("security", api_schema.raw_schema.get("security")) or []
+    for requirement in security:
+        for scheme in requirement:
+            if scheme in OTHER_CREDENTIALS:
+                return OTHER_CREDENTIALS[scheme]()
+    return demo_tokens
+
+
+def _checker(operation, credentials: dict[str, str]):
+    @given(case=operation.as_strategy())
+    # derandomize: the same examples on every run, so CI cannot fail by chance.
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+    def check(case):
+        for username, raw in credentials.items():
+            response = case.call(headers={"Authorization": f"Bearer {raw}"})
+            case.validate_response(response, checks=[not_a_server_error])
+            assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
+        anonymous = case.call(headers={"Authorization": ""})
+        if anonymous.status_code == 404 and not _routes_to_a_view(case.formatted_path):
+            return  # a generated id such as "%2F" matches no route at all: nothing answered
+        assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
+
+    return check
+
+
 def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
     # schemathesis' own pytest integration (from_fixture + parametrize) does not run under
     # pytest 9, so each operation gets its own Hypothesis run here.
     tested = []
     for operation in operations(api_schema):
-
-        @given(case=operation.as_strategy())
-        # derandomize: the same examples on every run, so CI cannot fail by chance.
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
-        def check(case):
-            for username, raw in demo_tokens.items():
-                response = case.call(headers={"Authorization": f"Bearer {raw}"})
-                case.validate_response(response, checks=[not_a_server_error])
-                assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
-            anonymous = case.call(headers={"Authorization": ""})
-            if anonymous.status_code == 404 and not _routes_to_a_view(case.formatted_path):
-                return  # a generated id such as "%2F" matches no route at all: nothing answered
-            assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
-
-        check()
+        _checker(operation, _credentials(api_schema, operation, demo_tokens))()
         tested.append(operation.label)
-    assert "GET /api/v1/me/" in tested
+    assert "GET /api/v1/me/" in tested and "POST /api/v1/gates/scan/" in tested

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # Models that are not domain data: the audit tables themselves and technical bookkeeping
 # (delivery records, reminder claims and idempotency keys are logs of their own).
+# gates.Scan is an append-only record of its own (updates and deletes are refused).
 NOT_AUDITED = {
     "audit.SecurityEvent",
     "accounts.LoginSession",
@@ -26,6 +27,7 @@ NOT_AUDITED = {
     "notify.Delivery",
     "reports.Reminder",
     "reports.IdempotencyKey",
+    "gates.Scan",
 }
 
 
