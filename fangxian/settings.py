@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "fangxian.notify",
     "fangxian.org",
     "fangxian.reports",
+    "fangxian.ledger",
     "fangxian.web",
     "fangxian.api",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("fangxian.org.urls")),
     path("notifications/", include("fangxian.notify.urls")),
     path("reports/", include("fangxian.reports.urls")),
+    path("ledger/", include("fangxian.ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("imports/errors/<str:token>/", import_errors, name="import-errors"),

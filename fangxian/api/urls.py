@@ -10,4 +10,5 @@ urlpatterns = [
     path("org/", include("fangxian.org.api")),
     path("notify/", include("fangxian.notify.api")),
     path("reports/", include("fangxian.reports.api")),
+    path("ledger/", include("fangxian.ledger.api")),
 ]

@@ -1,0 +1,196 @@
+"""/api/v1/ledger/: ledger entries (scoped), status changes with the version for
+optimistic concurrency, and stay applications. Same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import include, path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from fangxian.accounts.roles import Role, roles_of
+from fangxian.org.models import Place, Student
+from fangxian.org.scope import scope_of
+
+from . import selectors, services
+from .models import Status, StayApplication, StayReason
+
+STAFF_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR})
+
+
+class LedgerRoles(permissions.BasePermission):
+    """Roles that work with the ledger at all (403 for the rest); the scope does the rest."""
+
+    roles = STAFF_ROLES
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and roles_of(request.user) & self.roles)
+
+
+class ApplicationRoles(LedgerRoles):
+    roles = STAFF_ROLES | {Role.STUDENT}
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period = serializers.IntegerField(source="period_id")
+    student = serializers.IntegerField(source="student_id")
+    student_number = serializers.CharField(source="student.student_number")
+    name = serializers.CharField(source="student.name")
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    status_since = serializers.DateField()
+    expected_return = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField(help_text="Send it back with a status change; a change made since is refused with 409.")
+    college = serializers.IntegerField(source="college_id")
+    klass = serializers.IntegerField(source="klass_id")
+    campus = serializers.IntegerField(source="campus_id")
+    building = serializers.IntegerField(source="building_id")
+    bed = serializers.IntegerField(source="bed_id")
+    next_statuses = serializers.SerializerMethodField()
+
+    def get_next_statuses(self, entry) -> list[str]:
+        return [value for value, _label in entry.next_statuses]
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    version = serializers.IntegerField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    expected_return = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = EntrySerializer()
+
+
+class EntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Ledger entries (台账条目) in the caller's scope."""
+
+    serializer_class = EntrySerializer
+    permission_classes = [permissions.IsAuthenticated, LedgerRoles]
+
+    def get_queryset(self):
+        qs = selectors.visible_entries(self.request.user).select_related("student").order_by("pk")
+        params = self.request.query_params
+        for name in ("period", "college", "klass", "building"):
+            if params.get(name, "").isdigit():
+                qs = qs.filter(**{f"{name}_id": int(params[name])})
+        if params.get("status") in Status.values:
+            qs = qs.filter(status=params["status"])
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", int),
+            OpenApiParameter("college", int),
+            OpenApiParameter("klass", int),
+            OpenApiParameter("building", int),
+            OpenApiParameter("status", str, enum=Status.values),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=StatusChangeSerializer,
+        responses={200: EntrySerializer, 400: OpenApiResponse(description="Not allowed"), 409: ConflictSerializer},
+        summary="Change a student's status (optimistic concurrency by version)",
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        if scope_of(request.user).read_only or not (roles_of(request.user) & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR}):
+            raise PermissionDenied
+        entry = get_object_or_404(self.get_queryset(), pk=pk)
+        data = StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            entry = services.entry_change_status(entry=entry, by=request.user, **data.validated_data)
+        except services.EntryConflict as exc:
+            current = selectors.visible_entries(request.user).select_related("student").get(pk=entry.pk)
+            return Response({"detail": exc.messages[0], "current": EntrySerializer(current).data}, status=status.HTTP_409_CONFLICT)
+        return Response(EntrySerializer(selectors.visible_entries(request.user).select_related("student").get(pk=entry.pk)).data)
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    pledge_agreed = serializers.BooleanField(write_only=True, help_text="The student agrees to the safety pledge.")
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = StayApplication
+        fields = [
+            "id",
+            "period",
+            "student",
+            "start_date",
+            "end_date",
+            "reason",
+            "reason_note",
+            "bed",
+            "emergency_contact",
+            "emergency_phone",
+            "parent_name",
+            "parent_phone",
+            "pledge_agreed",
+            "pledge_agreed_at",
+            "stage",
+            "stage_display",
+            "source",
+            "counselor_comment",
+            "college_comment",
+            "version",
+        ]
+        read_only_fields = ["student", "pledge_agreed_at", "stage", "source", "counselor_comment", "college_comment", "version"]
+
+
+class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Stay applications (留校申请) in the caller's scope; a student creates their own."""
+
+    serializer_class = ApplicationSerializer
+    permission_classes = [permissions.IsAuthenticated, ApplicationRoles]
+
+    def get_queryset(self):
+        return selectors.visible_applications(self.request.user).order_by("pk")
+
+    def create(self, request, *args, **kwargs):
+        student = Student.objects.filter(user=request.user).first()
+        if student is None:
+            raise PermissionDenied
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        period = data["period"]
+        if period.institution_id != student.institution_id:
+            raise PermissionDenied
+        reason = get_object_or_404(StayReason, pk=data["reason"].pk, period=period)
+        bed = get_object_or_404(Place, pk=data["bed"].pk)
+        app = services.application_submit(
+            student=student,
+            period=period,
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            reason=reason,
+            reason_note=data.get("reason_note", ""),
+            bed=bed,
+            emergency_contact=data["emergency_contact"],
+            emergency_phone=data["emergency_phone"],
+            parent_name=data["parent_name"],
+            parent_phone=data["parent_phone"],
+            pledge_agreed=data["pledge_agreed"],
+            by=request.user,
+            on=timezone.localdate(),
+        )
+        return Response(self.get_serializer(app).data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("entries", EntryViewSet, basename="ledger-entry")
+router.register("applications", ApplicationViewSet, basename="ledger-application")
+
+urlpatterns = [path("", include(router.urls))]

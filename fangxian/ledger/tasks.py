@@ -1,0 +1,20 @@
+"""Jobs of the ledger. They take ids and fetch the rows again."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+
+@db_task(retries=2, retry_delay=30)
+def one_to_one_fill_task(entry_ids: list[int], user_id: int | None) -> int:
+    """Give the students of these entries their suggested one-to-one staff member."""
+    from fangxian.accounts.models import User
+
+    from .models import LedgerEntry
+    from .services import one_to_one_fill
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    filled = 0
+    for start in range(0, len(entry_ids), 500):
+        filled += one_to_one_fill(entries=LedgerEntry.objects.filter(pk__in=entry_ids[start : start + 500]), by=user)
+    return filled

@@ -1,0 +1,207 @@
+"""Stay-list imports: messy office files are read, every bad input is explained as
+"第 N 行 · 列名 · 问题", and a file with any problem changes nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from fangxian.ledger.importing import StayImporter
+from fangxian.ledger.models import LedgerEntry, StayApplication, StudentTag
+from fangxian.ledger.models import Status as S
+from fangxian.org.models import Assignment, AssignmentRole
+from fangxian.org.testing import PlaceFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "学号",
+    "姓名",
+    "身份证号",
+    "留校开始日期",
+    "留校结束日期",
+    "留校事由",
+    "具体说明",
+    "床位",
+    "紧急联系人",
+    "紧急联系电话",
+    "家长姓名",
+    "家长电话",
+    "分类",
+    "已签安全承诺",
+]
+
+
+def xlsx(rows, title=None) -> SimpleUploadedFile:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("stay.xlsx", buffer.getvalue())
+
+
+def row(student, ledger, **change):
+    start, end = ledger.period.start_date, ledger.period.end_date
+    values = {
+        "number": student.student_number,
+        "name": student.name,
+        "id": student.id_number,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "reason": "考研",
+        "note": "",
+        "bed": "",
+        "contact": "王父",
+        "phone": "13900000000",
+        "parent": "王父",
+        "parent_phone": "13900000000",
+        "tags": "",
+        "pledge": "是",
+    }
+    values.update(change)
+    return list(values.values())
+
+
+def run(ledger, user, rows, *, dry_run=False, title=None):
+    return StayImporter(user=user, period=ledger.period).run(xlsx([HEADER, *rows], title=title), dry_run=dry_run)
+
+
+def test_messy_but_valid_file_is_imported_once(ledger, django_capture_on_commit_callbacks):
+    uni = ledger.uni
+    a, b, c = uni.students
+    start = ledger.period.start_date
+    serial = (start - __import__("datetime").date(1899, 12, 30)).days
+    full_width_number = a.student_number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows = [
+        row(a, ledger, number=full_width_number + "  ", name=f" {a.name} ", tags="封闭管理、心理关注"),
+        row(b, ledger, start=serial, bed="1号公寓 - 101 - 2号床"),
+        row(c, ledger, start=f"{start.year}.{start.month}.{start.day}", phone="139 0000 0000"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run(ledger, uni.college_admin_user, rows, title="医学院 2022 暑假留校学生名单")
+    assert report.ok, [str(e) for e in report.errors]
+    assert (report.rows, report.created, report.unchanged) == (3, 3, 0)
+    entries = LedgerEntry.objects.select_related("application")
+    assert {e.status for e in entries} == {S.APPROVED}
+    assert {e.application.start_date for e in entries} == {start}
+    assert set(StudentTag.objects.filter(student=a).values_list("category__code", flat=True)) == {"closed", "psych"}
+    # The one-to-one staff member is given after the commit (immediate in tests).
+    assert Assignment.objects.filter(role=AssignmentRole.ONE_TO_ONE, student__in=[a, b, c], staff=uni.counselor).count() == 3
+    again = run(ledger, uni.college_admin_user, rows)
+    assert again.ok and (again.created, again.unchanged) == (0, 3)
+    assert StayApplication.objects.count() == 3
+
+
+def test_check_only_writes_nothing(ledger):
+    report = run(ledger, ledger.uni.college_admin_user, [row(ledger.uni.students[0], ledger)], dry_run=True)
+    assert report.ok and report.rows == 1
+    assert not StayApplication.objects.exists()
+
+
+def test_every_bad_input_is_explained_and_nothing_is_written(ledger, past_period):
+    uni = ledger.uni
+    a, b, c = uni.students
+    period = ledger.period
+    female_building = PlaceFactory(kind="building", parent=uni.campus, institution=uni.institution, use="dorm", gender="F", name="女生公寓")
+    female_room = PlaceFactory(kind="room", parent=female_building, institution=uni.institution, name="301")
+    PlaceFactory(kind="bed", parent=female_room, institution=uni.institution, name="1号床")
+    # c already stays in an overlapping period registered elsewhere.
+    from fangxian.ledger import services
+
+    overlapping = services.period_create(
+        institution=uni.institution,
+        name="封闭管理期",
+        start_date=period.start_date - timedelta(days=3),
+        end_date=period.start_date + timedelta(days=3),
+        reasons=["考研"],
+    )
+    ledger.apply(c, period=overlapping)
+    s1, s2, s3, s4 = ledger.add_students(4)
+    rows = [
+        row(a, ledger, id=1.10105e17),  # 3: an ID number Excel turned into a float
+        row(b, ledger, start=period.start_date + timedelta(days=9), end=(period.start_date + timedelta(days=2)).isoformat()),  # 4
+        row(b, ledger),  # 5: duplicate of row 4
+        row(c, ledger),  # 6: overlaps c's other stay
+        row(b, ledger, number="2099999999"),  # 7: unknown student
+        row(uni.other_students[0], ledger),  # 8: a student of another college
+        row(s1, ledger, bed="女生公寓-301-1号床"),  # 9: wrong gender
+        row(s2, ledger, start="2022-02-30"),  # 10: not a date
+        row(s3, ledger, bed="1号公寓-102-1号床", reason="旅游", pledge="否"),  # 11: someone else's bed, bad reason, no pledge
+        row(s4, ledger, name="错名字", tags="不存在的分类", start=(period.start_date - timedelta(days=1)).isoformat()),  # 12
+    ]
+    report = run(ledger, uni.college_admin_user, rows, title="医学院留校名单")
+    messages = [str(e) for e in report.errors]
+    assert not report.ok
+
+    def has(prefix, *words):
+        return any(m.startswith(prefix) and all(w in m for w in words) for m in messages)
+
+    assert has("第 3 行 · 身份证号 · ", "1.10105E+17"), messages
+    assert has("第 4 行 · 留校结束日期 · ", "早于"), messages
+    assert has("第 5 行 · 学号 · ", "第 4 行"), messages
+    assert has("第 6 行 · 留校开始日期 · ", "重叠", "封闭管理期"), messages
+    assert has("第 7 行 · 学号 · ", "没有该学号"), messages
+    assert has("第 8 行 · 学号 · ", "只能由其所在学院登记"), messages
+    assert has("第 9 行 · 床位 · ", "女生宿舍"), messages
+    assert has("第 10 行 · 留校开始日期 · ", "2022-02-30"), messages
+    assert has("第 11 行 · 床位 · ", "另一名学生"), messages
+    assert has("第 11 行 · 留校事由 · ", "旅游"), messages
+    assert has("第 11 行 · 已签安全承诺 · "), messages
+    assert has("第 12 行 · 姓名 · ", s4.name), messages
+    assert has("第 12 行 · 分类 · ", "不存在的分类"), messages
+    assert has("第 12 行 · 留校开始日期 · ", "必须在留校期内"), messages
+    assert StayApplication.objects.count() == 1  # only c's earlier stay
+    assert report.error_file
+
+
+def test_wrong_gender_bed_and_two_rows_with_one_bed(ledger):
+    uni = ledger.uni
+    a, b, _c = uni.students
+    female_building = PlaceFactory(kind="building", parent=uni.campus, institution=uni.institution, use="dorm", gender="F", name="女生公寓")
+    room = PlaceFactory(kind="room", parent=female_building, institution=uni.institution, name="301")
+    PlaceFactory(kind="bed", parent=room, institution=uni.institution, name="1号床")
+    rows = [
+        row(a, ledger, bed="女生公寓-301-1号床"),
+        row(b, ledger, bed="1号公寓-101-4"),
+        row(a.__class__.objects.get(pk=uni.students[2].pk), ledger, bed="1号公寓-101-4号床"),
+    ]
+    messages = [str(e) for e in run(ledger, uni.college_admin_user, rows).errors]
+    assert any(m.startswith("第 2 行 · 床位 · ") and "女生宿舍" in m for m in messages), messages
+    assert any(m.startswith("第 4 行 · 床位 · ") and "第 3 行" in m for m in messages), messages
+    assert not StayApplication.objects.exists()
+
+
+def test_a_bed_taken_by_another_stay_is_refused(ledger):
+    uni = ledger.uni
+    a, b, _c = uni.students
+    ledger.apply(a, bed=uni.beds[3])
+    messages = [str(e) for e in run(ledger, uni.college_admin_user, [row(b, ledger, bed="1号公寓-101-4号床")]).errors]
+    assert any(m.startswith("第 2 行 · 床位 · ") and "已被其他留校学生占用" in m for m in messages), messages
+
+
+def test_import_page_template_and_scope(ledger, verified_client, office):
+    uni = ledger.uni
+    client = Client()
+    client.force_login(uni.college_admin_user)
+    template = client.get(reverse("ledger:import") + "?template=1")
+    assert template.status_code == 200
+    from fangxian.core.xlsx import read_sheet
+
+    assert any(r[:2] == ["学号*", "姓名*"] for r in read_sheet(template.content))
+    upload = xlsx([HEADER, row(uni.students[0], ledger)])
+    response = client.post(reverse("ledger:import") + f"?period={ledger.period.pk}", {"file": upload})
+    assert response.status_code == 200 and LedgerEntry.objects.count() == 1
+    counselor = Client()
+    counselor.force_login(uni.counselor_user)
+    assert counselor.get(reverse("ledger:import")).status_code == 403
