@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "fangxian.org",
     "fangxian.reports",
     "fangxian.ledger",
+    "fangxian.gates",
     "fangxian.web",
     "fangxian.api",
 ]

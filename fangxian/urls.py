@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("fangxian.notify.urls")),
     path("reports/", include("fangxian.reports.urls")),
     path("ledger/", include("fangxian.ledger.urls")),
+    path("gates/", include("fangxian.gates.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("imports/errors/<str:token>/", import_errors, name="import-errors"),

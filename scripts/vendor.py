@@ -20,9 +20,11 @@ COPIES = [
     ("bootstrap/dist/js", "bootstrap/js"),
     ("bootstrap-icons/font", "bootstrap-icons/font"),
     ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
+    ("jsqr/dist/jsQR.js", "jsqr/jsQR.js"),
     ("bootstrap/LICENSE", "bootstrap/LICENSE"),
     ("bootstrap-icons/LICENSE", "bootstrap-icons/LICENSE"),
     ("echarts/LICENSE", "echarts/LICENSE"),
+    ("jsqr/LICENSE", "jsqr/LICENSE"),
 ]
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("notify/", include("fangxian.notify.api")),
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
+    path("gates/", include("fangxian.gates.api")),
 ]

@@ -1,0 +1,32 @@
+"""The application's URLs plus a reference view for the gate benchmark: it authenticates
+the device exactly as the scan endpoint does and performs one INSERT, so that the scan
+endpoint's throughput can be read as a ratio of "the least a scan could cost"."""
+
+import uuid
+
+from django.urls import path
+from django.utils import timezone
+from rest_framework.response import Response
+
+from fangxian.gates.api import device_api
+from fangxian.gates.models import Scan
+from fangxian.urls import urlpatterns as app_urlpatterns
+
+
+@device_api(["POST"])
+def reference(request):
+    gate = request.auth.gate
+    Scan.objects.create(
+        scan_id=uuid.uuid4(),
+        campus_id=gate.parent_id,
+        gate=gate,
+        direction="in",
+        method="pass",
+        verdict="allowed",
+        reason="ok",
+        scanned_at=timezone.now(),
+    )
+    return Response({"ok": True})
+
+
+urlpatterns = [path("bench/reference/", reference), *app_urlpatterns]

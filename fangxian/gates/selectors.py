@@ -1,0 +1,339 @@
+"""Reads for gate control, already scoped. Policies in force, gates a guard works at,
+leave applications a user may see, presence on a campus."""
+
+from __future__ import annotations
+
+import threading
+import time as monotonic
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from fangxian.accounts.roles import Role, roles_of
+from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
+from fangxian.org.scope import scope_of
+
+from .models import Category, Direction, GateAlert, LeaveApplication, PolicyRule, PolicyVersion, Revocation, Scan, Vehicle, Visit
+
+# ---------------------------------------------------------------------------
+# Policies
+
+
+@dataclass
+class Policy:
+    """A policy version with its rules keyed by (category, direction)."""
+
+    version: PolicyVersion | None
+    rules: dict[tuple[str, str], PolicyRule] = field(default_factory=dict)
+    next_effective_at: datetime | None = None
+
+    def rule(self, category: str, direction: str) -> PolicyRule | None:
+        return self.rules.get((category, direction))
+
+
+_cache_lock = threading.Lock()
+_policy_cache: dict[int, tuple[float, Policy]] = {}
+POLICY_CACHE_SECONDS = 5.0
+
+
+def forget_policies() -> None:
+    with _cache_lock:
+        _policy_cache.clear()
+
+
+def _load_policy(campus_id: int, at: datetime) -> Policy:
+    version = PolicyVersion.objects.filter(campus_id=campus_id, effective_at__lte=at).order_by("-effective_at", "-number").first()
+    upcoming = (
+        PolicyVersion.objects.filter(campus_id=campus_id, effective_at__gt=at)
+        .order_by("effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    if version is None:
+        return Policy(None, {}, upcoming)
+    rules = {(r.category, r.direction): r for r in PolicyRule.objects.filter(version=version)}
+    return Policy(version, rules, upcoming)
+
+
+def policy_in_force(campus_id: int, at: datetime | None = None) -> Policy:
+    """The policy in force on a campus at a time. For "now" it is kept a few seconds per
+    process (gate scans come in bursts); a version that takes effect ends the cache."""
+    now = timezone.now()
+    at = at or now
+    if abs((at - now).total_seconds()) > 2:
+        return _load_policy(campus_id, at)
+    with _cache_lock:
+        cached = _policy_cache.get(campus_id)
+    if cached is not None:
+        expires, policy = cached
+        if monotonic.monotonic() < expires and (policy.next_effective_at is None or at < policy.next_effective_at):
+            return policy
+    policy = _load_policy(campus_id, at)
+    with _cache_lock:
+        _policy_cache[campus_id] = (monotonic.monotonic() + POLICY_CACHE_SECONDS, policy)
+    return policy
+
+
+def rule_summary(rule: PolicyRule | None) -> str:
+    if rule is None:
+        return "—"
+    text = str(rule.get_decision_display())
+    if rule.window_start is not None:
+        text += f" {rule.window_start:%H:%M}–{rule.window_end:%H:%M}"
+    return text
+
+
+def policy_changes(version: PolicyVersion) -> list[dict]:
+    """What this version changed against the one before it on the same campus."""
+    previous = PolicyVersion.objects.filter(campus_id=version.campus_id, number__lt=version.number).order_by("-number").first()
+    old = {(r.category, r.direction): r for r in previous.rules.all()} if previous else {}
+    new = {(r.category, r.direction): r for r in version.rules.all()}
+    changes = []
+    for category in Category:
+        for direction in Direction:
+            key = (category.value, direction.value)
+            before, after = old.get(key), new.get(key)
+            if (before.as_tuple() if before else None) != (after.as_tuple() if after else None):
+                changes.append(
+                    {
+                        "category": category.label,
+                        "direction": direction.label,
+                        "before": rule_summary(before),
+                        "after": rule_summary(after),
+                    }
+                )
+    return changes
+
+
+def policy_grid(policy: Policy) -> list[dict]:
+    return [
+        {
+            "category": category.label,
+            "code": category.value,
+            "cells": [rule_summary(policy.rule(category.value, direction.value)) for direction in Direction],
+            "decisions": [
+                (policy.rule(category.value, direction.value).decision if policy.rule(category.value, direction.value) else "")
+                for direction in Direction
+            ],
+        }
+        for category in Category
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Places a user works with
+
+
+def campus_id_of(place: Place) -> int:
+    return int(place.path.strip("/").split("/")[0])
+
+
+def visible_campuses(user):
+    """Campuses a user may see gate data of: everything for whole-institution roles;
+    for a guard, the campus of each gate or campus they are posted at."""
+    scope = scope_of(user)
+    campuses = Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True)
+    if scope.everything:
+        return campuses
+    ids = {int(path.strip("/").split("/")[0]) for path in scope.place_paths}
+    return campuses.filter(pk__in=ids)
+
+
+def guard_gates(user):
+    """The gates a user may run a station at: those they are posted at (a campus post
+    covers every gate of the campus); everything for the prevention office."""
+    scope = scope_of(user)
+    gates = Place.objects.filter(kind=Place.Kind.GATE, archived_at__isnull=True)
+    if scope.everything and Role.PREVENTION_OFFICE in roles_of(user):
+        return gates
+    staff = Staff.objects.filter(user=user, is_active=True).first()
+    if staff is None:
+        return gates.none()
+    posts = Assignment.objects.active().filter(staff=staff, role=AssignmentRole.GATE_GUARD).values_list("place__path", flat=True)
+    return gates.under_any([p for p in posts if p])
+
+
+def can_manage_policies(user) -> bool:
+    return Role.PREVENTION_OFFICE in roles_of(user) and not scope_of(user).read_only
+
+
+def visible_scans(user):
+    return Scan.objects.filter(campus__in=visible_campuses(user).values("pk"))
+
+
+def visible_alerts(user):
+    scope = scope_of(user)
+    condition = Q(campus__in=visible_campuses(user).values("pk"))
+    if scope.staff_id:
+        condition |= Q(recipient_id=scope.staff_id)
+    return GateAlert.objects.filter(condition)
+
+
+def visible_vehicles(user):
+    campuses = visible_campuses(user)
+    return Vehicle.objects.filter(Q(campus__isnull=True) | Q(campus__in=campuses.values("pk")))
+
+
+def visible_visits(user):
+    """Visits a user hosts, plus every visit on the campuses they see."""
+    scope = scope_of(user)
+    condition = Q(campus__in=visible_campuses(user).values("pk"))
+    if scope.staff_id:
+        condition |= Q(host_id=scope.staff_id)
+    return Visit.objects.filter(condition)
+
+
+def visible_leaves(user):
+    """A student's own applications; staff: those of students in their scope."""
+    scope = scope_of(user)
+    condition = scope.student_condition("student__")
+    qs = LeaveApplication.objects.select_related("student", "student__klass")
+    return qs if condition is None else qs.filter(condition)
+
+
+# ---------------------------------------------------------------------------
+# People
+
+
+def home_campus_id(person) -> int | None:
+    """The campus a student belongs to: their bed's, else their class's (or an ancestor
+    unit's). Staff passes are good on every campus."""
+    if not isinstance(person, Student):
+        return None
+    if person.bed_id:
+        return int(person.bed.path.strip("/").split("/")[0])
+    klass = person.klass
+    if klass.campus_id:
+        return klass.campus_id
+    ancestor = Unit.objects.filter(pk__in=klass.ancestor_ids(), campus__isnull=False).order_by("-depth").first()
+    return ancestor.campus_id if ancestor else None
+
+
+def responsible_staff(student: Student, day: date | None = None) -> list[Staff]:
+    """Who approves a student's leave: their one-to-one staff member, else the counselors
+    and class teachers of their class or a unit above it."""
+    day = day or timezone.localdate()
+    active = Assignment.objects.active_on(day).select_related("staff").filter(staff__is_active=True)
+    one_to_one = [a.staff for a in active.filter(role=AssignmentRole.ONE_TO_ONE, student=student)]
+    if one_to_one:
+        return one_to_one
+    units = [*student.klass.ancestor_ids(), student.klass_id]
+    return [a.staff for a in active.filter(role__in=[AssignmentRole.COUNSELOR, AssignmentRole.CLASS_TEACHER], unit_id__in=units)]
+
+
+COLLEGE_ROLES = (AssignmentRole.COLLEGE_ADMIN, AssignmentRole.COLLEGE_SECRETARY, AssignmentRole.COLLEGE_DEAN)
+
+
+def college_staff(student: Student, day: date | None = None) -> list[Staff]:
+    day = day or timezone.localdate()
+    units = student.klass.ancestor_ids()
+    active = Assignment.objects.active_on(day).select_related("staff").filter(staff__is_active=True)
+    return [a.staff for a in active.filter(role__in=COLLEGE_ROLES, unit_id__in=units)]
+
+
+def staff_of(user) -> Staff | None:
+    return Staff.objects.filter(user=user, is_active=True).first() if user.is_authenticated else None
+
+
+def student_of(user) -> Student | None:
+    return Student.objects.filter(user=user).select_related("klass", "bed").first() if user.is_authenticated else None
+
+
+def active_revocation(subject: str, at: datetime | None = None) -> Revocation | None:
+    at = at or timezone.now()
+    return next(iter(Revocation.objects.filter(subject=subject, lifted_at__isnull=True, revoked_at__lte=at).order_by()[:1]), None)
+
+
+def revoked_subjects() -> list[dict]:
+    return [
+        {"subject": subject, "revoked_at": revoked_at.isoformat()}
+        for subject, revoked_at in Revocation.objects.filter(lifted_at__isnull=True).values_list("subject", "revoked_at")
+    ]
+
+
+def current_leave(student: Student, at: datetime | None = None) -> LeaveApplication | None:
+    """The approved leave that covers `at`, or that has started and is not back yet."""
+    at = at or timezone.now()
+    return (
+        LeaveApplication.objects.filter(student=student, status=LeaveApplication.Status.APPROVED, starts_at__lte=at + timedelta(minutes=30))
+        .filter(Q(ends_at__gte=at) | Q(returned_at__isnull=True, ends_at__gte=at - timedelta(days=7)))
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def overdue_leaves(now: datetime | None = None):
+    now = now or timezone.now()
+    return LeaveApplication.objects.filter(status=LeaveApplication.Status.APPROVED, returned_at__isnull=True, ends_at__lt=now)
+
+
+def overdue_student_ids(now: datetime | None = None) -> set[int]:
+    """Students not back from an approved leave (for the ledger to show as overdue)."""
+    return set(overdue_leaves(now).values_list("student_id", flat=True))
+
+
+# ---------------------------------------------------------------------------
+# Presence
+
+PRESENCE_LOOKBACK = timedelta(days=7)
+
+
+def last_scans(campus_id: int, at: datetime | None = None) -> dict[str, dict]:
+    """The last allowed scan of each subject on a campus (within a week)."""
+    at = at or timezone.now()
+    rows = (
+        Scan.objects.filter(campus_id=campus_id, verdict=Scan.Verdict.ALLOWED, scanned_at__gte=at - PRESENCE_LOOKBACK, scanned_at__lte=at)
+        .exclude(subject="")
+        .order_by("subject", "-scanned_at")
+        .values("subject", "direction", "scanned_at", "display_name", "category", "gate__name")
+    )
+    last: dict[str, dict] = {}
+    for row in rows:
+        last.setdefault(row["subject"], row)
+    return last
+
+
+def bed_students_on_campus(campus: Place, day: date) -> set[int]:
+    """Default "expected on campus": enrolled students with a bed on the campus."""
+    beds = Place.objects.subtree(campus).filter(kind=Place.Kind.BED).values("pk")
+    return set(Student.objects.filter(bed_id__in=beds, status=Student.Status.ENROLLED).values_list("pk", flat=True))
+
+
+ExpectedProvider = Callable[[Place, date], set[int]]
+_expected: list[ExpectedProvider] = [bed_students_on_campus]
+
+
+def set_expected_provider(provider: ExpectedProvider) -> None:
+    """Where "who should be on campus" comes from. The ledger app replaces the default
+    with e.g. `lambda campus, day: {s.pk for s in on_campus_students(day) if …}`."""
+    _expected[0] = provider
+
+
+@dataclass
+class Presence:
+    campus: Place
+    inside: list[dict]
+    out_expected: list[dict]  # expected on campus, last scan leaving
+    unseen: int  # expected, never scanned in the lookback
+    inside_unexpected: list[dict]  # inside by scans, not expected by the ledger
+    overdue: set[int]
+
+
+def presence(campus: Place, at: datetime | None = None) -> Presence:
+    at = at or timezone.now()
+    last = last_scans(campus.pk, at)
+    inside = [row for row in last.values() if row["direction"] == Direction.IN]
+    expected = _expected[0](campus, timezone.localdate(at))
+    expected_subjects = {f"S{pk}" for pk in expected}
+    overdue = overdue_student_ids(at)
+    out_expected = [
+        {**row, "overdue": int(subject[1:]) in overdue}
+        for subject, row in last.items()
+        if subject in expected_subjects and row["direction"] == Direction.OUT
+    ]
+    unseen = len(expected_subjects - last.keys())
+    inside_unexpected = [row for row in inside if row["subject"].startswith("S") and row["subject"] not in expected_subjects]
+    return Presence(campus, inside, out_expected, unseen, inside_unexpected, overdue)

@@ -1,0 +1,114 @@
+"""The guard station in a real browser at phone width: leave approved → pass → green;
+revoked → red; network cut → scans judged on the device, queued, and sent once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fangxian.gates import services
+from fangxian.gates.models import LeaveApplication, Scan
+from fangxian.testing import PHONE, browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def open_station(page_factory, direction="in"):
+    guard = page_factory(viewport=PHONE)
+    browser_login(guard, "guard1")
+    guard.goto("/gates/station/")
+    guard.wait_for_load_state("networkidle")
+    guard.click(f"label[for=fx-dir-{direction}]")
+    return guard
+
+
+def scan_on(guard, text):
+    guard.fill("[data-testid=scan-input]", text)
+    guard.click("[data-testid=scan-submit]")
+
+
+def test_leave_approved_then_pass_scanned_green_and_revoked_red(transactional_db, world, page_factory):
+    world.closed_management()
+    student = page_factory(viewport=PHONE)
+    browser_login(student, "student1")
+    student.goto("/gates/leave/")
+    start = timezone.localtime() - timedelta(minutes=1)
+    student.fill("#id_purpose", "就医复诊")
+    student.fill("#id_destination", "市人民医院")
+    student.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
+    student.fill("#id_ends_at", (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
+    student.click("[data-testid=leave-submit]")
+    student.wait_for_selector("[data-testid=leave-status]")
+    assert "待责任人审批" in student.inner_text("[data-testid=my-leaves]")
+    screenshot(student, "gates-leave-applied-phone")
+
+    counselor = page_factory(viewport=PHONE)
+    browser_login(counselor, "counselor1")
+    counselor.goto("/gates/leave/")
+    assert "就医复诊" in counselor.inner_text("[data-testid=to-decide]")
+    counselor.click("[data-testid=approve]")
+    counselor.wait_for_load_state("networkidle")
+    assert LeaveApplication.objects.get().status == LeaveApplication.Status.APPROVED
+
+    student.goto("/gates/pass/")
+    student.wait_for_selector("[data-testid=pass][data-payload]")
+    payload = student.get_attribute("[data-testid=pass]", "data-payload")
+    screenshot(student, "gates-pass-phone")
+
+    guard = open_station(page_factory, direction="out")
+    scan_on(guard, payload)
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    assert world.student.name in guard.inner_text("[data-testid=verdict]")
+    assert "外出申请已批准" in guard.inner_text("[data-testid=verdict]")
+    screenshot(guard, "gates-station-green-phone")
+
+    scan_on(guard, payload)  # the same pass again: a replay
+    guard.wait_for_selector("[data-testid=verdict][data-state=refused]")
+    assert "已被使用" in guard.inner_text("[data-testid=verdict]")
+
+    services.revoke_passes(subject=f"S{world.student.pk}", reason="手机丢失")
+    student.reload()
+    student.wait_for_selector("[data-testid=pass][data-payload]")
+    revoked_payload = student.get_attribute("[data-testid=pass]", "data-payload")
+    assert revoked_payload != payload
+    scan_on(guard, revoked_payload)
+    guard.wait_for_selector("[data-testid=verdict][data-state=refused]:has-text('吊销')")
+    assert world.student.name in guard.inner_text("[data-testid=verdict]")
+    screenshot(guard, "gates-station-red-phone")
+    assert Scan.objects.filter(verdict=Scan.Verdict.REFUSED).count() == 2
+    assert guard.watch.console_errors == [] and guard.watch.foreign_requests() == []
+    assert student.watch.console_errors == []
+
+
+def test_offline_scans_queue_and_arrive_once(transactional_db, world, page_factory):
+    guard = open_station(page_factory, direction="in")
+    token = world.pass_for()
+    other = world.pass_for(world.uni.students[1])
+    guard.context.set_offline(True)
+    guard.wait_for_selector("[data-testid=net-state][data-online='0']")
+    scan_on(guard, token)
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    assert "离线核验" in guard.inner_text("[data-testid=verdict]")
+    scan_on(guard, token)  # replay caught on the device
+    guard.wait_for_selector("[data-testid=verdict][data-state=refused]")
+    scan_on(guard, world.uni.students[2].student_number)  # cannot be judged offline: queued
+    guard.wait_for_selector("[data-testid=verdict][data-state=queued]")
+    scan_on(guard, other)
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    assert guard.inner_text("[data-testid=queue]") == "4"
+    screenshot(guard, "gates-station-offline-phone")
+    assert Scan.objects.count() == 0
+
+    guard.context.set_offline(False)
+    guard.wait_for_selector("[data-testid=queue]:text-is('0')", timeout=20_000)
+    scans = list(Scan.objects.order_by("scanned_at"))
+    assert len(scans) == 4 and all(s.offline for s in scans)
+    assert [s.reason for s in scans] == ["ok", "replayed", "ok", "ok"]
+    assert scans[0].station_verdict == "allowed" and scans[1].station_verdict == "refused"
+    # the queue is gone from the device; nothing is sent twice
+    guard.reload()
+    guard.wait_for_load_state("networkidle")
+    assert Scan.objects.count() == 4
+    screenshot(guard, "gates-station-back-online-phone")
