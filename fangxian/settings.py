@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "fangxian.reports",
     "fangxian.ledger",
     "fangxian.gates",
+    "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",
 ]

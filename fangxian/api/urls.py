@@ -12,4 +12,5 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("dashboard/", include("fangxian.dashboard.api")),
 ]
