@@ -110,18 +110,31 @@ class RevokedOut(serializers.Serializer):
     revoked = serializers.ListField(child=serializers.DictField())
 
 
+def _scan_in(data) -> dict:
+    """ScanIn's validated data. The common case (no scanned_at, every field well formed) is
+    checked by hand, which costs a fraction of building the serializer's fields on every
+    scan; anything else goes through ScanIn for its errors and its date parsing."""
+    if isinstance(data, dict) and data.keys() <= {"scan_id", "text", "direction"}:
+        text, direction = data.get("text"), data.get("direction")
+        scan_id = services.parse_scan_id(data.get("scan_id")) if isinstance(data.get("scan_id"), str) else None
+        if scan_id and isinstance(text, str) and text.strip() and len(text) <= 2000 and direction in Direction.values:
+            return {"scan_id": scan_id, "text": text.strip(), "direction": direction}
+    serializer = ScanIn(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 @extend_schema(request=ScanIn, responses=VerdictOut, summary="Judge and record one scan at the device's gate", tags=["gates"])
 @device_api(["POST"])
 def scan(request):
-    data = ScanIn(data=request.data)
-    data.is_valid(raise_exception=True)
+    data = _scan_in(request.data)
     device = request.auth
     record, outcome, created = services.scan(
-        text=data.validated_data["text"],
+        text=data["text"],
         gate=device.gate,
-        direction=data.validated_data["direction"],
-        scan_id=data.validated_data["scan_id"],
-        at=data.validated_data.get("scanned_at"),
+        direction=data["direction"],
+        scan_id=data["scan_id"],
+        at=data.get("scanned_at"),
         device=device,
     )
     return Response(_verdict_json(record, outcome, created))

@@ -3,8 +3,6 @@ leave applications a user may see, presence on a campus."""
 
 from __future__ import annotations
 
-import threading
-import time as monotonic
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,6 +14,7 @@ from fangxian.accounts.roles import Role, roles_of
 from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 
+from .cache import TTLCache
 from .models import Category, Direction, GateAlert, LeaveApplication, PolicyRule, PolicyVersion, Revocation, Scan, Vehicle, Visit
 
 # ---------------------------------------------------------------------------
@@ -34,47 +33,41 @@ class Policy:
         return self.rules.get((category, direction))
 
 
-_cache_lock = threading.Lock()
-_policy_cache: dict[int, tuple[float, Policy]] = {}
 POLICY_CACHE_SECONDS = 5.0
+_policies: TTLCache[list[Policy]] = TTLCache(POLICY_CACHE_SECONDS)
 
 
 def forget_policies() -> None:
-    with _cache_lock:
-        _policy_cache.clear()
+    _policies.forget()
 
 
-def _load_policy(campus_id: int, at: datetime) -> Policy:
-    version = PolicyVersion.objects.filter(campus_id=campus_id, effective_at__lte=at).order_by("-effective_at", "-number").first()
-    upcoming = (
-        PolicyVersion.objects.filter(campus_id=campus_id, effective_at__gt=at)
-        .order_by("effective_at")
-        .values_list("effective_at", flat=True)
-        .first()
-    )
-    if version is None:
-        return Policy(None, {}, upcoming)
-    rules = {(r.category, r.direction): r for r in PolicyRule.objects.filter(version=version)}
-    return Policy(version, rules, upcoming)
+def _load_policies(campus_id: int) -> list[Policy]:
+    """Every version of a campus policy with its rules, in the order they take effect."""
+    versions = list(PolicyVersion.objects.filter(campus_id=campus_id).order_by("effective_at", "number"))
+    rules: dict[int, dict[tuple[str, str], PolicyRule]] = {v.pk: {} for v in versions}
+    for rule in PolicyRule.objects.filter(version__campus_id=campus_id).order_by():
+        rules[rule.version_id][(rule.category, rule.direction)] = rule
+    policies = []
+    for version in versions:
+        following = next((v.effective_at for v in versions if v.effective_at > version.effective_at), None)
+        policies.append(Policy(version, rules[version.pk], following))
+    return policies
 
 
 def policy_in_force(campus_id: int, at: datetime | None = None) -> Policy:
-    """The policy in force on a campus at a time. For "now" it is kept a few seconds per
-    process (gate scans come in bursts); a version that takes effect ends the cache."""
-    now = timezone.now()
-    at = at or now
-    if abs((at - now).total_seconds()) > 2:
-        return _load_policy(campus_id, at)
-    with _cache_lock:
-        cached = _policy_cache.get(campus_id)
-    if cached is not None:
-        expires, policy = cached
-        if monotonic.monotonic() < expires and (policy.next_effective_at is None or at < policy.next_effective_at):
-            return policy
-    policy = _load_policy(campus_id, at)
-    with _cache_lock:
-        _policy_cache[campus_id] = (monotonic.monotonic() + POLICY_CACHE_SECONDS, policy)
-    return policy
+    """The policy in force on a campus at a time (now, or when an offline scan was made).
+    A campus's versions are kept a few seconds per process (gate scans come in bursts);
+    a version that takes effect is picked by its time, without waiting for the cache."""
+    at = at or timezone.now()
+    policies = _policies.get(campus_id, lambda: _load_policies(campus_id))
+    in_force = None
+    for policy in policies:
+        if policy.version.effective_at > at:
+            break
+        in_force = policy
+    if in_force is None:
+        return Policy(None, {}, policies[0].version.effective_at if policies else None)
+    return in_force
 
 
 def rule_summary(rule: PolicyRule | None) -> str:
@@ -240,6 +233,32 @@ def staff_of(user) -> Staff | None:
 
 def student_of(user) -> Student | None:
     return Student.objects.filter(user=user).select_related("klass", "bed").first() if user.is_authenticated else None
+
+
+REVOCATION_CACHE_SECONDS = 3.0
+_revocations: TTLCache[dict[str, datetime]] = TTLCache(REVOCATION_CACHE_SECONDS)
+
+
+def _load_revocations() -> dict[str, datetime]:
+    revoked: dict[str, datetime] = {}
+    for subject, revoked_at in Revocation.objects.filter(lifted_at__isnull=True).order_by().values_list("subject", "revoked_at"):
+        revoked[subject] = min(revoked_at, revoked.get(subject, revoked_at))
+    return revoked
+
+
+def revoked_since(subject: str) -> datetime | None:
+    """When the holder's passes were revoked (None: they are not). Read from a per-process
+    copy of the active revocations, a few seconds old at most (see cache.py)."""
+    return _revocations.get("active", _load_revocations).get(subject)
+
+
+def is_revoked(subject: str, at: datetime) -> bool:
+    since = revoked_since(subject)
+    return since is not None and since <= at
+
+
+def forget_revocations() -> None:
+    _revocations.forget_now_and_on_commit()
 
 
 def active_revocation(subject: str, at: datetime | None = None) -> Revocation | None:

@@ -3,6 +3,7 @@ the scan itself (evaluate, then record exactly once)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -11,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from fangxian.audit.services import record_event
 from fangxian.org.models import Place, Staff, Student
 
 from . import reasons, signing
+from .cache import TTLCache
 from .categories import categories_of, primary_category
 from .models import (
     Category,
@@ -39,12 +41,13 @@ from .models import (
 )
 from .plates import looks_like_plate, normalize_plate
 from .selectors import (
-    active_revocation,
     campus_id_of,
     college_staff,
     current_leave,
     forget_policies,
+    forget_revocations,
     home_campus_id,
+    is_revoked,
     overdue_leaves,
     policy_in_force,
     responsible_staff,
@@ -283,6 +286,7 @@ def device_issue(*, gate: Place, name: str, by=None, request=None) -> tuple[Devi
 def device_withdraw(*, device: Device, by=None, request=None) -> Device:
     device.withdrawn_at = timezone.now()
     device.save(update_fields=["withdrawn_at"])
+    forget_devices()
     record_event(SecurityEvent.Kind.TOKEN_REVOKED, request=request, user=by, device=device.pk, gate=device.gate_id)
     return device
 
@@ -294,11 +298,27 @@ class DeviceAuthError(Exception):
     pass
 
 
+DEVICE_CACHE_SECONDS = 5.0
+_devices: TTLCache[Device] = TTLCache(DEVICE_CACHE_SECONDS)
+
+
+def _load_device(key_hash: str) -> Device | None:
+    # No .first(): it would add ORDER BY (a join to the gate's ordering) to a unique lookup.
+    return next(iter(Device.objects.select_related("gate").filter(key_hash=key_hash).order_by()[:1]), None)
+
+
+def forget_devices() -> None:
+    _devices.forget_now_and_on_commit()
+
+
 def device_authenticate(raw: str) -> Device:
+    """The device behind a bearer token (with its gate). Devices are kept a few seconds
+    per process: withdrawing a token takes effect at once in the process that withdrew it
+    and within DEVICE_CACHE_SECONDS everywhere else."""
     if not raw.startswith(Device.PREFIX):
         raise DeviceAuthError(_("Unknown device token."))
-    # No .first(): it would add ORDER BY (a join to the gate's ordering) to a unique lookup.
-    device = next(iter(Device.objects.select_related("gate").filter(key_hash=hash_device_token(raw)).order_by()[:1]), None)
+    key_hash = hash_device_token(raw)
+    device = _devices.get(key_hash, lambda: _load_device(key_hash))
     if device is None:
         raise DeviceAuthError(_("Unknown device token."))
     if device.withdrawn_at is not None:
@@ -306,6 +326,7 @@ def device_authenticate(raw: str) -> Device:
     now = timezone.now()
     if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
     return device
 
 
@@ -318,12 +339,16 @@ def revoke_passes(*, subject: str, reason: str, by=None) -> Revocation:
     existing = Revocation.objects.filter(subject=subject, lifted_at__isnull=True).first()
     if existing:
         return existing
-    return Revocation.objects.create(subject=subject, reason=reason.strip(), revoked_by=by)
+    revocation = Revocation.objects.create(subject=subject, reason=reason.strip(), revoked_by=by)
+    forget_revocations()
+    return revocation
 
 
 @transaction.atomic
 def lift_revocation(*, subject: str) -> int:
-    return Revocation.objects.filter(subject=subject, lifted_at__isnull=True).update(lifted_at=timezone.now())
+    lifted = Revocation.objects.filter(subject=subject, lifted_at__isnull=True).update(lifted_at=timezone.now())
+    forget_revocations()
+    return lifted
 
 
 # ---------------------------------------------------------------------------
@@ -467,21 +492,47 @@ def models_q_campus(campus_id: int):
     return Q(campus__isnull=True) | Q(campus_id=campus_id)
 
 
-def _person_for_subject(subject: str):
+PEOPLE_QUERYSETS = {
+    "S": lambda: Student.objects.all(),  # resolvers load related rows only if they need them
+    "T": lambda: Staff.objects.select_related("unit"),
+    "V": lambda: Visit.objects.select_related("host"),
+}
+
+
+def _student_by_pk(pk: int) -> Student | None:
+    """One student by primary key: the commonest lookup of a scan, as a plain SELECT (the
+    ORM's query compilation costs several times the query itself)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in Student._meta.concrete_fields)
+    sql = f"SELECT {columns} FROM {qn(Student._meta.db_table)} WHERE {qn(Student._meta.pk.column)} = %s"  # noqa: S608  (identifiers only)
+    return next(iter(Student.objects.raw(sql, [pk])), None)
+
+
+def _person_for_subject(subject: str, people: dict | None = None):
+    if people is not None and subject in people:
+        return people[subject]
     kind, rest = subject[:1], subject[1:]
-    if not rest.isdigit():
+    if not rest.isdigit() or kind not in PEOPLE_QUERYSETS:
         return None
-    querysets = {
-        "S": Student.objects.all(),  # resolvers load related rows only if they need them
-        "T": Staff.objects.select_related("unit"),
-        "V": Visit.objects.select_related("host"),
-    }
-    if kind not in querysets:
-        return None
-    return next(iter(querysets[kind].filter(pk=int(rest)).order_by()[:1]), None)
+    if kind == "S":
+        return _student_by_pk(int(rest))
+    return next(iter(PEOPLE_QUERYSETS[kind]().filter(pk=int(rest)).order_by()[:1]), None)
 
 
-def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime) -> Outcome:
+def people_for_subjects(subjects) -> dict:
+    """Holders by subject ("S12", "T7", "V3"), one query per kind (for a batch of scans)."""
+    wanted: dict[str, list[int]] = {}
+    for subject in subjects:
+        if subject[:1] in PEOPLE_QUERYSETS and subject[1:].isdigit():
+            wanted.setdefault(subject[:1], []).append(int(subject[1:]))
+    people: dict = {}
+    for kind, pks in wanted.items():
+        for person in PEOPLE_QUERYSETS[kind]().filter(pk__in=pks).order_by():
+            people[f"{kind}{person.pk}"] = person
+    return people
+
+
+def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime, people: dict | None = None) -> Outcome:
     try:
         payload = signing.verify(token)
     except signing.PassError as exc:
@@ -492,11 +543,11 @@ def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime) -
         return replace(base, reason="expired")
     if payload["i"] > now_ts + signing.CLOCK_LEEWAY:
         return replace(base, reason="future")
-    if active_revocation(payload["s"], at) is not None:
+    if is_revoked(payload["s"], at):
         return replace(base, reason="revoked")
     if payload.get("c") not in (None, campus_id):
         return replace(base, reason="other_campus")
-    holder = _person_for_subject(payload["s"])
+    holder = _person_for_subject(payload["s"], people)
     if holder is None:
         return replace(base, reason="unknown")
     if isinstance(holder, Visit):
@@ -504,15 +555,15 @@ def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime) -
     return decide_person(holder, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.PASS, base=base)
 
 
-def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime) -> Outcome:
+def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, people: dict | None = None) -> Outcome:
     """What the station read or the guard typed: a pass, a plate, an ID number, or a
-    student or staff number."""
+    student or staff number. `people`: holders already loaded, by subject (a batch)."""
     text = (text or "").strip()
     campus_id = gate.parent_id or campus_id_of(gate)
     if direction not in Direction.values:
         return _refuse("malformed")
     if text.startswith(signing.PREFIX):
-        return evaluate_pass(text, campus_id=campus_id, direction=direction, at=at)
+        return evaluate_pass(text, campus_id=campus_id, direction=direction, at=at, people=people)
     if looks_like_plate(text):
         return decide_vehicle(normalize_plate(text), campus_id=campus_id, direction=direction, at=at)
     if ID_NUMBER_RE.match(text):
@@ -530,7 +581,7 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime) -> O
         )
         if person is not None:
             subject = subject_of(person)
-            if active_revocation(subject, at):
+            if is_revoked(subject, at):
                 return replace(base, subject=subject, name=person.name, reason="revoked")
             return decide_person(
                 person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.ID_NUMBER, base=replace(base, subject=subject)
@@ -547,7 +598,7 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime) -> O
         if person is None:
             return replace(base, reason="unknown")
         subject = subject_of(person)
-        if active_revocation(subject, at):
+        if is_revoked(subject, at):
             return replace(base, subject=subject, name=person.name, reason="revoked")
         return decide_person(
             person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.NUMBER, base=replace(base, subject=subject)
@@ -555,10 +606,12 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime) -> O
     return _refuse("malformed")
 
 
-def _store(
+def _scan_row(
     outcome: Outcome, *, scan_id, gate: Place, direction: str, at: datetime, device, guard, offline: bool, station_verdict: str
 ) -> Scan:
-    return Scan.objects.create(
+    """The scan as it will be stored (not saved yet). An allowed pass claims its nonce in
+    `used_nonce` (unique): a second use cannot be stored as allowed."""
+    return Scan(
         scan_id=scan_id,
         campus_id=gate.parent_id or campus_id_of(gate),
         gate=gate,
@@ -580,6 +633,49 @@ def _store(
     )
 
 
+def _watch_two_gates(outcome: Outcome) -> bool:
+    """Allowed people and visitors are watched for "the same pass at two gates"."""
+    return outcome.allowed and outcome.subject[:1] in ("S", "T", "V")
+
+
+def _insert(scan: Scan, *, watch_two_gates: bool) -> tuple[int | None, bool]:
+    """One statement: INSERT … ON CONFLICT DO NOTHING RETURNING the new id and, for a
+    watched holder, whether they were let through at another gate within the minute.
+    (None, False) when the scan id or the pass nonce is already stored. No savepoint is
+    needed: a conflict neither raises nor spoils the surrounding transaction."""
+    qn = connection.ops.quote_name
+    fields = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+    params = [f.get_db_prep_save(f.pre_save(scan, True), connection) for f in fields]
+    table = qn(Scan._meta.db_table)
+    returning = qn(Scan._meta.pk.column)
+    if watch_two_gates:
+        when = Scan._meta.get_field("scanned_at")
+        # Identifiers come from the model's metadata; every value is a parameter.
+        c = {name: f"other.{qn(name)}" for name in ("subject", "verdict", "scanned_at", "gate_id")}
+        where = (
+            f"{c['subject']} = %s AND {c['verdict']} = %s AND {c['scanned_at']} >= %s AND {c['scanned_at']} <= %s AND {c['gate_id']} <> %s"
+        )
+        returning += f", (SELECT 1 FROM {table} AS other WHERE {where} LIMIT 1)"  # noqa: S608
+        params += [
+            scan.subject,
+            Scan.Verdict.ALLOWED,
+            when.get_db_prep_value(scan.scanned_at - TWO_GATES_WINDOW, connection),
+            when.get_db_prep_value(scan.scanned_at + TWO_GATES_WINDOW, connection),
+            scan.gate_id,
+        ]
+    columns = ", ".join(qn(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, False
+    scan.pk = row[0]
+    scan._state.adding, scan._state.db = False, connection.alias
+    return row[0], bool(watch_two_gates and row[1])
+
+
 def record(
     outcome: Outcome,
     *,
@@ -594,37 +690,29 @@ def record(
 ) -> tuple[Scan, Outcome, bool]:
     """Store a scan once. Returns (scan, outcome as stored, created). A scan id seen
     before returns the stored scan; a pass nonce already used turns into a refusal."""
-    try:
-        with transaction.atomic():
-            scan = _store(
-                outcome,
-                scan_id=scan_id,
-                gate=gate,
-                direction=direction,
-                at=at,
-                device=device,
-                guard=guard,
-                offline=offline,
-                station_verdict=station_verdict,
-            )
-    except IntegrityError:
+    fields = {
+        "scan_id": scan_id,
+        "gate": gate,
+        "direction": direction,
+        "at": at,
+        "device": device,
+        "guard": guard,
+        "offline": offline,
+        "station_verdict": station_verdict,
+    }
+    scan = _scan_row(outcome, **fields)
+    pk, seen_elsewhere = _insert(scan, watch_two_gates=_watch_two_gates(outcome))
+    if pk is None:
         existing = Scan.objects.filter(scan_id=scan_id).first()
         if existing is not None:
             return existing, outcome_of(existing), False
         outcome = replace(outcome, allowed=False, reason="replayed")
-        with transaction.atomic():
-            scan = _store(
-                outcome,
-                scan_id=scan_id,
-                gate=gate,
-                direction=direction,
-                at=at,
-                device=device,
-                guard=guard,
-                offline=offline,
-                station_verdict=station_verdict,
-            )
-    _after_scan(scan, outcome)
+        scan = _scan_row(outcome, **fields)
+        pk, seen_elsewhere = _insert(scan, watch_two_gates=False)
+        if pk is None:  # the same scan id arrived in between
+            existing = Scan.objects.get(scan_id=scan_id)
+            return existing, outcome_of(existing), False
+    _after_scan(scan, outcome, seen_elsewhere=seen_elsewhere)
     return scan, outcome, True
 
 
@@ -641,58 +729,59 @@ def outcome_of(scan: Scan) -> Outcome:
     )
 
 
-def _after_scan(scan: Scan, outcome: Outcome) -> None:
-    """Leave tracking and alerts."""
-    gate_name = scan.gate.name
-    if not outcome.allowed:
-        first_use = (
-            Scan.objects.filter(used_nonce=scan.nonce).only("gate_id", "scanned_at").first()
-            if (outcome.reason == "replayed" and scan.nonce)
-            else None
-        )
-        if first_use and first_use.gate_id != scan.gate_id and abs(first_use.scanned_at - scan.scanned_at) <= TWO_GATES_WINDOW:
-            _two_gates_alert(scan, gate_name)
-        else:
-            raise_alert(
-                kind=GateAlert.Kind.REFUSED,
-                campus_id=scan.campus_id,
-                subject=scan.subject,
-                scan_pk=scan.pk,
-                message=_("%(gate)s refused %(name)s: %(reason)s")
-                % {"gate": gate_name, "name": scan.display_name or _("unknown"), "reason": outcome.message},
-            )
-        return
-    if scan.subject and scan.subject[0] in "STV":
-        others = (
-            Scan.objects.filter(
-                subject=scan.subject,
-                verdict=Scan.Verdict.ALLOWED,
-                scanned_at__gte=scan.scanned_at - TWO_GATES_WINDOW,
-                scanned_at__lte=scan.scanned_at + TWO_GATES_WINDOW,
-            )
-            .exclude(gate_id=scan.gate_id)
-            .exists()
-        )
-        if others:
-            _two_gates_alert(scan, gate_name)
-    if outcome.leave_id:
-        field = "left_at" if scan.direction == Direction.OUT else "returned_at"
-        updates = {field: scan.scanned_at}
-        qs = LeaveApplication.objects.filter(pk=outcome.leave_id, **{f"{field}__isnull": True})
-        if field == "returned_at":
-            qs = qs.filter(left_at__isnull=False)
-        qs.update(**updates)
+def _refusal_alert(scan: Scan, outcome: Outcome, first_use: tuple[int, datetime] | None) -> GateAlert:
+    """The alert for a refused scan (unsaved): "two gates" when a replayed pass was first
+    used at another gate within the minute, else "refused"."""
+    if first_use and first_use[0] != scan.gate_id and abs(first_use[1] - scan.scanned_at) <= TWO_GATES_WINDOW:
+        return _two_gates_alert(scan)
+    return GateAlert(
+        kind=GateAlert.Kind.REFUSED,
+        campus_id=scan.campus_id,
+        subject=scan.subject,
+        scan_pk=scan.pk,
+        message=(
+            _("%(gate)s refused %(name)s: %(reason)s")
+            % {"gate": scan.gate.name, "name": scan.display_name or _("unknown"), "reason": outcome.message}
+        )[:300],
+    )
 
 
-def _two_gates_alert(scan: Scan, gate_name: str) -> None:
-    raise_alert(
+def _two_gates_alert(scan: Scan) -> GateAlert:
+    return GateAlert(
         kind=GateAlert.Kind.TWO_GATES,
         campus_id=scan.campus_id,
         subject=scan.subject,
         scan_pk=scan.pk,
-        message=_("%(name)s's pass was used at two gates within a minute (last at %(gate)s)")
-        % {"name": scan.display_name or scan.subject, "gate": gate_name},
+        message=(
+            _("%(name)s's pass was used at two gates within a minute (last at %(gate)s)")
+            % {"name": scan.display_name or scan.subject, "gate": scan.gate.name}
+        )[:300],
     )
+
+
+def _track_leave(scan: Scan, leave_id: int | None) -> None:
+    """A closed-management student's leave: out stamps left_at, back stamps returned_at."""
+    if not leave_id:
+        return
+    field = "left_at" if scan.direction == Direction.OUT else "returned_at"
+    qs = LeaveApplication.objects.filter(pk=leave_id, **{f"{field}__isnull": True})
+    if field == "returned_at":
+        qs = qs.filter(left_at__isnull=False)
+    qs.update(**{field: scan.scanned_at})
+
+
+def _after_scan(scan: Scan, outcome: Outcome, *, seen_elsewhere: bool) -> None:
+    """What the verdict does not wait for, kept to cheap statements: the refusal alert,
+    the "two gates" alert (known from the INSERT itself), and leave tracking."""
+    if not outcome.allowed:
+        first_use = None
+        if outcome.reason == "replayed" and scan.nonce:
+            first_use = Scan.objects.filter(used_nonce=scan.nonce).order_by().values_list("gate_id", "scanned_at").first()
+        _refusal_alert(scan, outcome, first_use).save()
+        return
+    if seen_elsewhere:
+        _two_gates_alert(scan).save()
+    _track_leave(scan, outcome.leave_id)
 
 
 def parse_scan_id(value) -> uuid.UUID | None:
@@ -733,68 +822,161 @@ def scan(
     )
 
 
+def _invalid(scan_id, message: str) -> dict:
+    return {"scan_id": str(scan_id), "status": "invalid", "message": message}
+
+
+def _result(scan_id, status: str, outcome: Outcome) -> dict:
+    return {
+        "scan_id": str(scan_id),
+        "status": status,
+        "allowed": outcome.allowed,
+        "reason": outcome.reason,
+        "message": outcome.message,
+        "name": outcome.name,
+    }
+
+
+def _pass_subjects(texts) -> set[str]:
+    """Holders named in the passes of a batch (read, not verified: only to load them in bulk)."""
+    subjects = set()
+    for text in texts:
+        try:
+            payload = json.loads(signing._unb64(text.strip().split(".")[1]))
+        except (IndexError, ValueError):
+            continue
+        if isinstance(payload, dict) and isinstance(payload.get("s"), str):
+            subjects.add(payload["s"])
+    return subjects
+
+
 def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=None, guard=None) -> list[dict]:
     """Store a batch of scans queued offline. Every item comes back with its status:
     stored, duplicate (already here, or twice in the batch) or invalid (with the reason).
-    `gates`: the gates the sender may record at (a device: its own gate)."""
+    `gates`: the gates the sender may record at (a device: its own gate).
+
+    In bulk: one query for the scan ids already stored, one per kind of holder, one for
+    pass nonces already used, one INSERT for the batch, one query for "two gates"."""
     if len(items) > MAX_SYNC_BATCH:
         raise ValidationError(_("At most %(n)s scans per batch.") % {"n": MAX_SYNC_BATCH})
-    results: list[dict] = []
+    results: list[dict | None] = [None] * len(items)
+    pending: list[tuple[int, uuid.UUID, Place, datetime, dict]] = []
     seen: set[uuid.UUID] = set()
-    with transaction.atomic():
-        for index, item in enumerate(items, start=1):
-            scan_id = parse_scan_id(item.get("scan_id"))
-            if scan_id is None:
-                results.append(
-                    {
-                        "scan_id": str(item.get("scan_id", "")),
-                        "status": "invalid",
-                        "message": _("Item %(n)s: the scan id is not a UUID.") % {"n": index},
-                    }
-                )
-                continue
-            if scan_id in seen:
-                results.append({"scan_id": str(scan_id), "status": "duplicate", "message": _("Sent twice in this batch.")})
-                continue
-            seen.add(scan_id)
-            gate = device.gate if device is not None else (gates or {}).get(_int(item.get("gate")))
-            if gate is None:
-                results.append(
-                    {"scan_id": str(scan_id), "status": "invalid", "message": _("Item %(n)s: not a gate you may record at.") % {"n": index}}
-                )
-                continue
-            at = _parse_time(item.get("scanned_at"))
-            if at is None:
-                results.append(
-                    {
-                        "scan_id": str(scan_id),
-                        "status": "invalid",
-                        "message": _("Item %(n)s: the scan time is missing or unreadable.") % {"n": index},
-                    }
-                )
-                continue
-            record_, outcome, created = scan(
-                text=str(item.get("text", ""))[:2000],
-                gate=gate,
-                direction=str(item.get("direction", "")),
-                scan_id=scan_id,
-                at=at,
-                device=device,
-                guard=guard,
-                offline=True,
-                station_verdict=str(item.get("station_verdict", ""))[:8],
-            )
-            results.append(
-                {
-                    "scan_id": str(scan_id),
-                    "status": "stored" if created else "duplicate",
-                    "allowed": outcome.allowed,
-                    "reason": outcome.reason,
-                    "message": outcome.message,
-                    "name": outcome.name,
-                }
-            )
+    now = timezone.now()
+    for index, item in enumerate(items):
+        scan_id = parse_scan_id(item.get("scan_id"))
+        if scan_id is None:
+            results[index] = _invalid(item.get("scan_id", ""), _("Item %(n)s: the scan id is not a UUID.") % {"n": index + 1})
+            continue
+        if scan_id in seen:
+            results[index] = {"scan_id": str(scan_id), "status": "duplicate", "message": _("Sent twice in this batch.")}
+            continue
+        seen.add(scan_id)
+        gate = device.gate if device is not None else (gates or {}).get(_int(item.get("gate")))
+        if gate is None:
+            results[index] = _invalid(scan_id, _("Item %(n)s: not a gate you may record at.") % {"n": index + 1})
+            continue
+        at = _parse_time(item.get("scanned_at"))
+        if at is None:
+            results[index] = _invalid(scan_id, _("Item %(n)s: the scan time is missing or unreadable.") % {"n": index + 1})
+            continue
+        pending.append((index, scan_id, gate, min(at, now), item))
+
+    stored = {
+        row["scan_id"]: row
+        for row in Scan.objects.filter(scan_id__in=[p[1] for p in pending])
+        .order_by()
+        .values("scan_id", "verdict", "reason", "method", "subject", "category", "display_name", "nonce", "plate")
+    }
+    fresh = []
+    for entry in pending:
+        if entry[1] in stored:
+            results[entry[0]] = _result(entry[1], "duplicate", outcome_of(Scan(**stored[entry[1]])))
+        else:
+            fresh.append(entry)
+    people = people_for_subjects(_pass_subjects(str(e[4].get("text", "")) for e in fresh))
+    judged: list[tuple[int, Scan, Outcome]] = []
+    for index, scan_id, gate, at, item in fresh:
+        direction = str(item.get("direction", ""))
+        outcome = evaluate_input(str(item.get("text", ""))[:2000], gate=gate, direction=direction, at=at, people=people)
+        fields = {
+            "scan_id": scan_id,
+            "gate": gate,
+            "direction": direction,
+            "at": at,
+            "device": device,
+            "guard": guard,
+            "offline": True,
+            "station_verdict": str(item.get("station_verdict", ""))[:8],
+        }
+        judged.append((index, fields, outcome))
+    # A pass nonce is good once: against what is stored, then in the batch's order.
+    nonces = {o.nonce for _i, _f, o in judged if o.allowed and o.nonce}
+    used = set(Scan.objects.filter(used_nonce__in=nonces).order_by().values_list("used_nonce", flat=True)) if nonces else set()
+    rows: list[tuple[int, Scan, Outcome]] = []
+    for index, fields, outcome in judged:
+        if outcome.allowed and outcome.nonce:
+            if outcome.nonce in used:
+                outcome = replace(outcome, allowed=False, reason="replayed")
+            else:
+                used.add(outcome.nonce)
+        rows.append((index, _scan_row(outcome, **fields), outcome))
+    try:
+        with transaction.atomic():
+            Scan.objects.bulk_create([scan for _i, scan, _o in rows], batch_size=500)
+            _after_batch(rows)
+    except IntegrityError:
+        # Another request stored one of these scans or nonces meanwhile: one by one.
+        log.info("gate sync batch conflicted; storing %s scans one by one", len(judged))
+        with transaction.atomic():
+            for index, fields, outcome in judged:
+                _stored, outcome, created = record(outcome, **fields)
+                results[index] = _result(fields["scan_id"], "stored" if created else "duplicate", outcome)
+        return results
+    for index, scan, outcome in rows:
+        results[index] = _result(scan.scan_id, "stored", outcome)
     return results
+
+
+def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:
+    """Alerts and leave tracking for a stored batch, in a few queries."""
+    replayed = {scan.nonce for _i, scan, outcome in rows if outcome.reason == "replayed" and scan.nonce}
+    first_uses = (
+        {
+            n: (g, t)
+            for n, g, t in Scan.objects.filter(used_nonce__in=replayed).order_by().values_list("used_nonce", "gate_id", "scanned_at")
+        }
+        if replayed
+        else {}
+    )
+    watched = [scan for _i, scan, outcome in rows if _watch_two_gates(outcome)]
+    allowed_by_subject: dict[str, list[tuple[int, int, datetime]]] = {}
+    if watched:
+        earliest = min(s.scanned_at for s in watched) - TWO_GATES_WINDOW
+        latest = max(s.scanned_at for s in watched) + TWO_GATES_WINDOW
+        for pk, subject, gate_id, at in (
+            Scan.objects.filter(
+                subject__in={s.subject for s in watched},
+                verdict=Scan.Verdict.ALLOWED,
+                scanned_at__gte=earliest,
+                scanned_at__lte=latest,
+            )
+            .order_by()
+            .values_list("pk", "subject", "gate_id", "scanned_at")
+        ):
+            allowed_by_subject.setdefault(subject, []).append((pk, gate_id, at))
+    alerts = []
+    for _index, scan, outcome in rows:
+        if not outcome.allowed:
+            alerts.append(_refusal_alert(scan, outcome, first_uses.get(scan.nonce) if outcome.reason == "replayed" else None))
+            continue
+        if _watch_two_gates(outcome) and any(
+            pk != scan.pk and gate_id != scan.gate_id and abs(at - scan.scanned_at) <= TWO_GATES_WINDOW
+            for pk, gate_id, at in allowed_by_subject.get(scan.subject, ())
+        ):
+            alerts.append(_two_gates_alert(scan))
+        _track_leave(scan, outcome.leave_id)
+    GateAlert.objects.bulk_create(alerts)
 
 
 def _int(value) -> int | None:

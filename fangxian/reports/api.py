@@ -148,9 +148,9 @@ def submissions(request):
             qs = qs.filter(day=day)
         if request.query_params.get("unit", "").isdigit():
             qs = qs.filter(unit_id=int(request.query_params["unit"]))
-        from rest_framework.pagination import LimitOffsetPagination
+        from fangxian.api.pagination import Pagination
 
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(qs, request)
         return paginator.get_paginated_response(SubmissionSerializer(page, many=True).data)
     incoming = SubmitSerializer(data=request.data)

@@ -70,16 +70,38 @@ def test_every_operation_declares_that_it_needs_authentication(api_schema):
             assert {} not in security, f"{method.upper()} {path} allows anonymous calls"
 
 
+def _device_tokens() -> dict[str, str]:
+    """Gate devices authenticate with their own tokens (fxg_…), not a user's."""
+    from fangxian.gates.services import device_issue
+    from fangxian.org.models import Place
+
+    return {"gate device": device_issue(gate=Place.objects.filter(kind=Place.Kind.GATE).first(), name="schemathesis")[1]}
+
+
+# Security schemes whose operations are called with other credentials than the demo users'.
+OTHER_CREDENTIALS = {"gateDeviceToken": _device_tokens}
+
+
+def _credentials(api_schema, operation, demo_tokens) -> dict[str, str]:
+    security = operation.definition.raw.get("security", api_schema.raw_schema.get("security")) or []
+    for requirement in security:
+        for scheme in requirement:
+            if scheme in OTHER_CREDENTIALS:
+                return OTHER_CREDENTIALS[scheme]()
+    return demo_tokens
+
+
 def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
     # schemathesis' own pytest integration (from_fixture + parametrize) does not run under
     # pytest 9, so each operation gets its own Hypothesis run here.
     tested = []
     for operation in operations(api_schema):
+        credentials = _credentials(api_schema, operation, demo_tokens)
 
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case):
-            for username, raw in demo_tokens.items():
+        def check(case, credentials=credentials):
+            for username, raw in credentials.items():
                 response = case.call(headers={"Authorization": f"Bearer {raw}"})
                 case.validate_response(response, checks=[not_a_server_error])
                 assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
@@ -88,4 +110,4 @@ def test_api_never_fails_and_never_answers_anonymously(api_schema, demo_tokens):
 
         check()
         tested.append(operation.label)
-    assert "GET /api/v1/me/" in tested
+    assert "GET /api/v1/me/" in tested and "POST /api/v1/gates/scan/" in tested

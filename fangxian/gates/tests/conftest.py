@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from fangxian.gates import categories, selectors, services, signing
+from fangxian.gates import cache, categories, selectors, services, signing
 from fangxian.gates.models import Category, Decision, Direction
 from fangxian.org.models import AssignmentRole, Place, Student
 from fangxian.org.testing import MiniUniversity, PlaceFactory, StaffFactory
@@ -14,11 +14,14 @@ from fangxian.testing import UserFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    selectors.forget_policies()
-    signing.forget_keys()
+    def forget():
+        selectors.forget_policies()
+        signing.forget_keys()
+        cache.forget_all()
+
+    forget()
     yield
-    selectors.forget_policies()
-    signing.forget_keys()
+    forget()
 
 
 class GateWorld:
