@@ -21,7 +21,6 @@ from fangxian.org.scope import scope_of
 
 from .models import FOREVER, LIVE_STATUSES, BedSpell, Category, LedgerEntry, StatusSpell, StayApplication, StayPeriod, StudentTag
 from .models import Status as S
-from .services import college_of_class
 
 CHUNK = 2000
 _SPLIT = re.compile(r"[、,，;；\s]+")
@@ -72,15 +71,13 @@ class StayImporter(Importer):
         errors: list[RowError] = []
         period = self.period
         numbers = [row["student_number"] for row in rows]
-        students: dict[str, Student] = {}
+        students: dict[str, _Student] = {}
         for chunk in _chunks(numbers):
-            found = (
-                Student.objects.filter(institution_id=period.institution_id, student_number__in=chunk)
-                .select_related("klass")
-                .only("pk", "institution_id", "student_number", "name", "id_number", "gender", "bed_id", "klass__path")
+            found = Student.objects.filter(institution_id=period.institution_id, student_number__in=chunk).values_list(
+                "pk", "student_number", "name", "id_number", "gender", "bed_id", "klass_id", "klass__path"
             )
-            for student in found:
-                students[student.student_number] = student
+            for values in found:
+                students[values[1]] = _Student(*values)
         visible: set[int] = set()
         scope = scope_of(self.user)
         ids = [s.pk for s in students.values()]
@@ -304,9 +301,7 @@ class StayImporter(Importer):
         entries = []
         for row in new_rows:
             student, bed = row["student"], row["bed_obj"]
-            entries.append(
-                (app_ids[student.pk], student.pk, college_of_class(student.klass), student.klass_id, bed.campus_id, bed.building_id, bed.pk)
-            )
+            entries.append((app_ids[student.pk], student.pk, student.college_id, student.klass_id, bed.campus_id, bed.building_id, bed.pk))
         _insert(
             LedgerEntry,
             ["application", "period", "student", "status", "status_since", "version", "college", "klass", "campus", "building", "bed"]
@@ -355,19 +350,17 @@ class StayImporter(Importer):
         return len(new_rows), 0, len(rows) - len(new_rows)
 
 
-def _insert(model, fields: list[str], rows: list[tuple], batch: int = 500) -> None:
-    """INSERT rows (already adapted to the database) in multi-row statements."""
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """INSERT rows (already adapted to the database) with one executemany: the driver's
+    own loop, no per-row SQL to build."""
     if not rows:
         return
     meta = model._meta
     columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in fields)
     table = connection.ops.quote_name(meta.db_table)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", [v for row in chunk for v in row])  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def _ids_by_student(model, period, student_ids: list[int]) -> dict[int, int]:
@@ -375,6 +368,17 @@ def _ids_by_student(model, period, student_ids: list[int]) -> dict[int, int]:
     for chunk in _chunks(student_ids):
         ids.update(model.objects.filter(period=period, student_id__in=chunk).values_list("student_id", "pk"))
     return ids
+
+
+class _Student:
+    """What the checks and the insert need of a student, read without model instances."""
+
+    __slots__ = ("pk", "student_number", "name", "id_number", "gender", "bed_id", "klass_id", "college_id")
+
+    def __init__(self, pk, student_number, name, id_number, gender, bed_id, klass_id, klass_path):
+        self.pk, self.student_number, self.name, self.id_number = pk, student_number, name, id_number
+        self.gender, self.bed_id, self.klass_id = gender, bed_id, klass_id
+        self.college_id = int(klass_path.strip("/").split("/")[1])
 
 
 class _Bed:

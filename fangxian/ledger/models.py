@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place, Student, Unit
 
@@ -147,7 +148,7 @@ class StayApplication(models.Model):
         RETURNED = "returned", _("Returned for changes")
         COUNSELOR_APPROVED = "counselor_approved", _("Waiting for the college")
         CONFIRMED = "confirmed", _("Confirmed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("stay application", "Withdrawn")
 
     class Source(models.TextChoices):
         STUDENT = "student", _("Student's application")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -238,7 +239,10 @@ def entry_status(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, _("Saved."))
-    return redirect(request.POST.get("next") or "ledger:mine")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("ledger:mine")
+    return redirect(target)
 
 
 # -- approvals -------------------------------------------------------------------------------

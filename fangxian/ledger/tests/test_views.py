@@ -64,6 +64,18 @@ def test_anonymous_read_only_and_wrong_method(ledger, staying, make_user, verifi
     assert mine[0].status == S.ON_CAMPUS
 
 
+def test_status_change_without_htmx_returns_to_a_local_page_only(ledger, staying):
+    entry = staying[0][0]
+    client = login(ledger.uni.counselor_user)
+    url = reverse("ledger:entry_status", args=[entry.pk])
+    response = client.post(url, {"status": S.OUT, "version": entry.version, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:mine")
+    entry.refresh_from_db()
+    local = reverse("ledger:entry", args=[entry.pk])
+    response = client.post(url, {"status": S.RETURNED, "version": entry.version, "next": local})
+    assert response["Location"] == local
+
+
 def test_one_tap_status_change_with_htmx_and_conflict(ledger, staying):
     uni = ledger.uni
     entry = staying[0][0]
