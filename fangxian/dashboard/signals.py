@@ -1,6 +1,7 @@
 """Cheap signals that mark the days a change touches as dirty. They only write a row of
-`DirtyDay` (an upsert); the roll-ups are recomputed by the periodic task. Bulk inserts
-(imports, the benchmark's generator) send no signals: run `dashboard_rebuild` after them."""
+`DirtyDay` (an upsert); the roll-ups are recomputed by the periodic task. Bulk and raw
+inserts (imports, the gates' scan path, the benchmark's generator) send no signals: the
+periodic task refreshes today regardless, and `dashboard_rebuild` covers bulk loads."""
 
 from __future__ import annotations
 
