@@ -101,9 +101,10 @@ INSTALLED_APPS = [
     "fangxian.audit",
     "fangxian.notify",
     "fangxian.org",
-    "fangxian.ledger",
     "fangxian.reports",
+    "fangxian.ledger",
     "fangxian.gates",
+    "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",
 ]

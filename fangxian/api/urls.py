@@ -8,8 +8,9 @@ from . import views
 urlpatterns = [
     path("me/", views.me, name="api-me"),
     path("org/", include("fangxian.org.api")),
-    path("ledger/", include("fangxian.ledger.api")),
     path("notify/", include("fangxian.notify.api")),
     path("reports/", include("fangxian.reports.api")),
+    path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("dashboard/", include("fangxian.dashboard.api")),
 ]

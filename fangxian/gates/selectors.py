@@ -356,3 +356,50 @@ def presence(campus: Place, at: datetime | None = None) -> Presence:
     unseen = len(expected_subjects - last.keys())
     inside_unexpected = [row for row in inside if row["subject"].startswith("S") and row["subject"] not in expected_subjects]
     return Presence(campus, inside, out_expected, unseen, inside_unexpected, overdue)
+
+
+# ---------------------------------------------------------------------------
+# Public, unscoped: for the dashboard's daily roll-ups (one day of scans at a time)
+
+
+def campus_ids_with_gates() -> list[int]:
+    """Campuses that have gates (the scans table is read per campus, on its index)."""
+    paths = Place.objects.filter(kind=Place.Kind.GATE).values_list("path", flat=True)
+    return sorted({int(path.strip("/").split("/")[0]) for path in paths})
+
+
+def scan_traffic(campus_id: int, start: datetime, end: datetime) -> list[tuple[int, str, str, int]]:
+    """(local hour, direction, verdict, scans) on a campus in [start, end)."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractHour
+
+    return list(
+        Scan.objects.filter(campus_id=campus_id, scanned_at__gte=start, scanned_at__lt=end)
+        .annotate(hour=ExtractHour("scanned_at"))
+        .order_by()
+        .values_list("hour", "direction", "verdict")
+        .annotate(n=Count("id"))
+    )
+
+
+def last_student_scans(campus_id: int, start: datetime, end: datetime) -> dict[int, tuple[str, datetime]]:
+    """{student id: (direction, time)} of each student's last allowed scan on a campus in [start, end)."""
+    rows = (
+        Scan.objects.filter(campus_id=campus_id, scanned_at__gte=start, scanned_at__lt=end, verdict=Scan.Verdict.ALLOWED)
+        .order_by("scanned_at")
+        .values_list("subject", "direction", "scanned_at")
+    )
+    last: dict[int, tuple[str, datetime]] = {}
+    for subject, direction, at in rows.iterator(chunk_size=5000):
+        if subject.startswith("S") and subject[1:].isdigit():
+            last[int(subject[1:])] = (direction, at)
+    return last
+
+
+def overdue_student_ids_at(at: datetime) -> set[int]:
+    """Students not back from an approved leave at `at` (also for a past moment)."""
+    return set(
+        LeaveApplication.objects.filter(status=LeaveApplication.Status.APPROVED, ends_at__lt=at)
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__gt=at))
+        .values_list("student_id", flat=True)
+    )

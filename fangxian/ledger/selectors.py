@@ -237,3 +237,44 @@ def approval_queue(user) -> QuerySet[StayApplication]:
         .select_related("student", "student__klass", "period", "reason", "bed__parent__parent")
         .order_by("created_at")
     )
+
+
+# -- public, unscoped: for the dashboard's daily roll-ups ---------------------------------
+
+
+def on_campus_placements(day: date) -> list[tuple[int, int, int, int]]:
+    """(student id, college id, class id, campus id) of every student on campus on `day`,
+    in one indexed range query (the dashboard's roll-ups group these in memory)."""
+    return list(StatusSpell.objects.on_campus(day).order_by().values_list("student_id", "college_id", "klass_id", "campus_id"))
+
+
+def category_codes_on(day: date) -> list[tuple[int, str]]:
+    """(student id, category code) of every classification in force on `day`."""
+    return list(StudentTag.objects.on(day).order_by().values_list("student_id", "category__code"))
+
+
+def categories_by_code() -> dict[str, str]:
+    """{code: name} of the active categories, for labels."""
+    return dict(Category.objects.filter(is_active=True).order_by("kind", "sort_order", "id").values_list("code", "name"))
+
+
+def on_campus_placements_of_college(day: date, college_id: int) -> list[tuple[int, int, int, int]]:
+    """`on_campus_placements` for one college (the same index, one more column)."""
+    return list(
+        StatusSpell.objects.on_campus(day)
+        .filter(college_id=college_id)
+        .order_by()
+        .values_list("student_id", "college_id", "klass_id", "campus_id")
+    )
+
+
+def status_changes(*, day: date, college_id: int, since) -> list[tuple[int, bool, object]]:
+    """(student id, on campus after the change, changed at) of the ledger changes of a college that took
+    effect on `day` and were made after `since` (e.g. after the college's report)."""
+    qs = StatusSpell.objects.filter(valid_from=day, college_id=college_id)
+    if since is not None:
+        qs = qs.filter(changed_at__gt=since)
+    return [
+        (sid, status in ON_CAMPUS_STATUSES, at)
+        for sid, status, at in qs.order_by("changed_at").values_list("student_id", "status", "changed_at")
+    ]

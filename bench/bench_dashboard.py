@@ -1,0 +1,162 @@
+"""Dashboard at the scale of a year of a 30,000-student university.
+
+Builds the demo university (30,000 students), puts every boarder on campus in the ledger
+(raw inserts of status spells), and generates gate scans in bulk (raw `executemany` in
+batches) over DAYS days: first a tenth of SCANS, then the rest. After each load the
+roll-ups are rebuilt for every day, and the dashboard page is timed as a leader sees it.
+
+    bench: dashboard_p95_ms            p95 of GET /dashboard/ at SCANS scan rows
+    bench: dashboard_scaling_ratio     p95 at SCANS / p95 at SCANS/10 (aim ≤ 1.5)
+    bench: rollup_refresh_day_ratio    refreshing one day / rebuilding all roll-ups (aim ≤ 0.02)
+
+BENCH_DASHBOARD_SCANS (default 10,000,000) and BENCH_DASHBOARD_DAYS (default 365) scale it.
+The ledger rows are inserted with foreign-key checks off (their entries and applications
+are not generated): the dashboard reads only the spells.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from bench.harness import p95_ms, report, setup_django, timed
+
+SCANS = int(os.environ.get("BENCH_DASHBOARD_SCANS", "10000000"))
+DAYS = int(os.environ.get("BENCH_DASHBOARD_DAYS", "365"))
+SIZE = 30_000
+BATCH = 50_000
+
+
+def run() -> None:
+    setup_django("dashboard")
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    HUEY.storage = MemoryStorage("bench")
+    HUEY.immediate = False
+
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from fangxian.accounts.models import RoleGrant, User
+    from fangxian.accounts.roles import Role
+    from fangxian.dashboard import rollup
+    from fangxian.ledger import services as ledger_services
+    from fangxian.ledger.models import FOREVER, StayPeriod
+    from fangxian.org import demo as org_demo
+    from fangxian.org.models import Place, Student, Unit
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    started = time.perf_counter()
+    org_demo.load(size=SIZE, seed=20220714)
+    print(f"# demo university of {Student.objects.count()} students in {time.perf_counter() - started:.1f} s", flush=True)
+    today = timezone.localdate()
+    first = today - timedelta(days=DAYS - 1)
+    institution = Unit.objects.filter(kind=Unit.Kind.INSTITUTION).first()
+    period = ledger_services.period_create(
+        institution=institution, name="基准留校期", start_date=first, end_date=today + timedelta(days=30), reasons=["考研"]
+    )
+    assert isinstance(period, StayPeriod)
+
+    # The ledger: every boarder on campus for the whole span (one spell each).
+    colleges = set(Unit.objects.filter(kind=Unit.Kind.COLLEGE).values_list("pk", flat=True))
+    boarders = []
+    for pk, klass_id, klass_path, bed_id, bed_path in Student.objects.filter(bed__isnull=False).values_list(
+        "pk", "klass_id", "klass__path", "bed_id", "bed__path"
+    ):
+        ids = [int(p) for p in klass_path.strip("/").split("/")]
+        college = next((i for i in ids if i in colleges), ids[0])
+        places = [int(p) for p in bed_path.strip("/").split("/")]
+        boarders.append((pk, college, klass_id, places[0], places[1], bed_id))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF") if connection.vendor == "sqlite" else None
+        cursor.executemany(
+            "INSERT INTO ledger_statusspell (entry_id, student_id, period_id, status, valid_from, valid_to, college_id, klass_id,"
+            " campus_id, building_id, bed_id, note, changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(s, s, period.pk, "on_campus", first, FOREVER, c, k, cp, b, bed, "", now) for s, c, k, cp, b, bed in boarders],
+        )
+    print(f"# {len(boarders)} boarders on campus in the ledger", flush=True)
+
+    gates_by_campus: dict[int, list[int]] = {}
+    for pk, path in Place.objects.filter(kind=Place.Kind.GATE).values_list("pk", "path"):
+        gates_by_campus.setdefault(int(path.strip("/").split("/")[0]), []).append(pk)
+    if not gates_by_campus:
+        raise RuntimeError("the demo university has no gates")
+    rng = random.Random(7)
+    tz = timezone.get_current_timezone()
+
+    def generate(count: int) -> None:
+        """`count` scans spread evenly over the days, in batches of raw executemany."""
+        sql = (
+            "INSERT INTO gates_scan (scan_id, campus_id, gate_id, direction, method, subject, category, display_name, plate,"
+            " verdict, reason, nonce, used_nonce, device_id, guard_id, offline, station_verdict, scanned_at, received_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, %s, %s, %s, %s)"
+        )
+        per_day = max(1, count // DAYS)
+        rows, done = [], 0
+        for n in range(DAYS):
+            day = first + timedelta(days=n)
+            base = datetime(day.year, day.month, day.day, 6, tzinfo=tz)
+            for _ in range(per_day if n < DAYS - 1 else count - done):
+                s, _c, _k, campus, _b, _bed = boarders[rng.randrange(len(boarders))]
+                refused = rng.random() < 0.01
+                at = base + timedelta(seconds=rng.randrange(17 * 3600))
+                rows.append(
+                    (
+                        uuid.uuid4().hex,
+                        campus,
+                        rng.choice(gates_by_campus.get(campus) or next(iter(gates_by_campus.values()))),
+                        "out" if rng.random() < 0.5 else "in",
+                        "pass",
+                        f"S{s}",
+                        "student",
+                        "",
+                        "",
+                        "refused" if refused else "allowed",
+                        "window" if refused else "ok",
+                        "",
+                        False,
+                        "",
+                        at,
+                        at,
+                    )
+                )
+                done += 1
+                if len(rows) >= BATCH:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.executemany(sql, rows)
+                    rows = []
+        if rows:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+    leader = User.objects.create(username="bench-leader", full_name="校领导 基准")
+    RoleGrant.objects.create(user=leader, role=Role.LEADER)
+    client = Client()
+    client.force_login(leader)
+
+    def page() -> None:
+        response = client.get("/dashboard/")
+        assert response.status_code == 200, response.status_code
+
+    figures = {}
+    for label, count in (("small", SCANS // 10), ("large", SCANS - SCANS // 10)):
+        started = time.perf_counter()
+        generate(count)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE") if connection.vendor == "sqlite" else cursor.execute("ANALYZE gates_scan")
+        print(f"# +{count} scans in {time.perf_counter() - started:.1f} s", flush=True)
+        rebuild_s = timed(lambda: rollup.rebuild(first, today))
+        print(f"# rebuilt {DAYS} days of roll-ups in {rebuild_s:.1f} s", flush=True)
+        figures[label] = {"p95": p95_ms(page, repeat=40), "rebuild": rebuild_s}
+        print(f"# dashboard p95 at {label}: {figures[label]['p95']:.1f} ms", flush=True)
+    refresh_s = min(timed(lambda: rollup.refresh_day(today)) for _ in range(3))
+    report("dashboard_p95_ms", figures["large"]["p95"], "ms")
+    report("dashboard_scaling_ratio", figures["large"]["p95"] / figures["small"]["p95"])
+    report("rollup_refresh_day_ratio", refresh_s / figures["large"]["rebuild"])

@@ -1,0 +1,73 @@
+"""/api/v1/dashboard/: the day's figures per college in the caller's scope (from the roll-ups)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from fangxian.accounts.roles import roles_of
+
+from . import selectors
+from .access import READERS
+
+LineSerializer = inline_serializer(
+    "DashboardLine",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "ledger": serializers.IntegerField(),
+        "reported": serializers.IntegerField(allow_null=True),
+        "present": serializers.IntegerField(),
+        "out_not_back": serializers.IntegerField(),
+        "in_unexpected": serializers.IntegerField(),
+        "overdue": serializers.IntegerField(),
+        "no_one_to_one": serializers.IntegerField(),
+        "reports_in": serializers.IntegerField(),
+        "reports_expected": serializers.IntegerField(),
+    },
+)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("day", OpenApiTypes.DATE, required=False)],
+    responses=inline_serializer("DashboardSummary", {"day": serializers.DateField(), "colleges": LineSerializer.__class__(many=True)}),
+)
+@api_view(["GET"])
+def summary(request):
+    if not roles_of(request.user) & set(READERS):
+        raise PermissionDenied
+    value = request.query_params.get("day")
+    try:
+        day = date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError as error:
+        raise ValidationError({"day": _("Write the day as YYYY-MM-DD.")}) from error
+    s = selectors.summary(request.user, day)
+    colleges = [
+        {
+            "id": line.pk,
+            "name": line.name,
+            "ledger": line.ledger,
+            "reported": line.reported,
+            "present": line.present,
+            "out_not_back": line.out_not_back,
+            "in_unexpected": line.in_unexpected,
+            "overdue": line.overdue,
+            "no_one_to_one": line.no_one_to_one,
+            "reports_in": line.reports_in,
+            "reports_expected": line.reports_expected,
+        }
+        for line in s.lines
+    ]
+    return Response({"day": day.isoformat(), "colleges": colleges})
+
+
+urlpatterns = [path("summary/", summary, name="api-dashboard-summary")]

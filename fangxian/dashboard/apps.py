@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "fangxian.dashboard"
+    label = "dashboard"
+    verbose_name = _("Command dashboard")
+
+    def ready(self) -> None:
+        from fangxian.web.nav import NavItem, register
+
+        from . import signals, tasks, tiles  # noqa: F401  (periodic tasks register on import)
+        from .access import READERS
+
+        signals.connect()
+        tiles.register_builtin_tiles()
+        register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", roles=set(READERS), order=50))
+        register(
+            NavItem("reconcile", _("Headcount reconciliation"), "dashboard:reconcile", "clipboard-check", roles=set(READERS), order=51)
+        )

@@ -1,0 +1,137 @@
+"""Headcount reconciliation (底数清): for a college and a day, the ledger's count, the
+college's reported headcount and the gate presence side by side, and every difference
+explained by the named students behind it.
+
+- In the ledger, scanned out and not back: the ledger says on campus, the last allowed
+  scan (within a week) was leaving. Gate presence is one lower for each.
+- Scanned in, not in the ledger: the last scan was entering, the ledger has no stay on
+  campus for that day. Gate presence is one higher for each.
+- Changed in the ledger after the report: the report was submitted before these students
+  arrived or left; the report differs by their number.
+Whatever the named students do not explain is shown as an unexplained remainder.
+
+Reads the roll-ups and one college's rows of the ledger, never the raw scans.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from fangxian.gates import selectors as gates
+from fangxian.ledger import selectors as ledger
+from fangxian.org.models import Assignment, AssignmentRole, Student, Unit
+
+from .models import ClassDay, CollegeDay
+from .rollup import IN, OUT, day_bounds, presence_states
+
+OUT_NOT_BACK = "out_not_back"
+IN_UNEXPECTED = "in_unexpected"
+ARRIVED_AFTER_REPORT = "arrived_after_report"
+LEFT_AFTER_REPORT = "left_after_report"
+
+REASONS = {
+    OUT_NOT_BACK: _("In the ledger, scanned out and not back"),
+    IN_UNEXPECTED: _("Scanned in, not in the ledger"),
+    ARRIVED_AFTER_REPORT: _("On campus in the ledger after the report was submitted"),
+    LEFT_AFTER_REPORT: _("Off campus in the ledger after the report was submitted"),
+}
+
+
+@dataclass
+class Named:
+    reason: str
+    student: Student
+    at: datetime | None = None
+    overdue: bool = False
+    staff: list[str] = field(default_factory=list)
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS[self.reason])
+
+
+@dataclass
+class Reconciliation:
+    college: Unit
+    day: date
+    ledger: int
+    present: int
+    reported: int | None
+    reported_at: datetime | None
+    named: list[Named]
+
+    def of(self, reason: str) -> list[Named]:
+        return [n for n in self.named if n.reason == reason]
+
+    @property
+    def gate_gap(self) -> int:
+        return self.present - self.ledger
+
+    @property
+    def gate_unexplained(self) -> int:
+        return self.gate_gap - (len(self.of(IN_UNEXPECTED)) - len(self.of(OUT_NOT_BACK)))
+
+    @property
+    def report_gap(self) -> int | None:
+        return None if self.reported is None else self.reported - self.ledger
+
+    @property
+    def report_unexplained(self) -> int | None:
+        if self.reported is None:
+            return None
+        # The report was made before these changes: the ledger moved by (arrived − left).
+        return self.report_gap + len(self.of(ARRIVED_AFTER_REPORT)) - len(self.of(LEFT_AFTER_REPORT))
+
+
+def _responsible(students: list[Student], day: date) -> dict[int, list[str]]:
+    """Names of each student's one-to-one staff member, else the counselors of their class
+    or a unit above it (two queries for any number of students)."""
+    active = Assignment.objects.active_on(day).filter(staff__is_active=True).select_related("staff")
+    names: dict[int, list[str]] = defaultdict(list)
+    for a in active.filter(role=AssignmentRole.ONE_TO_ONE, student_id__in=[s.pk for s in students]):
+        if a.staff.name not in names[a.student_id]:
+            names[a.student_id].append(a.staff.name)
+    units: dict[int, list[str]] = defaultdict(list)
+    unit_ids = {uid for s in students for uid in [*s.klass.ancestor_ids(), s.klass_id]}
+    for a in active.filter(role__in=[AssignmentRole.COUNSELOR, AssignmentRole.CLASS_TEACHER], unit_id__in=unit_ids):
+        units[a.unit_id].append(a.staff.name)
+    for s in students:
+        if not names[s.pk]:
+            names[s.pk] = list(dict.fromkeys(n for uid in [s.klass_id, *reversed(s.klass.ancestor_ids())] for n in units.get(uid, [])))
+    return names
+
+
+def reconcile(college: Unit, day: date) -> Reconciliation:
+    rows = ClassDay.objects.filter(day=day, college_id=college.pk)
+    ledger_count = sum(r.ledger for r in rows)
+    present = sum(r.present for r in rows)
+    cd = CollegeDay.objects.filter(day=day, college_id=college.pk).first()
+    reported, reported_at = (cd.reported_headcount, cd.reported_at) if cd else (None, None)
+
+    placed = {s for s, *_ in ledger.on_campus_placements_of_college(day, college.pk)}
+    of_college = Student.objects.filter(klass__path__startswith=college.path).values("pk")
+    state = presence_states(day, student_ids=of_college)
+    overdue = gates.overdue_student_ids_at(day_bounds(day)[1])
+    found: list[tuple[str, int, datetime | None]] = []
+    for student_id in placed:
+        if student_id in state and state[student_id][1] == OUT:
+            found.append((OUT_NOT_BACK, student_id, state[student_id][2]))
+    for student_id, (_campus, direction, at) in state.items():
+        if direction == IN and student_id not in placed:
+            found.append((IN_UNEXPECTED, student_id, at))
+    if reported is not None and reported_at is not None:
+        for student_id, on_campus, at in ledger.status_changes(day=day, college_id=college.pk, since=reported_at):
+            reason = ARRIVED_AFTER_REPORT if on_campus else LEFT_AFTER_REPORT
+            found.append((reason, student_id, at))
+    students = {s.pk: s for s in Student.objects.filter(pk__in={sid for _r, sid, _a in found}).select_related("klass")}
+    staff = _responsible(list(students.values()), day)
+    named = [
+        Named(reason, students[sid], at, sid in overdue, staff.get(sid, []))
+        for reason, sid, at in sorted(found, key=lambda f: (f[0], students[f[1]].student_number if f[1] in students else ""))
+        if sid in students
+    ]
+    return Reconciliation(college, day, ledger_count, present, reported, reported_at, named)

@@ -1,0 +1,199 @@
+"""Scoped reads of the roll-ups. A fixed number of queries per page, whatever the number
+of students, scans or days: every figure comes from this app's tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Sum
+from django.http import Http404
+
+from fangxian.ledger import selectors as ledger
+from fangxian.org.models import Place, Unit
+from fangxian.org.scope import scope_of
+
+from .models import CampusDay, ClassDay, CollegeDay
+
+SUMMED = ("ledger", "present", "out_not_back", "in_unexpected", "overdue", "no_one_to_one")
+
+
+def visible_colleges(user):
+    return scope_of(user).units(Unit.objects.active().filter(kind=Unit.Kind.COLLEGE)).order_by("sort_order", "path")
+
+
+def visible_campuses(user):
+    """Campuses whose figures a user may see: every campus for whole-institution roles,
+    none otherwise (a college admin reads their college's rows on every campus)."""
+    scope = scope_of(user)
+    return Place.objects.filter(kind=Place.Kind.CAMPUS).order_by("sort_order", "path") if scope.everything else Place.objects.none()
+
+
+def get_college(user, pk: int) -> Unit:
+    college = visible_colleges(user).filter(pk=pk).first()
+    if college is None:
+        raise Http404
+    return college
+
+
+def get_class(user, pk: int) -> tuple[Unit, Unit]:
+    """A class and its college, both in the user's scope."""
+    klass = scope_of(user).units(Unit.objects.filter(kind=Unit.Kind.CLASS)).filter(pk=pk).first()
+    if klass is None:
+        raise Http404
+    colleges = {u.pk: u for u in Unit.objects.filter(pk__in=klass.ancestor_ids(), kind=Unit.Kind.COLLEGE)}
+    if not colleges:
+        raise Http404
+    return klass, next(iter(colleges.values()))
+
+
+@dataclass
+class Line:
+    """One row of a dashboard table (a college, a class)."""
+
+    pk: int
+    name: str
+    ledger: int = 0
+    present: int = 0
+    out_not_back: int = 0
+    in_unexpected: int = 0
+    overdue: int = 0
+    no_one_to_one: int = 0
+    reported: int | None = None
+    reports_in: int = 0
+    reports_expected: int = 0
+    gaps: int = 0
+
+    @property
+    def report_gap(self) -> int | None:
+        return None if self.reported is None else self.reported - self.ledger
+
+    @property
+    def gate_gap(self) -> int:
+        return self.present - self.ledger
+
+    @property
+    def consistent(self) -> bool:
+        return self.gate_gap == 0 and self.report_gap in (0, None) and self.in_unexpected == 0
+
+
+@dataclass
+class Summary:
+    day: date
+    lines: list[Line]
+    campuses: list[Place]
+    campus: Place | None
+    categories: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, count)
+    traffic_in: list[int] = field(default_factory=lambda: [0] * 24)
+    traffic_out: list[int] = field(default_factory=lambda: [0] * 24)
+    refused: int = 0
+    scans: int = 0
+    campus_gaps: int = 0
+    sees_gates: bool = False
+
+    def total(self, name: str) -> int:
+        return sum(getattr(line, name) or 0 for line in self.lines)
+
+    @property
+    def reported(self) -> int:
+        return sum(line.reported or 0 for line in self.lines)
+
+    @property
+    def reports_missing(self) -> list[Line]:
+        return [line for line in self.lines if line.reports_in < line.reports_expected]
+
+    @property
+    def reports_expected(self) -> int:
+        return self.total("reports_expected")
+
+    @property
+    def reports_in(self) -> int:
+        return self.total("reports_in")
+
+    @property
+    def gaps(self) -> int:
+        return self.total("gaps") + self.total("no_one_to_one") + self.campus_gaps
+
+
+def _sum_rows(rows, key: str) -> dict[int, dict]:
+    return {r[key]: r for r in rows.values(key).annotate(**{name: Sum(name) for name in SUMMED}).order_by()}
+
+
+def _apply(line: Line, sums: dict | None) -> None:
+    for name in SUMMED:
+        setattr(line, name, (sums or {}).get(name) or 0)
+
+
+def summary(user, day: date, campus: Place | None = None) -> Summary:
+    """The day's figures per college in the user's scope (optionally on one campus)."""
+    scope = scope_of(user)
+    colleges = list(visible_colleges(user).only("pk", "name"))
+    ids = [c.pk for c in colleges]
+    class_rows = ClassDay.objects.filter(day=day)
+    if not scope.everything:
+        class_rows = class_rows.filter(college_id__in=ids)
+    if campus is not None:
+        class_rows = class_rows.filter(campus_id=campus.pk)
+    sums = _sum_rows(class_rows, "college_id")
+    college_days = {row.college_id: row for row in CollegeDay.objects.filter(day=day, college_id__in=ids)}
+    lines = []
+    for college in colleges:
+        line = Line(college.pk, college.name)
+        _apply(line, sums.get(college.pk))
+        cd = college_days.get(college.pk)
+        if cd is not None:
+            line.reported, line.reports_in, line.reports_expected, line.gaps = (
+                cd.reported_headcount,
+                cd.reports_in,
+                cd.reports_expected,
+                cd.gaps,
+            )
+        lines.append(line)
+    counts: dict[str, int] = defaultdict(int)
+    for by_category in class_rows.values_list("by_category", flat=True):
+        for code, n in by_category.items():
+            counts[code] += n
+    names = ledger.categories_by_code()
+    categories = [(code, names.get(code, code), counts[code]) for code in [*names, *sorted(set(counts) - set(names))] if counts.get(code)]
+    campuses = list(visible_campuses(user))
+    result = Summary(day=day, lines=lines, campuses=campuses, campus=campus, categories=categories, sees_gates=scope.everything)
+    if scope.everything:
+        campus_rows = CampusDay.objects.filter(day=day)
+        if campus is not None:
+            campus_rows = campus_rows.filter(campus_id=campus.pk)
+        for row in campus_rows:
+            result.traffic_in = [a + b for a, b in zip(result.traffic_in, row.traffic_in or [0] * 24, strict=True)]
+            result.traffic_out = [a + b for a, b in zip(result.traffic_out, row.traffic_out or [0] * 24, strict=True)]
+            result.refused += row.refused
+            result.scans += row.scans
+            result.campus_gaps += row.gaps
+    return result
+
+
+def college_lines(college: Unit, day: date) -> list[Line]:
+    """The classes of a college on `day` (summed over campuses)."""
+    sums = _sum_rows(ClassDay.objects.filter(day=day, college_id=college.pk), "klass_id")
+    classes = Unit.objects.active().subtree(college).filter(kind=Unit.Kind.CLASS).order_by("path").only("pk", "name")
+    lines = []
+    for klass in classes:
+        line = Line(klass.pk, klass.name)
+        _apply(line, sums.get(klass.pk))
+        lines.append(line)
+    return lines
+
+
+def daily_series(user, end: date, days: int = 14) -> list[tuple[date, int, int]]:
+    """(day, ledger, present) for the last `days` days in the user's scope: one query."""
+    from datetime import timedelta
+
+    rows = ClassDay.objects.filter(day__range=(end - timedelta(days=days - 1), end))
+    if not scope_of(user).everything:
+        rows = rows.filter(college_id__in=list(visible_colleges(user).values_list("pk", flat=True)))
+    sums = {r["day"]: r for r in rows.values("day").annotate(ledger=Sum("ledger"), present=Sum("present")).order_by()}
+    out = []
+    for n in range(days - 1, -1, -1):
+        day = end - timedelta(days=n)
+        r = sums.get(day, {})
+        out.append((day, r.get("ledger") or 0, r.get("present") or 0))
+    return out

@@ -1,0 +1,128 @@
+"""Dashboard pages: scope (404 outside it), constant query count, exports, notices."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from fangxian.audit.models import SecurityEvent
+from fangxian.dashboard import rollup
+from fangxian.dashboard.reconcile import IN_UNEXPECTED, OUT_NOT_BACK, reconcile
+from fangxian.ledger.tests.conftest import REASONS  # noqa: F401  (same reasons as the ledger's)
+from fangxian.notify.models import Notification
+from fangxian.org.models import AssignmentRole
+from fangxian.org.testing import StudentFactory, UnitFactory
+
+PAGE_QUERY_LIMIT = 30
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader1", "leader")
+
+
+@pytest.fixture
+def planted(dash):
+    """One student of 医学院 scanned out and not back; one of 文学院 scanned in, not in the ledger."""
+    uni = dash.uni
+    uni.assign(uni.counselor, AssignmentRole.ONE_TO_ONE, student=uni.students[1])
+    dash.scan(uni.students[1], "out")
+    dash.scan(uni.other_students[1], "in")
+    rollup.refresh_day(dash.today)
+    return dash
+
+
+def test_reconciliation_names_the_students_behind_each_difference(planted):
+    uni = planted.uni
+    r = reconcile(uni.college, planted.today)
+    assert (r.ledger, r.present, r.gate_gap, r.gate_unexplained) == (3, 2, -1, 0)
+    assert [(n.reason, n.student.pk, n.staff) for n in r.named] == [(OUT_NOT_BACK, uni.students[1].pk, ["辅导员 刘洋"])]
+    other = reconcile(uni.other_college, planted.today)
+    assert [(n.reason, n.student.pk) for n in other.named] == [(IN_UNEXPECTED, uni.other_students[1].pk)]
+
+
+def test_college_admin_sees_their_college_and_gets_404_outside(planted, client):
+    uni = planted.uni
+    client.force_login(uni.college_admin_user)
+    page = client.get(reverse("dashboard:overview"))
+    assert page.status_code == 200
+    names = [line.name for line in page.context["summary"].lines]
+    assert names == ["医学院"]
+    assert client.get(reverse("dashboard:college", args=[uni.college.pk])).status_code == 200
+    assert client.get(reverse("dashboard:college", args=[uni.other_college.pk])).status_code == 404
+    assert client.get(reverse("dashboard:klass", args=[uni.other_klass.pk])).status_code == 404
+    assert client.get(reverse("dashboard:reconcile_college", args=[uni.other_college.pk])).status_code == 404
+    assert client.get(reverse("dashboard:export_class", args=[uni.other_klass.pk])).status_code == 404
+    students = client.get(reverse("dashboard:klass", args=[uni.klass.pk]))
+    assert uni.students[1].name in students.content.decode()
+
+
+def test_a_leader_sees_every_college_and_a_counselor_none(planted, client, leader):
+    client.force_login(leader)
+    page = client.get(reverse("dashboard:overview"))
+    assert [line.name for line in page.context["summary"].lines] == ["医学院", "文学院"]
+    assert page.context["summary"].total("out_not_back") == 1
+    client.force_login(planted.uni.counselor_user)
+    assert client.get(reverse("dashboard:overview")).status_code == 403
+
+
+def test_the_overview_costs_the_same_queries_whatever_the_data(planted, client, leader, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(leader)
+    client.get(reverse("dashboard:overview"))  # warm the per-user caches
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("dashboard:overview")).status_code == 200
+    # Ten more colleges with a class and students on campus, and more scans.
+    uni, ledger = planted.uni, planted.ledger
+    for n in range(10):
+        college = UnitFactory(kind="college", name=f"学院{n}", parent=uni.institution)
+        klass = UnitFactory(kind="class", name=f"班{n}", parent=college)
+        for student in ledger.add_students(3, klass=klass):
+            ledger.on_campus(student)
+            planted.scan(student, "out")
+    rollup.refresh_day(planted.today)
+    with django_assert_max_num_queries(PAGE_QUERY_LIMIT), CaptureQueriesContext(connection) as large:
+        page = client.get(reverse("dashboard:overview"))
+    assert page.status_code == 200 and len(page.context["summary"].lines) == 12
+    assert len(large) == len(small)
+
+
+def test_exports_are_xlsx_and_recorded(planted, client, leader):
+    client.force_login(leader)
+    for url in [
+        reverse("dashboard:export_colleges"),
+        reverse("dashboard:export_college", args=[planted.uni.college.pk]),
+        reverse("dashboard:export_class", args=[planted.uni.klass.pk]),
+        reverse("dashboard:export_reconcile", args=[planted.uni.college.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200 and response.content[:2] == b"PK"
+    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT)
+    assert sorted(e.detail["export"] for e in events) == [
+        "dashboard.classes",
+        "dashboard.colleges",
+        "dashboard.reconcile",
+        "dashboard.students",
+    ]
+
+
+def test_one_click_notice_reaches_the_responsible_staff_member(planted, client):
+    uni = planted.uni
+    client.force_login(uni.college_admin_user)
+    url = reverse("dashboard:reconcile_notify", args=[uni.college.pk])
+    response = client.post(url, {"day": planted.today.isoformat(), "student": uni.students[1].pk, "reason": OUT_NOT_BACK})
+    assert response.status_code == 302
+    notice = Notification.objects.get(user=uni.counselor_user)
+    assert uni.students[1].name in notice.title
+    assert "扫码外出未返回" in notice.body
+    # A student the reconciliation does not name cannot be notified about.
+    bogus = client.post(url, {"day": planted.today.isoformat(), "student": StudentFactory(klass=uni.klass).pk, "reason": OUT_NOT_BACK})
+    assert bogus.status_code == 404
+
+
+def test_api_summary_is_scoped(planted, client):
+    client.force_login(planted.uni.college_admin_user)
+    data = client.get(reverse("api-dashboard-summary")).json()
+    assert [(c["name"], c["ledger"], c["present"]) for c in data["colleges"]] == [("医学院", 3, 2)]
