@@ -18,6 +18,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.params import id_param
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
 from fangxian.org.models import Place
 
@@ -41,9 +42,9 @@ def _campus(request) -> Place | None:
     value = request.GET.get("campus")
     if not value:
         return None
-    if not value.isdigit():
+    if not id_param(value):
         raise Http404
-    campus = selectors.visible_campuses(request.user).filter(pk=int(value)).first()
+    campus = selectors.visible_campuses(request.user).filter(pk=id_param(value)).first()
     if campus is None:
         raise Http404
     return campus

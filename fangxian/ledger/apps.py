@@ -15,7 +15,7 @@ class LedgerConfig(AppConfig):
         from fangxian.web.home import register_tiles
         from fangxian.web.nav import NavItem, register
 
-        from . import demo
+        from . import demo, providers
         from .models import (
             BedSpell,
             Category,
@@ -62,3 +62,4 @@ class LedgerConfig(AppConfig):
         register(NavItem("ledger-apply", _("Stay application"), "ledger:apply", "house-check", roles={Role.STUDENT}, order=34))
         register_tiles(home_tiles)
         register_demo("ledger", 30, demo.load, demo.LOGINS)
+        providers.connect()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.import_views import import_page, xlsx_response
+from fangxian.core.params import id_param
 from fangxian.org.models import Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 from fangxian.web.home import Tile
@@ -44,16 +45,6 @@ def _writable(request) -> None:
 
 def _messages_of(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
-
-
-def _int(value) -> int | None:
-    """A positive id from a query or form value; None for anything else (including numbers
-    too large for the database, which would otherwise fail inside the query)."""
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
 
 
 def home_tiles(user) -> list[Tile]:
@@ -86,7 +77,7 @@ def apply(request):
     student = get_object_or_404(Student.objects.select_related("bed__parent__parent", "klass"), user=request.user)
     today = timezone.localdate()
     periods = StayPeriod.objects.filter(institution_id=student.institution_id, end_date__gte=today).order_by("start_date")
-    period = periods.filter(pk=_int(request.GET.get("period") or request.POST.get("period"))).first() or periods.first()
+    period = periods.filter(pk=id_param(request.GET.get("period") or request.POST.get("period"))).first() or periods.first()
     application = (
         StayApplication.objects.filter(student=student, period=period).select_related("reason", "bed__parent__parent").first()
         if period
@@ -221,7 +212,7 @@ def entry_status(request, pk: int):
         services.entry_change_status(
             entry=entry,
             status=request.POST.get("status", ""),
-            version=_int(request.POST.get("version")) or 0,
+            version=id_param(request.POST.get("version")) or 0,
             by=request.user,
             note=request.POST.get("note", "").strip()[:200],
             expected_return=parse_date(request.POST.get("expected_return") or "") if request.POST.get("expected_return") else None,
@@ -307,13 +298,13 @@ def _filter_from(request) -> selectors.LedgerFilter:
     day = parse_date(get.get("day") or "") if get.get("day") else None
     return selectors.LedgerFilter(
         day=day or timezone.localdate(),
-        period=_int(get.get("period")),
-        campus=_int(get.get("campus")),
-        building=_int(get.get("building")),
-        college=_int(get.get("college")),
-        klass=_int(get.get("klass")),
+        period=id_param(get.get("period")),
+        campus=id_param(get.get("campus")),
+        building=id_param(get.get("building")),
+        college=id_param(get.get("college")),
+        klass=id_param(get.get("klass")),
         status=get.get("status", "") if get.get("status", "") in (*S.values, selectors.ON_CAMPUS) else "",
-        tag=_int(get.get("tag")),
+        tag=id_param(get.get("tag")),
         q=get.get("q", "").strip()[:30],
     )
 
@@ -367,7 +358,7 @@ def ledger_export(request):
 def ledger_import(request):
     _writable(request)
     periods = selectors.periods_for(request.user)
-    period = periods.filter(pk=_int(request.GET.get("period"))).first() or selectors.current_period(request.user)
+    period = periods.filter(pk=id_param(request.GET.get("period"))).first() or selectors.current_period(request.user)
     if period is None:
         raise Http404
     return import_page(
@@ -430,10 +421,10 @@ def entry_tag(request, pk: int):
     entry = get_object_or_404(selectors.visible_entries(request.user).select_related("student"), pk=pk)
     try:
         if request.POST.get("end"):
-            tag = get_object_or_404(StudentTag, pk=_int(request.POST.get("end")), student=entry.student)
+            tag = get_object_or_404(StudentTag, pk=id_param(request.POST.get("end")), student=entry.student)
             services.tag_end(tag=tag, by=request.user)
         else:
-            category = get_object_or_404(Category, pk=_int(request.POST.get("category")), institution_id=entry.student.institution_id)
+            category = get_object_or_404(Category, pk=id_param(request.POST.get("category")), institution_id=entry.student.institution_id)
             services.tag_add(student=entry.student, category=category, by=request.user, note=request.POST.get("note", "")[:200])
         messages.success(request, _("Saved."))
     except ValidationError as exc:
@@ -446,7 +437,7 @@ def entry_tag(request, pk: int):
 def entry_one_to_one(request, pk: int):
     _writable(request)
     entry = get_object_or_404(selectors.visible_entries(request.user).select_related("student"), pk=pk)
-    staff = get_object_or_404(scope_of(request.user).staff(Staff.objects.filter(is_active=True)), pk=_int(request.POST.get("staff")))
+    staff = get_object_or_404(scope_of(request.user).staff(Staff.objects.filter(is_active=True)), pk=id_param(request.POST.get("staff")))
     try:
         services.one_to_one_set(student=entry.student, staff=staff, by=request.user, note=request.POST.get("note", "")[:200])
         messages.success(request, _("Saved."))
@@ -502,18 +493,18 @@ def _periods_post(request, institution, period_form, category_form) -> None:
         category.institution = institution
         services.category_save(category=category)
     elif what == "reason":
-        period = get_object_or_404(StayPeriod, pk=_int(request.POST.get("period")), institution=institution)
+        period = get_object_or_404(StayPeriod, pk=id_param(request.POST.get("period")), institution=institution)
         services.reason_add(period=period, name=request.POST.get("name", ""))
     elif what == "reason_toggle":
-        reason = get_object_or_404(period_reason_qs(institution), pk=_int(request.POST.get("reason")))
+        reason = get_object_or_404(period_reason_qs(institution), pk=id_param(request.POST.get("reason")))
         services.reason_set_active(reason=reason, active=not reason.is_active)
     elif what == "period_toggle":
-        period = get_object_or_404(StayPeriod, pk=_int(request.POST.get("period")), institution=institution)
+        period = get_object_or_404(StayPeriod, pk=id_param(request.POST.get("period")), institution=institution)
         services.period_update(
             period=period, name=period.name, start_date=period.start_date, end_date=period.end_date, is_open=not period.is_open
         )
     elif what == "category_toggle":
-        category = get_object_or_404(Category, pk=_int(request.POST.get("category")), institution=institution)
+        category = get_object_or_404(Category, pk=id_param(request.POST.get("category")), institution=institution)
         category.is_active = not category.is_active
         services.category_save(category=category)
 
@@ -568,11 +559,11 @@ def move_plan(request, pk: int):
                 moves.plan_execute(plan=plan, by=request.user)
                 messages.success(request, _("The plan has been executed; the beds have been changed."))
             elif action == "delete":
-                moves.move_item_delete(item=get_object_or_404(MoveItem, pk=_int(request.POST.get("item")), plan=plan))
+                moves.move_item_delete(item=get_object_or_404(MoveItem, pk=id_param(request.POST.get("item")), plan=plan))
                 messages.success(request, _("Saved."))
             elif action == "edit":
                 item = get_object_or_404(
-                    MoveItem.objects.select_related("entry__student", "plan__campus"), pk=_int(request.POST.get("item")), plan=plan
+                    MoveItem.objects.select_related("entry__student", "plan__campus"), pk=id_param(request.POST.get("item")), plan=plan
                 )
                 bed = _find_bed(plan.campus, request.POST.get("to_bed", ""))
                 if bed is None:

@@ -18,6 +18,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from fangxian.core.params import id_param
 from fangxian.org.models import Unit
 
 from . import selectors, services
@@ -146,8 +147,9 @@ def submissions(request):
         day = _day_param(request)
         if day:
             qs = qs.filter(day=day)
-        if request.query_params.get("unit", "").isdigit():
-            qs = qs.filter(unit_id=int(request.query_params["unit"]))
+        unit_id = id_param(request.query_params.get("unit"))
+        if unit_id:
+            qs = qs.filter(unit_id=unit_id)
         from fangxian.api.pagination import Pagination
 
         paginator = Pagination()

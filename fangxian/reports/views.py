@@ -19,6 +19,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.params import id_param
 from fangxian.org.scope import scope_of
 from fangxian.org.selectors import get_visible
 
@@ -337,8 +338,8 @@ def trends(request, code: str):
     end = timezone.localdate()
     start = end - timedelta(days=span - 1)
     unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = get_visible(scope_of(request.user).units(form.expected_units()), pk=int(request.GET["unit"]))
+    if id_param(request.GET.get("unit")):
+        unit = get_visible(scope_of(request.user).units(form.expected_units()), pk=id_param(request.GET["unit"]))
     series = selectors.trends(request.user, form, start, end, unit)
     charts = []
     for index, s in enumerate(series):

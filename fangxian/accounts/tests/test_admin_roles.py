@@ -81,8 +81,10 @@ def admin_client(secadmin, verified_client):
     return verified_client(secadmin)
 
 
-def test_user_list_searches_by_username_and_name(admin_client, subject, make_user):
+def test_user_list_searches_by_username_and_name(admin_client, subject, make_user, secadmin):
     make_user("wangfang", full_name="王芳")
+    # The cast's names are random; make sure no other account's name has the character.
+    User.objects.exclude(pk=subject.pk).filter(full_name__contains="刘").update(full_name="王安")
     response = admin_client.get("/accounts/users/", {"q": "刘"})
     assert response.status_code == 200
     usernames = [u.username for u in response.context["page"]]

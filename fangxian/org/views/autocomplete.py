@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from fangxian.accounts.access import require_roles
+from fangxian.core.params import id_param
 
 from .. import selectors
 from ..access import PEOPLE_READERS, TREE_READERS
@@ -63,8 +64,8 @@ def _nodes(request, model):
         qs = qs.filter(kind__in=kinds)
     if model is Place and request.GET.get("free") == "1":
         qs = qs.filter(kind=Place.Kind.BED, occupant__isnull=True)
-    exclude = request.GET.get("exclude", "")
-    if exclude.isdigit():
+    exclude = id_param(request.GET.get("exclude"))
+    if exclude:
         node = model.objects.filter(pk=exclude).only("path").first()
         if node is not None:
             qs = qs.exclude(path__startswith=node.path)

@@ -1,0 +1,81 @@
+"""What the ledger tells other apps, through the hooks those apps offer.
+
+The ledger is where "who is on campus on day D" and "who is under closed management" are
+known. Other apps ask through registries they own, so none of them imports the ledger:
+- the organisation's coverage page: "students on campus" are the ledger's (一对一 gaps);
+- daily reports: head counts pre-filled for a unit and a day;
+- gate control: the closed-management category, and who should be on a campus.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Count
+
+from fangxian.org.models import Student, Unit
+
+from .models import Category, StatusSpell, StudentTag
+from .selectors import headcount, on_campus_students
+
+# A gate asks for every scan; the set of students under closed management on a day
+# changes rarely, so each process keeps it for a short while.
+CLOSED_CACHE_SECONDS = 30
+_closed_cache: dict[date, tuple[float, frozenset[int]]] = {}
+
+
+def closed_management_ids(day: date) -> frozenset[int]:
+    cached = _closed_cache.get(day)
+    if cached and time.monotonic() - cached[0] < CLOSED_CACHE_SECONDS:
+        return cached[1]
+    ids = frozenset(StudentTag.objects.on(day).filter(category__kind=Category.Kind.CLOSED).values_list("student_id", flat=True))
+    _closed_cache.clear()
+    _closed_cache[day] = (time.monotonic(), ids)
+    return ids
+
+
+def forget_closed_management() -> None:
+    _closed_cache.clear()
+
+
+def headcount_by_gender(unit: Unit, day: date) -> dict[str, int]:
+    students = on_campus_students(day)
+    if unit.kind == Unit.Kind.CLASS:
+        students = students.filter(klass_id=unit.pk)
+    elif not (unit.kind == Unit.Kind.INSTITUTION and unit.parent_id is None):
+        students = students.filter(klass__path__startswith=unit.path)
+    rows = students.order_by().values("gender").annotate(n=Count("id"))
+    counts = {row["gender"]: row["n"] for row in rows}
+    return {"male": counts.get("M", 0), "female": counts.get("F", 0)}
+
+
+def connect() -> None:
+    """Register with the other apps' hooks (called from LedgerConfig.ready)."""
+    from fangxian.org.coverage import register_student_population
+
+    register_student_population(on_campus_students)
+
+    if apps.is_installed("fangxian.reports"):
+        from fangxian.reports.prefill import register_prefill
+
+        register_prefill("ledger.headcount.total", lambda unit, day: headcount(day=day, unit=unit)["total"])
+        register_prefill("ledger.headcount.male", lambda unit, day: headcount_by_gender(unit, day)["male"])
+        register_prefill("ledger.headcount.female", lambda unit, day: headcount_by_gender(unit, day)["female"])
+
+    if apps.is_installed("fangxian.gates"):
+        from fangxian.gates import selectors as gate_selectors
+        from fangxian.gates.categories import register_category_resolver
+        from fangxian.gates.models import Category as GateCategory
+
+        def closed_management(person, day: date) -> set[str]:
+            if isinstance(person, Student) and person.pk in closed_management_ids(day):
+                return {GateCategory.STUDENT_CLOSED}
+            return set()
+
+        def expected_on_campus(campus, day: date) -> set[int]:
+            return set(StatusSpell.objects.on_campus(day).filter(campus_id=campus.pk).values_list("student_id", flat=True))
+
+        register_category_resolver(closed_management)
+        gate_selectors.set_expected_provider(expected_on_campus)
