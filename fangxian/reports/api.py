@@ -146,8 +146,10 @@ def submissions(request):
         day = _day_param(request)
         if day:
             qs = qs.filter(day=day)
-        if request.query_params.get("unit", "").isdigit():
-            qs = qs.filter(unit_id=int(request.query_params["unit"]))
+        unit = request.query_params.get("unit", "")
+        if unit.isdigit():
+            # A number beyond the database's integers names no unit (and would overflow).
+            qs = qs.filter(unit_id=int(unit)) if int(unit) < 2**63 else qs.none()
         from fangxian.api.pagination import Pagination
 
         paginator = Pagination()
