@@ -3,6 +3,13 @@
 import os
 
 os.environ["FANGXIAN_TESTING"] = "1"
-os.environ.setdefault("FANGXIAN_SQLITE_PATH", ":memory:")
 
 from fangxian.settings import *  # noqa: E402,F403
+from fangxian.settings import DATABASES, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not Django's shared in-memory database: with a file every thread (the live
+    # server's request threads, the concurrency tests) has its own connection and SQLite's
+    # own locking, exactly as in production. In memory, all threads share one connection,
+    # and a request still running when a browser test ends breaks the next flush.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -70,6 +70,18 @@ def test_every_operation_declares_that_it_needs_authentication(api_schema):
             assert {} not in security, f"{method.upper()} {path} allows anonymous calls"
 
 
+def _routes_to_a_view(path: str) -> bool:
+    from urllib.parse import unquote
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(unquote(path))
+    except Resolver404:
+        return False
+    return True
+
+
 def _device_tokens() -> dict[str, str]:
     """Gate devices authenticate with their own tokens (fxg_…), not a user's."""
     from fangxian.gates.services import device_issue
@@ -94,13 +106,16 @@ def _credentials(api_schema, operation, demo_tokens) -> dict[str, str]:
 
 def _checker(operation, credentials: dict[str, str]):
     @given(case=operation.as_strategy())
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # derandomize: the same examples on every run, so CI cannot fail by chance.
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     def check(case):
         for username, raw in credentials.items():
             response = case.call(headers={"Authorization": f"Bearer {raw}"})
             case.validate_response(response, checks=[not_a_server_error])
             assert response.status_code != 401, f"{username}'s token was refused by {case.operation.label}"
         anonymous = case.call(headers={"Authorization": ""})
+        if anonymous.status_code == 404 and not _routes_to_a_view(case.formatted_path):
+            return  # a generated id such as "%2F" matches no route at all: nothing answered
         assert anonymous.status_code in (401, 403), f"{case.operation.label} answered {anonymous.status_code} without authentication"
 
     return check

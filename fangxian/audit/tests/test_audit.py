@@ -16,9 +16,19 @@ from fangxian.web.models import SiteConfig
 
 pytestmark = pytest.mark.django_db
 
-# Models that are not domain data: the audit tables themselves and technical bookkeeping.
-# gates.Scan is an append-only record of its own (updates and deletes are refused).
-NOT_AUDITED = {"audit.SecurityEvent", "accounts.LoginSession", "core.Heartbeat", "gates.Scan"}
+# Models that are not domain data: the audit tables themselves and technical bookkeeping
+# (delivery records, reminder claims, idempotency keys and gate scans are logs of their own;
+# gate scans refuse updates and deletes).
+NOT_AUDITED = {
+    "audit.SecurityEvent",
+    "accounts.LoginSession",
+    "core.Heartbeat",
+    "notify.Notification",
+    "notify.Delivery",
+    "reports.Reminder",
+    "reports.IdempotencyKey",
+    "gates.Scan",
+}
 
 
 def test_every_fangxian_model_is_registered_with_auditlog():
