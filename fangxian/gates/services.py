@@ -1025,10 +1025,21 @@ def raise_alert(
 
 
 def send_alert(alert: GateAlert) -> None:
-    """Deliver an alert to its recipient. The one place to point at the notify app when it
-    lands; until then the alert is kept in GateAlert (shown on the alerts page) and logged."""
+    """Deliver an alert: an in-app notification (and e-mail) to the responsible staff
+    member when there is one; every alert also stays on the alerts page. Sent once: the
+    row is claimed by setting sent_at before anything goes out."""
+    from django.urls import reverse
+
+    from fangxian.notify.services import notify_users
+
     log.info("gate alert %s to staff %s: %s", alert.kind, alert.recipient_id, alert.message)
-    GateAlert.objects.filter(pk=alert.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    if not GateAlert.objects.filter(pk=alert.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+        return
+    recipient = Staff.objects.filter(pk=alert.recipient_id).select_related("user").first() if alert.recipient_id else None
+    if recipient is not None and recipient.user is not None:
+        # Overdue returns go to the student's staff, who follow them in the leave list.
+        url = reverse("gates:leave_list") if alert.kind == GateAlert.Kind.OVERDUE else reverse("gates:alerts")
+        notify_users(users=[recipient.user], kind=f"gates.{alert.kind}", title=alert.message, url=url)
 
 
 def alert_overdue_leaves(now: datetime | None = None) -> int:
