@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from fangxian.org.models import Student, Unit
 
-from .models import Category, StatusSpell, StudentTag
+from .models import Category, StatusSpell, StayPeriod, StudentTag
 from .selectors import headcount, on_campus_students
 
 # A gate asks for every scan; the set of students under closed management on a day
@@ -40,6 +40,19 @@ def forget_closed_management() -> None:
     _closed_cache.clear()
 
 
+def in_stay_period(day: date) -> bool:
+    """Whether a stay period (a vacation) covers `day`. Outside one, term-time rules apply:
+    the students on campus are the boarders, and the ledger has nothing to say."""
+    return StayPeriod.objects.filter(start_date__lte=day, end_date__gte=day).exists()
+
+
+def students_on_campus(day: date):
+    """The coverage page's population: the ledger during a stay period, boarders otherwise."""
+    from fangxian.org.coverage import students_with_a_bed
+
+    return on_campus_students(day) if in_stay_period(day) else students_with_a_bed(day)
+
+
 def headcount_by_gender(unit: Unit, day: date) -> dict[str, int]:
     students = on_campus_students(day)
     if unit.kind == Unit.Kind.CLASS:
@@ -55,7 +68,7 @@ def connect() -> None:
     """Register with the other apps' hooks (called from LedgerConfig.ready)."""
     from fangxian.org.coverage import register_student_population
 
-    register_student_population(on_campus_students)
+    register_student_population(students_on_campus)
 
     if apps.is_installed("fangxian.reports"):
         from fangxian.reports.prefill import register_prefill
@@ -75,6 +88,8 @@ def connect() -> None:
             return set()
 
         def expected_on_campus(campus, day: date) -> set[int]:
+            if not in_stay_period(day):
+                return gate_selectors.bed_students_on_campus(campus, day)
             return set(StatusSpell.objects.on_campus(day).filter(campus_id=campus.pk).values_list("student_id", flat=True))
 
         register_category_resolver(closed_management)

@@ -239,6 +239,11 @@ def test_overdue_leave_alerts_the_responsible_staff_once(world, django_capture_o
     alert = GateAlert.objects.get(kind=GateAlert.Kind.OVERDUE)
     assert alert.recipient == world.uni.counselor and alert.sent_at is not None and world.student.name in alert.message
     assert world.student.pk in selectors.overdue_student_ids(later)
+    # The counselor is told in the platform, once, with a link to the leave list.
+    from fangxian.notify.models import Notification
+
+    notice = Notification.objects.get(user=world.uni.counselor_user)
+    assert notice.kind == "gates.overdue" and world.student.name in notice.title and notice.url == "/gates/leave/"
     from fangxian.gates.tasks import alert_overdue_leaves
 
     assert alert_overdue_leaves.call_local() == 0  # the periodic task runs the same function
