@@ -47,6 +47,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             RoleGrant.objects.get_or_create(user=self, role=role)
 
 
+@pytest.fixture(autouse=True)
+def _empty_process_caches():
+    """Each test starts without what an earlier test left in process-local caches."""
+    from fangxian.core.caches import clear_all
+
+    clear_all()
+    yield
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, *roles: str, **fields) -> User:

@@ -10,6 +10,14 @@ class GatesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from fangxian.core.caches import register_cache
+
+        from . import cache, selectors, signing
+
+        # Scans keep policies, keys, devices and revocations in memory for a few seconds.
+        for clear in (selectors.forget_policies, signing.forget_keys, cache.forget_all):
+            register_cache(clear)
+
         from fangxian.accounts.roles import Role
         from fangxian.core.demo import register_demo
         from fangxian.web.home import register_tiles

@@ -53,6 +53,15 @@ def students_on_campus(day: date):
     return on_campus_students(day) if in_stay_period(day) else students_with_a_bed(day)
 
 
+def expected_on_campus(campus, day: date) -> set[int]:
+    """Gate presence: who should be on `campus` on `day`."""
+    if not in_stay_period(day):
+        from fangxian.gates.selectors import bed_students_on_campus
+
+        return bed_students_on_campus(campus, day)
+    return set(StatusSpell.objects.on_campus(day).filter(campus_id=campus.pk).values_list("student_id", flat=True))
+
+
 def headcount_by_gender(unit: Unit, day: date) -> dict[str, int]:
     students = on_campus_students(day)
     if unit.kind == Unit.Kind.CLASS:
@@ -66,6 +75,14 @@ def headcount_by_gender(unit: Unit, day: date) -> dict[str, int]:
 
 def connect() -> None:
     """Register with the other apps' hooks (called from LedgerConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from fangxian.core.caches import register_cache
+
+    register_cache(forget_closed_management)
+    # A new or ended classification applies at once in this process (others within 30 s).
+    for signal in (post_save, post_delete):
+        signal.connect(lambda **kwargs: forget_closed_management(), sender=StudentTag, weak=False)
     from fangxian.org.coverage import register_student_population
 
     register_student_population(students_on_campus)
@@ -86,11 +103,6 @@ def connect() -> None:
             if isinstance(person, Student) and person.pk in closed_management_ids(day):
                 return {GateCategory.STUDENT_CLOSED}
             return set()
-
-        def expected_on_campus(campus, day: date) -> set[int]:
-            if not in_stay_period(day):
-                return gate_selectors.bed_students_on_campus(campus, day)
-            return set(StatusSpell.objects.on_campus(day).filter(campus_id=campus.pk).values_list("student_id", flat=True))
 
         register_category_resolver(closed_management)
         gate_selectors.set_expected_provider(expected_on_campus)

@@ -385,11 +385,12 @@ def test_presence_compares_last_scans_with_beds(world):
     assert [row["subject"] for row in presence.out_expected] == [f"S{students[1].pk}"]
     expected = len(selectors.bed_students_on_campus(world.campus, timezone.localdate()))
     assert presence.unseen == expected - 2
+    previous = selectors._expected[0]
     selectors.set_expected_provider(lambda campus, day: set())
     try:
         assert len(selectors.presence(world.campus).inside_unexpected) == 1
     finally:
-        selectors.set_expected_provider(selectors.bed_students_on_campus)
+        selectors.set_expected_provider(previous)
 
 
 def test_devices_tokens_are_hashed_and_can_be_withdrawn(world):

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fangxian.gates import selectors as gate_selectors
 from fangxian.gates.categories import categories_of
 from fangxian.gates.models import Category as GateCategory
 from fangxian.ledger import providers, services
@@ -18,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_outside_a_stay_period_the_boarders_are_on_campus(uni):
     today = timezone.localdate()
     assert set(students_on_campus(today)) == {*uni.students, *uni.other_students}
+    assert providers.expected_on_campus(uni.campus, today) == {s.pk for s in [*uni.students, *uni.other_students]}
 
 
 def test_during_a_stay_period_the_ledger_says_who_is_on_campus(ledger):
@@ -27,7 +27,7 @@ def test_during_a_stay_period_the_ledger_says_who_is_on_campus(ledger):
     today = timezone.localdate()
     assert list(students_on_campus(today)) == [staying]
     # The gates expect the same students on that campus.
-    assert gate_selectors._expected[0](uni.campus, today) == {staying.pk}
+    assert providers.expected_on_campus(uni.campus, today) == {staying.pk}
 
 
 def test_report_headcounts_are_prefilled_from_the_ledger(ledger):
