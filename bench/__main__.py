@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,14 +22,15 @@ def main(argv: list[str]) -> int:
     for name in names:
         if wanted and name.removeprefix("bench_") not in wanted:
             continue
-        module = importlib.import_module(f"bench.{name}")
         started = time.perf_counter()
         print(f"# {name}", flush=True)
-        try:
-            module.run()
-        except Exception as exc:  # report and go on with the other benchmarks
+        # Each benchmark in its own process: Django reads its settings (and so the database
+        # file that setup_django chooses) once per process.
+        code = f"import bench.{name} as module; module.run()"
+        result = subprocess.run([sys.executable, "-c", code], check=False)
+        if result.returncode:
             failed += 1
-            print(f"# {name} failed: {exc!r}", file=sys.stderr, flush=True)
+            print(f"# {name} failed (exit {result.returncode})", flush=True)
         print(f"# {name} took {time.perf_counter() - started:.1f} s", flush=True)
     return 1 if failed else 0
 
