@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, ClassVar
@@ -115,7 +116,7 @@ class ImportAborted(Exception):
         self.errors = errors
 
 
-class Importer:
+class Importer(ABC):
     """Subclass and set `name`, `title`, `columns`, `key`; implement `validate` and `apply`."""
 
     name: ClassVar[str]
@@ -133,9 +134,9 @@ class Importer:
         with resolved objects for `apply`."""
         return []
 
+    @abstractmethod
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         """Write the rows; return (created, updated, unchanged). Runs in a transaction."""
-        raise NotImplementedError
 
     # -- the machinery -------------------------------------------------------------
     def column(self, key: str) -> Column:

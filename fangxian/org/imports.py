@@ -11,6 +11,7 @@ bulk_update in batches.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -157,16 +158,18 @@ class _TreeImporter(Importer):
     model: type[TreeNode]
     inherit: tuple[str, ...] = ()  # fields a new node takes from its parent when the row is silent
 
+    @abstractmethod
     def chain(self, row: Row) -> tuple[list[_Level], RowError | None]:
-        raise NotImplementedError
+        """The names of the row, from the top of the tree down."""
 
+    @abstractmethod
     def index(self, institution: Unit) -> _TreeIndex:
-        raise NotImplementedError
+        """The existing nodes, indexed for lookups by chain."""
 
+    @abstractmethod
     def root(self, institution: Unit) -> TreeNode | None:
         """The node above the first column (the institution), or None for a tree whose
         first column holds roots (campuses)."""
-        raise NotImplementedError
 
     def new_fields(self, institution: Unit) -> dict:
         return {}
