@@ -12,6 +12,22 @@ from fangxian.org.testing import MiniUniversity, PlaceFactory, StaffFactory
 from fangxian.testing import UserFactory
 
 
+def same_day_window(*, before: timedelta = timedelta(minutes=5), after: timedelta = timedelta(hours=3)):
+    """(starts, ends) around now within today's local date, so that a leave is not
+    overnight (which needs the college too) whatever the hour the suite runs at. In the
+    last minutes before local midnight it waits for the new day."""
+    import time
+
+    now = timezone.localtime()
+    end_of_day = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    if end_of_day - now < timedelta(minutes=10):
+        time.sleep((end_of_day - now).total_seconds() + 90)
+        now = timezone.localtime()
+        end_of_day = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - before, start_of_day), min(now + after, end_of_day)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     def forget():

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from fangxian.gates import services
 from fangxian.gates.models import LeaveApplication, Scan
+from fangxian.gates.tests.conftest import same_day_window
 from fangxian.testing import PHONE, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -34,11 +34,11 @@ def test_leave_approved_then_pass_scanned_green_and_revoked_red(transactional_db
     student = page_factory(viewport=PHONE)
     browser_login(student, "student1")
     student.goto("/gates/leave/")
-    start = timezone.localtime() - timedelta(minutes=1)
+    start, end = same_day_window(before=timedelta(minutes=1))
     student.fill("#id_purpose", "就医复诊")
     student.fill("#id_destination", "市人民医院")
     student.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
-    student.fill("#id_ends_at", (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
+    student.fill("#id_ends_at", end.strftime("%Y-%m-%dT%H:%M"))
     student.click("[data-testid=leave-submit]")
     student.wait_for_selector("[data-testid=leave-status]")
     assert "待责任人审批" in student.inner_text("[data-testid=my-leaves]")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from fangxian.gates import selectors, services, signing
 from fangxian.gates.categories import categories_of
 from fangxian.gates.models import Category, Decision, Direction, GateAlert, LeaveApplication, Scan, Visit
+from fangxian.gates.tests.conftest import same_day_window
 from fangxian.org.models import Staff, Unit
 from fangxian.org.testing import StaffFactory, UnitFactory
 
@@ -167,10 +168,8 @@ def test_categories_from_org_and_a_registered_resolver(world):
 def test_closed_management_needs_approved_leave_to_go_out(world):
     world.closed_management()
     assert reason_of(world.scan(world.pass_for(), direction=Direction.OUT)) == "no_leave"
-    now = timezone.now()
-    leave = services.leave_apply(
-        student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=3)
-    )
+    starts, ends = same_day_window()
+    leave = services.leave_apply(student=world.student, purpose="就医", destination="市医院", starts_at=starts, ends_at=ends)
     assert reason_of(world.scan(world.pass_for(), direction=Direction.OUT)) == "no_leave"  # not approved yet
     services.leave_decide(leave=leave, staff=world.uni.counselor, approve=True)
     leave.refresh_from_db()
@@ -227,12 +226,11 @@ def test_rejection_needs_a_reason_and_bad_windows_are_refused(world):
 
 def test_overdue_leave_alerts_the_responsible_staff_once(world, django_capture_on_commit_callbacks):
     now = timezone.now()
-    leave = services.leave_apply(
-        student=world.student, purpose="就医", destination="市医院", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1)
-    )
+    starts, ends = same_day_window(after=timedelta(hours=1))
+    leave = services.leave_apply(student=world.student, purpose="就医", destination="市医院", starts_at=starts, ends_at=ends)
     services.leave_decide(leave=leave, staff=world.uni.counselor, approve=True)
     assert services.alert_overdue_leaves(now) == 0
-    later = now + timedelta(hours=2)
+    later = ends + timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.alert_overdue_leaves(later) == 1
     assert services.alert_overdue_leaves(later) == 0
