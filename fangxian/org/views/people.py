@@ -118,35 +118,34 @@ def _student_form(request, instance: Student | None):
     )
 
 
-@require_roles(*PEOPLE_WRITERS)
-def student_create(request):
-    require_write(request.user, PEOPLE_WRITERS)
-    form = _student_form(request, None)
+def _save_person(request, form, person, kind: str):
+    """The create and edit pages of students and staff: save through the service, report a
+    refusal on the form, or go to the person's page."""
     if request.method == "POST" and form.is_valid():
         try:
-            student = services.person_save(person=form.instance)
+            saved = services.person_save(person=form.instance)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(name)s has been added.") % {"name": student.name})
-            return redirect("org:student_detail", pk=student.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": None, "kind": "student"})
+            if person is None:
+                messages.success(request, _("%(name)s has been added.") % {"name": saved.name})
+            else:
+                messages.success(request, _("The changes have been saved."))
+            return redirect(f"org:{kind}_detail", pk=saved.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": person, "kind": kind})
+
+
+@require_roles(*PEOPLE_WRITERS)
+def student_create(request):
+    require_write(request.user, PEOPLE_WRITERS)
+    return _save_person(request, _student_form(request, None), None, "student")
 
 
 @require_roles(*PEOPLE_WRITERS)
 def student_edit(request, pk: int):
     require_write(request.user, PEOPLE_WRITERS)
     student = _student(request, pk)
-    form = _student_form(request, student)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_save(person=form.instance)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return redirect("org:student_detail", pk=student.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": student, "kind": "student"})
+    return _save_person(request, _student_form(request, student), student, "student")
 
 
 # -- staff ------------------------------------------------------------------------------
@@ -174,13 +173,15 @@ def _staff(request, pk: int) -> Staff:
 @require_roles(*PEOPLE_READERS)
 def staff_detail(request, pk: int):
     staff = _staff(request, pk)
-    held = staff.assignments.select_related("unit", "place", "student").order_by("-start_date", "-id")
     return render(
         request,
         "org/staff_detail.html",
         {
             "staff": staff,
-            "held": selectors.visible_assignments(request.user).filter(pk__in=held.values("pk")).select_related("unit", "place", "student"),
+            "held": selectors.visible_assignments(request.user)
+            .filter(staff=staff)
+            .select_related("unit", "place", "student")
+            .order_by("-start_date", "-id"),
             "can_edit": can_write(request.user, PEOPLE_WRITERS),
             "can_reveal": has_any(request.user, REVEALERS),
             "can_link": can_write(request.user, ACCOUNT_LINKERS),
@@ -196,32 +197,14 @@ def _staff_form(request, instance: Staff | None):
 @require_roles(*PEOPLE_WRITERS)
 def staff_create(request):
     require_write(request.user, PEOPLE_WRITERS)
-    form = _staff_form(request, None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff = services.person_save(person=form.instance)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(name)s has been added.") % {"name": staff.name})
-            return redirect("org:staff_detail", pk=staff.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": None, "kind": "staff"})
+    return _save_person(request, _staff_form(request, None), None, "staff")
 
 
 @require_roles(*PEOPLE_WRITERS)
 def staff_edit(request, pk: int):
     require_write(request.user, PEOPLE_WRITERS)
     staff = _staff(request, pk)
-    form = _staff_form(request, staff)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_save(person=form.instance)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return redirect("org:staff_detail", pk=staff.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": staff, "kind": "staff"})
+    return _save_person(request, _staff_form(request, staff), staff, "staff")
 
 
 # -- reveal and account link --------------------------------------------------------------
