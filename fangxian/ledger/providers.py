@@ -62,15 +62,19 @@ def expected_on_campus(campus, day: date) -> set[int]:
     return set(StatusSpell.objects.on_campus(day).filter(campus_id=campus.pk).values_list("student_id", flat=True))
 
 
-def headcount_by_gender(unit: Unit, day: date) -> dict[str, int]:
-    students = on_campus_students(day)
+def campus_headcount(unit: Unit, day: date) -> dict[str, int]:
+    """Students of `unit`'s subtree on campus on `day`, in all and by gender: the ledger's
+    during a stay period, the boarders in term time (the same population as coverage)."""
+    total = headcount(day=day, unit=unit)["total"] if in_stay_period(day) else None
+    students = students_on_campus(day)
     if unit.kind == Unit.Kind.CLASS:
         students = students.filter(klass_id=unit.pk)
     elif not (unit.kind == Unit.Kind.INSTITUTION and unit.parent_id is None):
         students = students.filter(klass__path__startswith=unit.path)
     rows = students.order_by().values("gender").annotate(n=Count("id"))
     counts = {row["gender"]: row["n"] for row in rows}
-    return {"male": counts.get("M", 0), "female": counts.get("F", 0)}
+    male, female = counts.get("M", 0), counts.get("F", 0)
+    return {"total": male + female if total is None else total, "male": male, "female": female}
 
 
 def connect() -> None:
@@ -90,9 +94,9 @@ def connect() -> None:
     if apps.is_installed("fangxian.reports"):
         from fangxian.reports.prefill import register_prefill
 
-        register_prefill("ledger.headcount.total", lambda unit, day: headcount(day=day, unit=unit)["total"])
-        register_prefill("ledger.headcount.male", lambda unit, day: headcount_by_gender(unit, day)["male"])
-        register_prefill("ledger.headcount.female", lambda unit, day: headcount_by_gender(unit, day)["female"])
+        register_prefill("ledger.headcount.total", lambda unit, day: campus_headcount(unit, day)["total"])
+        register_prefill("ledger.headcount.male", lambda unit, day: campus_headcount(unit, day)["male"])
+        register_prefill("ledger.headcount.female", lambda unit, day: campus_headcount(unit, day)["female"])
 
     if apps.is_installed("fangxian.gates"):
         from fangxian.gates import selectors as gate_selectors

@@ -36,12 +36,18 @@ def headcount(unit: Unit, day: date) -> dict:
 
 @pytest.fixture
 def headcount_prefill():
+    sources = ("ledger.headcount.total", "ledger.headcount.male", "ledger.headcount.female")
+    previous = {source: prefill._sources.get(source) for source in sources}
     prefill.register_prefill("ledger.headcount.total", lambda unit, day: headcount(unit, day)["total"])
     prefill.register_prefill("ledger.headcount.male", lambda unit, day: headcount(unit, day)["male"])
     prefill.register_prefill("ledger.headcount.female", lambda unit, day: headcount(unit, day)["female"])
     yield
-    for source in ("ledger.headcount.total", "ledger.headcount.male", "ledger.headcount.female"):
-        prefill.unregister_prefill(source)
+    # Put back what the apps registered (the ledger's providers), not nothing.
+    for source, fn in previous.items():
+        if fn is None:
+            prefill.unregister_prefill(source)
+        else:
+            prefill.register_prefill(source, fn)
 
 
 class Reporting:
