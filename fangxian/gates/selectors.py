@@ -369,13 +369,23 @@ def campus_ids_with_gates() -> list[int]:
 
 
 def scan_traffic(campus_id: int, start: datetime, end: datetime) -> list[tuple[int, str, str, int]]:
-    """(local hour, direction, verdict, scans) on a campus in [start, end)."""
-    from django.db.models import Count
-    from django.db.models.functions import ExtractHour
+    """(local hour, direction, verdict, scans) on a campus in [start, end).
 
+    The hour is a CASE over the day's local hour boundaries (computed here, so a day with a
+    clock change is right) rather than a per-row time-zone conversion: on SQLite that
+    conversion is a Python function called for every row."""
+    from django.db.models import Case, Count, IntegerField, Value, When
+
+    tz = timezone.get_current_timezone()
+    local_start = timezone.localtime(start, tz)
+    bounds = []
+    for hour in range(1, 25):
+        naive = datetime.combine(local_start.date(), datetime.min.time()) + timedelta(hours=hour)
+        bounds.append(timezone.make_aware(naive, tz))
+    hour = Case(*(When(scanned_at__lt=b, then=Value(h)) for h, b in enumerate(bounds)), default=Value(23), output_field=IntegerField())
     return list(
         Scan.objects.filter(campus_id=campus_id, scanned_at__gte=start, scanned_at__lt=end)
-        .annotate(hour=ExtractHour("scanned_at"))
+        .annotate(hour=hour)
         .order_by()
         .values_list("hour", "direction", "verdict")
         .annotate(n=Count("id"))
