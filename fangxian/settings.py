@@ -163,6 +163,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("FANGXIAN_SQLITE_PATH", str(VAR_DIR / "fangxian.sqlite3")),
+            # Kept open across requests: opening one runs the PRAGMAs below, and closing the
+            # last one checkpoints the WAL, which together cost more than a small request.
+            "CONN_MAX_AGE": envint("FANGXIAN_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # WAL lets readers and the one writer work at once; IMMEDIATE avoids the
                 # "database is locked" upgrade deadlock when two requests write.
