@@ -1,7 +1,9 @@
 """Cheap signals that mark the days a change touches as dirty. They only write a row of
 `DirtyDay` (an upsert); the roll-ups are recomputed by the periodic task. Bulk and raw
-inserts (imports, the gates' scan path, the benchmark's generator) send no signals: the
-periodic task refreshes today regardless, and `dashboard_rebuild` covers bulk loads."""
+inserts (imports, the gates' scan path, the benchmark's generator) send no post_save: the
+periodic task refreshes today regardless, the gates announce scans of earlier days
+(`late_scans_stored`: an offline station syncing the next morning), and
+`dashboard_rebuild` covers bulk loads."""
 
 from __future__ import annotations
 
@@ -11,12 +13,19 @@ from django.apps import apps
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from fangxian.gates.signals import late_scans_stored
+
 from .rollup import LOOKBACK_DAYS, mark_dirty
 
 
 def _scan_saved(sender, instance, created, **kwargs):
     if created:
         day = timezone.localdate(instance.scanned_at)
+        mark_dirty(day, day + timedelta(days=LOOKBACK_DAYS))
+
+
+def _late_scans(sender, days, **kwargs):
+    for day in sorted(days):
         mark_dirty(day, day + timedelta(days=LOOKBACK_DAYS))
 
 
@@ -47,5 +56,6 @@ HOOKS = [
 
 
 def connect() -> None:
+    late_scans_stored.connect(_late_scans, dispatch_uid="dashboard-dirty-late-scans")
     for label, receiver in HOOKS:
         post_save.connect(receiver, sender=apps.get_model(label), dispatch_uid=f"dashboard-dirty-{label}")

@@ -21,7 +21,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.org.models import Place, Staff, Student
 
-from . import reasons, signing
+from . import reasons, signals, signing
 from .cache import TTLCache
 from .categories import categories_of, primary_category
 from .models import (
@@ -713,6 +713,7 @@ def record(
             existing = Scan.objects.get(scan_id=scan_id)
             return existing, outcome_of(existing), False
     _after_scan(scan, outcome, seen_elsewhere=seen_elsewhere)
+    _announce_late([at])
     return scan, outcome, True
 
 
@@ -935,7 +936,16 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
         return results
     for index, scan, outcome in rows:
         results[index] = _result(scan.scan_id, "stored", outcome)
+    _announce_late([scan.scanned_at for _i, scan, _o in rows])
     return results
+
+
+def _announce_late(times) -> None:
+    """Tell listeners (the dashboard's roll-ups) which earlier days got new scans."""
+    today = timezone.localdate()
+    days = {day for day in (timezone.localdate(at) for at in times) if day < today}
+    if days:
+        transaction.on_commit(lambda: signals.late_scans_stored.send(sender=Scan, days=days))
 
 
 def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:

@@ -96,6 +96,26 @@ def test_changes_mark_days_dirty_and_the_periodic_task_refreshes_them(dash):
     assert (row.ledger, row.out_not_back) == (2, 1)
 
 
+def test_a_scan_of_an_earlier_day_arriving_late_marks_that_day(dash, django_capture_on_commit_callbacks):
+    """An offline station syncing the next morning: the gates announce yesterday's scan, the
+    dashboard marks yesterday (and the days its presence carries into) and refreshes it."""
+    today, student = dash.today, dash.uni.students[1]
+    yesterday = today - timedelta(days=1)
+    rollup.rebuild(yesterday, today)
+    DirtyDay.objects.all().delete()
+    noon = timezone.make_aware(timezone.datetime.combine(yesterday, timezone.datetime.min.time())) + timedelta(hours=12)
+    with django_capture_on_commit_callbacks(execute=True):  # announced once the scan is committed
+        dash.scan(student, "out", at=noon)
+    assert sorted(DirtyDay.objects.values_list("day", flat=True)) == [yesterday, today]
+    assert ClassDay.objects.get(day=yesterday, college_id=dash.uni.college.pk).out_not_back == 0  # not refreshed yet
+    tasks.refresh_dirty_days.call_local()
+    assert ClassDay.objects.get(day=yesterday, college_id=dash.uni.college.pk).out_not_back == 1
+    DirtyDay.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        dash.scan(student, "in")  # today's scans announce nothing: today is refreshed every minute anyway
+    assert not DirtyDay.objects.exists()
+
+
 def test_a_day_marked_again_during_its_refresh_stays_dirty(dash):
     today = dash.today
     rollup.mark_dirty(today)
