@@ -54,6 +54,7 @@ test-python:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: deps $(VENV)/.dev
+	./scripts/ensure-test-system.sh bench
 	$(PY) -m bench $(BENCH_ARGS)
 
 messages: $(VENV)/.dev

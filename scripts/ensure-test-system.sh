@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Make sure the system packages the tests need are present: Chromium for the browser tests,
-# a font with Chinese glyphs, and gettext for the translation check. As root on Debian or
-# Ubuntu they are installed; elsewhere we say exactly what is missing.
+# a font with Chinese glyphs, and gettext for the translation check; with the argument
+# `bench`, wrk for the load benchmarks instead. As root on Debian or Ubuntu they are
+# installed; elsewhere we say exactly what is missing.
 set -euo pipefail
 
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || missing+=(fonts-wqy-microhei)
-command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
-command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+else
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || missing+=(fonts-wqy-microhei)
+  command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+  command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing system packages for the tests: $packages"
+  echo "Installing system packages: $packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $packages fontconfig >/dev/null
   exit 0
 fi
-echo "The tests need these system packages, which are missing: $packages" >&2
+echo "These system packages are needed and missing: $packages" >&2
 echo "On Debian or Ubuntu: sudo apt-get install --no-install-recommends $packages" >&2
 exit 1
