@@ -14,6 +14,8 @@ from fangxian.gates import selectors, services
 from fangxian.gates.models import GateAlert, LeaveApplication, PolicyVersion, Scan, Visit
 from fangxian.org.models import Student
 
+from .conftest import same_day_window
+
 pytestmark = pytest.mark.django_db
 
 
@@ -75,12 +77,12 @@ def test_student_pass_json_is_fresh_each_time(world, client):
 
 def test_leave_flow_through_pages(world, client):
     client.force_login(world.student_user)
-    start = timezone.localtime() + timedelta(minutes=10)
+    start, end = same_day_window(before=-timedelta(minutes=10), after=timedelta(hours=2))
     form = {
         "purpose": "就医",
         "destination": "市医院",
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": end.strftime("%Y-%m-%dT%H:%M"),
     }
     assert client.post("/gates/leave/", form).status_code == 302
     bad = client.post("/gates/leave/", {**form, "ends_at": form["starts_at"]})
