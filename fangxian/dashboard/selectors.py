@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 
 from fangxian.ledger import selectors as ledger
@@ -24,28 +24,68 @@ def visible_colleges(user):
 
 
 def visible_campuses(user):
-    """Campuses whose figures a user may see: every campus for whole-institution roles,
-    none otherwise (a college admin reads their college's rows on every campus)."""
+    """Campuses whose figures a user may see: every campus for whole-institution roles; for
+    others the campuses they are responsible for (a leader posted to a campus). A college
+    admin reads their college's rows on every campus, but not the campuses' gate traffic."""
+    campuses = Place.objects.filter(kind=Place.Kind.CAMPUS).order_by("sort_order", "path")
     scope = scope_of(user)
-    return Place.objects.filter(kind=Place.Kind.CAMPUS).order_by("sort_order", "path") if scope.everything else Place.objects.none()
+    return campuses if scope.everything else scope.places(campuses)
 
 
-def get_college(user, pk: int) -> Unit:
-    college = visible_colleges(user).filter(pk=pk).first()
-    if college is None:
+@dataclass(frozen=True)
+class Reach:
+    """Which roll-up rows a user reads: everything, or the rows of their colleges (on any
+    campus) and the rows of their campuses (of any college)."""
+
+    everything: bool
+    college_ids: frozenset[int]
+    campus_ids: frozenset[int]
+
+    def class_rows(self, rows):
+        if self.everything:
+            return rows
+        return rows.filter(Q(college_id__in=self.college_ids) | Q(campus_id__in=self.campus_ids))
+
+    def owns(self, college_id: int) -> bool:
+        """The whole college is theirs (its reports, reconciliation and every student)."""
+        return self.everything or college_id in self.college_ids
+
+
+def reach(user) -> Reach:
+    scope = scope_of(user)
+    if scope.everything:
+        return Reach(True, frozenset(), frozenset())
+    colleges = frozenset(visible_colleges(user).values_list("pk", flat=True))
+    return Reach(False, colleges, frozenset(visible_campuses(user).values_list("pk", flat=True)))
+
+
+def get_college(user, pk: int, *, whole: bool = False) -> tuple[Unit, Reach]:
+    """A college whose rows the user reads: one of theirs, or (for a campus's leader, unless
+    `whole` is asked) any college with students on their campus."""
+    r = reach(user)
+    college = Unit.objects.active().filter(kind=Unit.Kind.COLLEGE, pk=pk).first()
+    if college is None or not (r.owns(pk) or (not whole and r.campus_ids and college_has_rows_on(college, r.campus_ids))):
         raise Http404
-    return college
+    return college, r
+
+
+def college_has_rows_on(college: Unit, campus_ids) -> bool:
+    return ClassDay.objects.filter(college_id=college.pk, campus_id__in=campus_ids).exists()
 
 
 def get_class(user, pk: int) -> tuple[Unit, Unit]:
-    """A class and its college, both in the user's scope."""
-    klass = scope_of(user).units(Unit.objects.filter(kind=Unit.Kind.CLASS)).filter(pk=pk).first()
+    """A class and its college: a class of the user's units, or of a college with students on
+    their campus (the student list then shows only the students in their scope)."""
+    klass = Unit.objects.filter(kind=Unit.Kind.CLASS, pk=pk).first()
     if klass is None:
         raise Http404
-    colleges = {u.pk: u for u in Unit.objects.filter(pk__in=klass.ancestor_ids(), kind=Unit.Kind.COLLEGE)}
-    if not colleges:
+    college = Unit.objects.filter(pk__in=klass.ancestor_ids(), kind=Unit.Kind.COLLEGE).first()
+    if college is None:
         raise Http404
-    return klass, next(iter(colleges.values()))
+    in_units = scope_of(user).units(Unit.objects.filter(pk=pk)).exists()
+    if not in_units:
+        get_college(user, college.pk)  # 404 unless the college has rows on the user's campus
+    return klass, college
 
 
 @dataclass
@@ -64,6 +104,7 @@ class Line:
     reports_in: int = 0
     reports_expected: int = 0
     gaps: int = 0
+    whole: bool = True  # False: only the user's campuses' share of a college that is not theirs
 
     @property
     def report_gap(self) -> int | None:
@@ -126,20 +167,22 @@ def _apply(line: Line, sums: dict | None) -> None:
 
 
 def summary(user, day: date, campus: Place | None = None) -> Summary:
-    """The day's figures per college in the user's scope (optionally on one campus)."""
-    scope = scope_of(user)
-    colleges = list(visible_colleges(user).only("pk", "name"))
-    ids = [c.pk for c in colleges]
-    class_rows = ClassDay.objects.filter(day=day)
-    if not scope.everything:
-        class_rows = class_rows.filter(college_id__in=ids)
+    """The day's figures per college in the user's reach (optionally on one campus). For a
+    campus's leader, the colleges with students on that campus, counted there."""
+    r = reach(user)
+    class_rows = r.class_rows(ClassDay.objects.filter(day=day))
     if campus is not None:
         class_rows = class_rows.filter(campus_id=campus.pk)
     sums = _sum_rows(class_rows, "college_id")
+    colleges = Unit.objects.active().filter(kind=Unit.Kind.COLLEGE)
+    if not r.everything:
+        colleges = colleges.filter(pk__in=r.college_ids | sums.keys())
+    colleges = list(colleges.order_by("sort_order", "path").only("pk", "name"))
+    ids = [c.pk for c in colleges if r.owns(c.pk)]
     college_days = {row.college_id: row for row in CollegeDay.objects.filter(day=day, college_id__in=ids)}
     lines = []
     for college in colleges:
-        line = Line(college.pk, college.name)
+        line = Line(college.pk, college.name, whole=r.owns(college.pk))
         _apply(line, sums.get(college.pk))
         cd = college_days.get(college.pk)
         if cd is not None:
@@ -157,9 +200,9 @@ def summary(user, day: date, campus: Place | None = None) -> Summary:
     names = ledger.categories_by_code()
     categories = [(code, names.get(code, code), counts[code]) for code in [*names, *sorted(set(counts) - set(names))] if counts.get(code)]
     campuses = list(visible_campuses(user))
-    result = Summary(day=day, lines=lines, campuses=campuses, campus=campus, categories=categories, sees_gates=scope.everything)
-    if scope.everything:
-        campus_rows = CampusDay.objects.filter(day=day)
+    result = Summary(day=day, lines=lines, campuses=campuses, campus=campus, categories=categories, sees_gates=bool(campuses))
+    if campuses:
+        campus_rows = CampusDay.objects.filter(day=day, campus_id__in=[c.pk for c in campuses])
         if campus is not None:
             campus_rows = campus_rows.filter(campus_id=campus.pk)
         for row in campus_rows:
@@ -171,10 +214,17 @@ def summary(user, day: date, campus: Place | None = None) -> Summary:
     return result
 
 
-def college_lines(college: Unit, day: date) -> list[Line]:
-    """The classes of a college on `day` (summed over campuses)."""
-    sums = _sum_rows(ClassDay.objects.filter(day=day, college_id=college.pk), "klass_id")
+def college_lines(college: Unit, day: date, r: Reach | None = None) -> list[Line]:
+    """The classes of a college on `day` (summed over campuses; over the user's campuses
+    only when the college is not theirs)."""
+    rows = ClassDay.objects.filter(day=day, college_id=college.pk)
+    partial = r is not None and not r.owns(college.pk)
+    if partial:
+        rows = rows.filter(campus_id__in=r.campus_ids)
+    sums = _sum_rows(rows, "klass_id")
     classes = Unit.objects.active().subtree(college).filter(kind=Unit.Kind.CLASS).order_by("path").only("pk", "name")
+    if partial:
+        classes = classes.filter(pk__in=sums.keys())
     lines = []
     for klass in classes:
         line = Line(klass.pk, klass.name)
@@ -184,12 +234,10 @@ def college_lines(college: Unit, day: date) -> list[Line]:
 
 
 def daily_series(user, end: date, days: int = 14) -> list[tuple[date, int, int]]:
-    """(day, ledger, present) for the last `days` days in the user's scope: one query."""
+    """(day, ledger, present) for the last `days` days in the user's reach: one query."""
     from datetime import timedelta
 
-    rows = ClassDay.objects.filter(day__range=(end - timedelta(days=days - 1), end))
-    if not scope_of(user).everything:
-        rows = rows.filter(college_id__in=list(visible_colleges(user).values_list("pk", flat=True)))
+    rows = reach(user).class_rows(ClassDay.objects.filter(day__range=(end - timedelta(days=days - 1), end)))
     sums = {r["day"]: r for r in rows.values("day").annotate(ledger=Sum("ledger"), present=Sum("present")).order_by()}
     out = []
     for n in range(days - 1, -1, -1):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fangxian.gates import selectors as gates
 from fangxian.ledger import selectors as ledger
 from fangxian.org.models import Student, Unit
+from fangxian.org.scope import scope_of
 
 from .reconcile import _responsible
 from .rollup import IN, day_bounds, presence_states
@@ -46,12 +47,17 @@ class StudentRow:
         return ""
 
 
-def class_students(klass: Unit, college: Unit, day: date) -> list[StudentRow]:
-    """Students of the class on campus by the ledger or by the gates, with their last scan."""
+def class_students(klass: Unit, college: Unit, day: date, *, user=None) -> list[StudentRow]:
+    """Students of the class on campus by the ledger or by the gates, with their last scan;
+    with `user`, only the students in their scope (a campus's leader sees the class's
+    students who live on their campus)."""
     placed = {s for s, _c, k, _p in ledger.on_campus_placements_of_college(day, college.pk) if k == klass.pk}
     state = presence_states(day, student_ids=Student.objects.filter(klass=klass).values("pk"))
     ids = placed | {s for s, (_c, d, _a) in state.items() if d == IN}
-    students = list(Student.objects.filter(pk__in=ids, klass=klass).select_related("klass").order_by("student_number"))
+    students = Student.objects.filter(pk__in=ids, klass=klass)
+    if user is not None:
+        students = scope_of(user).students(students)
+    students = list(students.select_related("klass").order_by("student_number"))
     staff = _responsible(students, day)
     overdue = gates.overdue_student_ids_at(day_bounds(day)[1])
     return [

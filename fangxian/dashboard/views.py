@@ -90,16 +90,17 @@ def screen_panel(request):
 
 @require_roles(*READERS)
 def college(request, pk: int):
-    unit = selectors.get_college(request.user, pk)
+    unit, reach = selectors.get_college(request.user, pk)
     day = _day(request)
-    return render(request, "dashboard/college.html", {"college": unit, "day": day, "lines": selectors.college_lines(unit, day)})
+    lines = selectors.college_lines(unit, day, reach)
+    return render(request, "dashboard/college.html", {"college": unit, "day": day, "lines": lines, "whole": reach.owns(unit.pk)})
 
 
 @require_roles(*READERS)
 def klass(request, pk: int):
     unit, college_unit = selectors.get_class(request.user, pk)
     day = _day(request)
-    rows = class_students(unit, college_unit, day)
+    rows = class_students(unit, college_unit, day, user=request.user)
     return render(request, "dashboard/klass.html", {"klass": unit, "college": college_unit, "day": day, "rows": rows})
 
 
@@ -112,7 +113,7 @@ def reconcile(request):
 
 @require_roles(*READERS)
 def reconcile_college(request, pk: int):
-    unit = selectors.get_college(request.user, pk)
+    unit, _reach = selectors.get_college(request.user, pk, whole=True)
     day = _day(request)
     result = build_reconciliation(unit, day)
     may_notify = bool(roles_of(request.user) & set(NOTIFIERS))
@@ -122,7 +123,7 @@ def reconcile_college(request, pk: int):
 @require_POST
 @require_roles(*NOTIFIERS)
 def reconcile_notify(request, pk: int):
-    unit = selectors.get_college(request.user, pk)
+    unit, _reach = selectors.get_college(request.user, pk, whole=True)
     day = _day(request)
     student_id = request.POST.get("student", "")
     reason = request.POST.get("reason", "")
@@ -171,8 +172,8 @@ def export_colleges(request):
 
 @require_roles(*READERS)
 def export_college(request, pk: int):
-    unit, day = selectors.get_college(request.user, pk), _day(request)
-    sheet = Sheet(unit.name, LINE_HEADERS, _line_rows(selectors.college_lines(unit, day)), notes=[f"{unit.name} · {day}"])
+    (unit, reach), day = selectors.get_college(request.user, pk), _day(request)
+    sheet = Sheet(unit.name, LINE_HEADERS, _line_rows(selectors.college_lines(unit, day, reach)), notes=[f"{unit.name} · {day}"])
     return _xlsx(request, name="classes", sheet=sheet, detail={"day": day.isoformat(), "college": unit.pk})
 
 
@@ -183,7 +184,7 @@ def export_class(request, pk: int):
     rows = [
         [r.student.student_number, r.student.name, _("yes") if r.in_ledger else _("no"), r.direction_label, r.at_text, r.staff_text]
         + [_("yes") if r.overdue else ""]
-        for r in class_students(unit, college_unit, day)
+        for r in class_students(unit, college_unit, day, user=request.user)
     ]
     headers = ["学号", "姓名", "台账在校", "最后刷卡", "刷卡时间", "责任人", "逾期未归"]
     sheet = Sheet(unit.name, headers, rows, notes=[f"{college_unit.name} · {unit.name} · {day}"])
@@ -192,7 +193,7 @@ def export_class(request, pk: int):
 
 @require_roles(*READERS)
 def export_reconcile(request, pk: int):
-    unit, day = selectors.get_college(request.user, pk), _day(request)
+    (unit, _reach), day = selectors.get_college(request.user, pk, whole=True), _day(request)
     r = build_reconciliation(unit, day)
     rows = [
         [n.student.student_number, n.student.name, n.student.klass.name, n.reason_label]

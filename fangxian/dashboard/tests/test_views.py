@@ -66,6 +66,45 @@ def test_a_leader_sees_every_college_and_a_counselor_none(planted, client, leade
     assert client.get(reverse("dashboard:overview")).status_code == 403
 
 
+def test_a_campus_leader_sees_their_campus_share_of_every_college(planted, client):
+    """A leader posted to a campus (包抓校区) reads the rows of that campus: the colleges with
+    students there, counted there, down to the students who live there; not another
+    campus's students, not the whole college's reconciliation."""
+    from fangxian.org.models import Place
+    from fangxian.org.testing import PlaceFactory, StaffFactory, UserFactory
+
+    uni, ledger = planted.uni, planted.ledger
+    north = PlaceFactory(kind=Place.Kind.CAMPUS, name="北校区", institution=uni.institution)
+    building = PlaceFactory(kind=Place.Kind.BUILDING, name="北1号楼", parent=north, institution=uni.institution, use="dorm", gender="M")
+    [far] = ledger.add_students(1, klass=uni.klass, building=building)
+    ledger.on_campus(far)
+    rollup.refresh_day(planted.today)
+    user = UserFactory(username="campusleader")
+    uni.assign(StaffFactory(unit=uni.security_office, name="校区负责人 周", user=user), AssignmentRole.LEADER, place=uni.campus)
+    client.force_login(user)
+
+    page = client.get(reverse("dashboard:overview"))
+    assert page.status_code == 200
+    summary = page.context["summary"]
+    assert [(line.name, line.ledger, line.whole) for line in summary.lines] == [("医学院", 3, False), ("文学院", 1, False)]
+    assert [c.pk for c in summary.campuses] == [uni.campus.pk] and summary.sees_gates
+    assert summary.scans == 2  # the planted scans at the east gate of their campus
+
+    college = client.get(reverse("dashboard:college", args=[uni.college.pk]))
+    assert college.status_code == 200 and 'data-testid="campus-share"' in college.content.decode()
+    assert [(line.name, line.ledger) for line in college.context["lines"]] == [(uni.klass.name, 3)]
+    students = client.get(reverse("dashboard:klass", args=[uni.klass.pk])).content.decode()
+    assert uni.students[1].name in students and far.name not in students
+    assert client.get(reverse("dashboard:reconcile_college", args=[uni.college.pk])).status_code == 404
+    reconciliation = client.get(reverse("dashboard:reconcile")).content.decode()
+    assert f'href="/dashboard/reconcile/{uni.college.pk}/' not in reconciliation and "医学院" in reconciliation
+
+    # The college's own admin still reads the whole college, on both campuses.
+    client.force_login(uni.college_admin_user)
+    lines = client.get(reverse("dashboard:overview")).context["summary"].lines
+    assert [(line.name, line.ledger, line.whole) for line in lines] == [("医学院", 4, True)]
+
+
 def test_the_overview_costs_the_same_queries_whatever_the_data(planted, client, leader, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
