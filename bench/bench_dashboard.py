@@ -5,7 +5,7 @@ Builds the demo university (30,000 students), puts every boarder on campus in th
 batches) over DAYS days: first a tenth of SCANS, then the rest. After each load the
 roll-ups are rebuilt for every day, and the dashboard page is timed as a leader sees it.
 
-    bench: dashboard_p95_ms            p95 of GET /dashboard/ at SCANS scan rows
+    bench: dashboard_p95_ms            p95 of GET /dashboard/ at SCANS scan rows (median of 5 rounds)
     bench: dashboard_scaling_ratio     p95 at SCANS / p95 at SCANS/10 (aim ≤ 1.5)
     bench: rollup_refresh_day_ratio    refreshing one day / rebuilding all roll-ups (aim ≤ 0.02)
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -154,7 +155,8 @@ def run() -> None:
         print(f"# +{count} scans in {time.perf_counter() - started:.1f} s", flush=True)
         rebuild_s = timed(lambda: rollup.rebuild(first, today))
         print(f"# rebuilt {DAYS} days of roll-ups in {rebuild_s:.1f} s", flush=True)
-        figures[label] = {"p95": p95_ms(page, repeat=40), "rebuild": rebuild_s}
+        # The median of five p95s: one p95 of 40 requests swings by half on a shared machine.
+        figures[label] = {"p95": statistics.median(p95_ms(page, repeat=40) for _ in range(5)), "rebuild": rebuild_s}
         print(f"# dashboard p95 at {label}: {figures[label]['p95']:.1f} ms", flush=True)
     refresh_s = min(timed(lambda: rollup.refresh_day(today)) for _ in range(3))
     report("dashboard_p95_ms", figures["large"]["p95"], "ms")
