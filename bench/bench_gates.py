@@ -4,8 +4,8 @@ authenticates the device the same way and does one INSERT, in alternating rounds
 the ratio holds on a shared machine. On SQLite and, when it answers on 127.0.0.1:5432, on
 PostgreSQL with persistent connections.
 
-bench: gate_scan_rps, gate_scan_p99_ms, gate_scan_ratio, gate_sync_500_s, and the reference's
-rps and p99 (+ _pg)."""
+bench: gate_scan_rps, gate_scan_p99_ms, gate_scan_ratio, gate_sync_500_s, the reference's rps
+and p99, and the floor's (a view with no authentication and no database) (+ _pg)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,7 @@ def _run_backend(suffix: str, extra_env: dict) -> None:
         for n in range(ROUNDS):
             scans.append(scan_run(n, round_seconds))
             refs.append(_wrk(f"{base}/bench/reference/", wrk_env, round_seconds))
+        floor_rps, floor_p99, _errors = _wrk(f"{base}/bench/floor/", wrk_env, round_seconds)
         scan_rps, ref_rps = sum(r[0] for r in scans) / ROUNDS, sum(r[0] for r in refs) / ROUNDS
         # p99: the worst round's (a conservative reading of the tail).
         scan_p99, ref_p99 = max(r[1] for r in scans), max(r[1] for r in refs)
@@ -167,6 +168,9 @@ def _run_backend(suffix: str, extra_env: dict) -> None:
     report(f"gate_reference_rps{suffix}", ref_rps, "req/s")
     # For reading the p99 aim: with 50 connections on few cores the queue sets the tail.
     report(f"gate_reference_p99_ms{suffix}", ref_p99, "ms")
+    # The floor: a view with no authentication and no database, through the same server.
+    report(f"gate_floor_rps{suffix}", floor_rps, "req/s")
+    report(f"gate_floor_p99_ms{suffix}", floor_p99, "ms")
     report(f"gate_scan_ratio{suffix}", scan_rps / ref_rps)
     report(f"gate_sync_500_s{suffix}", sync_s, "s")
 
