@@ -6,12 +6,20 @@ signature (IEEE P1363 r‖s, as WebCrypto wants it) covers the bytes `FX1.<paylo
 payload is JSON: v (format), k (key id), s (subject), n (nonce), i (issued), e (expires),
 c (campus id or null), g (categories), nm (name), w ([from, to] of an approved leave or
 visit, or null). Times are Unix seconds.
+
+Private keys are stored encrypted (PKCS#8, with a password derived from SECRET_KEY), so a
+copy of the database alone cannot make passes. Verifying needs only the public key, which
+is kept as a JWK beside it. A key whose password is lost (SECRET_KEY changed without
+keeping the old one in SECRET_KEY_FALLBACKS) is retired and a new one made.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import logging
 import secrets
 import threading
 from datetime import timedelta
@@ -20,6 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +40,7 @@ REFRESH_SECONDS = 30  # the pass page fetches a new pass this often
 CLOCK_LEEWAY = 30  # seconds a device clock may be ahead
 RETIRED_KEYS_VERIFY_FOR = timedelta(days=1)
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _private: dict[str, ec.EllipticCurvePrivateKey] = {}
 _public: dict[str, ec.EllipticCurvePublicKey] = {}
@@ -57,14 +67,38 @@ def _jwk(public: ec.EllipticCurvePublicKey, kid: str) -> dict:
     }
 
 
+def key_password(secret: str) -> bytes:
+    """The password of the stored private keys, derived from a SECRET_KEY."""
+    return hmac.new(secret.encode(), b"fangxian.gates.signing-key", hashlib.sha256).hexdigest().encode()
+
+
+def encrypt_private_key(private: ec.EllipticCurvePrivateKey) -> str:
+    encryption = serialization.BestAvailableEncryption(key_password(settings.SECRET_KEY))
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode()
+
+
+class KeyUnavailable(Exception):
+    """The stored private key cannot be decrypted with the current or a fallback SECRET_KEY."""
+
+
+def load_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
+    if "ENCRYPTED" not in pem:  # stored before keys were encrypted (the migration encrypts them)
+        return serialization.load_pem_private_key(pem.encode(), password=None)
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        try:
+            return serialization.load_pem_private_key(pem.encode(), password=key_password(secret))
+        except ValueError:
+            continue
+    raise KeyUnavailable
+
+
 @transaction.atomic
 def rotate_key() -> SigningKey:
     """Make a new signing key; the previous ones are retired but still verify a while."""
     private = ec.generate_private_key(ec.SECP256R1())
     kid = secrets.token_hex(4)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-    return SigningKey.objects.create(kid=kid, private_pem=pem, public_jwk=_jwk(private.public_key(), kid))
+    return SigningKey.objects.create(kid=kid, private_pem=encrypt_private_key(private), public_jwk=_jwk(private.public_key(), kid))
 
 
 def active_key() -> SigningKey:
@@ -85,8 +119,13 @@ def public_keys() -> list[dict]:
 def _private_key(key: SigningKey) -> ec.EllipticCurvePrivateKey:
     with _lock:
         if key.kid not in _private:
-            _private[key.kid] = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
+            _private[key.kid] = load_private_key(key.private_pem)
         return _private[key.kid]
+
+
+def _public_from_jwk(jwk: dict) -> ec.EllipticCurvePublicKey:
+    x, y = (int.from_bytes(_unb64(jwk[c]), "big") for c in ("x", "y"))
+    return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
 
 
 def _public_key(kid: str) -> ec.EllipticCurvePublicKey | None:
@@ -98,7 +137,7 @@ def _public_key(kid: str) -> ec.EllipticCurvePublicKey | None:
     key = SigningKey.objects.filter(kid=kid).first()
     if key is None or (key.retired_at is not None and key.retired_at < since):
         return None
-    public = serialization.load_pem_private_key(key.private_pem.encode(), password=None).public_key()
+    public = _public_from_jwk(key.public_jwk)
     if key.retired_at is None:
         with _lock:
             _public[kid] = public
@@ -112,10 +151,19 @@ def forget_keys() -> None:
 
 
 def sign(payload: dict, key: SigningKey | None = None) -> str:
-    key = key or active_key()
+    if key is None:
+        key = active_key()
+        try:
+            private = _private_key(key)
+        except KeyUnavailable:
+            log.warning("signing key %s cannot be decrypted (SECRET_KEY changed?): retired, a new one made", key.kid)
+            key = rotate_key()
+            private = _private_key(key)
+    else:
+        private = _private_key(key)
     body = {**payload, "k": key.kid}
     signing_input = PREFIX + _b64(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-    der = _private_key(key).sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+    der = private.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 

@@ -55,6 +55,55 @@ def test_pass_signed_by_an_unknown_key_is_forged(world):
     assert reason_of(world.scan(token)) == "forged"
 
 
+def _kid(token: str) -> str:
+    return json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==="))["k"]
+
+
+def test_private_keys_are_stored_encrypted_and_survive_a_secret_key_rotation(world, settings):
+    from fangxian.gates.models import SigningKey
+
+    key = signing.rotate_key()
+    assert "BEGIN ENCRYPTED PRIVATE KEY" in key.private_pem and "BEGIN PRIVATE KEY" not in key.private_pem
+    before = world.pass_for()
+    assert _kid(before) == key.kid
+    # SECRET_KEY rotated with the old one kept as a fallback: the same key still signs.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-secret-" + "k" * 40
+    signing.forget_keys()
+    assert _kid(world.pass_for()) == key.kid
+    # Without the fallback the key cannot be decrypted: it is retired and a new one signs,
+    # while passes it signed still verify (verifying needs only the public key).
+    settings.SECRET_KEY_FALLBACKS = []
+    signing.forget_keys()
+    after = world.pass_for()
+    assert _kid(after) != key.kid and SigningKey.objects.get(pk=key.pk).retired_at is not None
+    assert reason_of(world.scan(before)) == "ok"
+    assert reason_of(world.scan(after, direction=Direction.OUT)) == "ok"
+
+
+def test_the_migration_encrypts_keys_stored_in_the_clear(world):
+    import importlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.apps import apps
+
+    from fangxian.gates.models import SigningKey
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    plain = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    SigningKey.objects.update(retired_at=timezone.now())
+    legacy = SigningKey.objects.create(kid="legacy01", private_pem=plain, public_jwk=signing._jwk(private.public_key(), "legacy01"))
+    signing.forget_keys()
+    token = world.pass_for()  # a key stored in the clear still signs
+    assert _kid(token) == "legacy01"
+    importlib.import_module("fangxian.gates.migrations.0002_encrypt_signing_keys").encrypt(apps, None)
+    legacy.refresh_from_db()
+    assert "ENCRYPTED" in legacy.private_pem
+    signing.forget_keys()
+    assert _kid(world.pass_for()) == "legacy01" and reason_of(world.scan(token)) == "ok"
+
+
 @pytest.mark.parametrize("text", ["hello world!", "FX1.abc", "FX1.!!!.###", "https://example.com/x?y=1", "FX1." + "A" * 10 + ".B"])
 def test_malformed_codes_are_refused_with_a_reason(world, text):
     scan, outcome, _ = world.scan(text)
