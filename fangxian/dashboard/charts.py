@@ -24,7 +24,7 @@ def by_college(summary: Summary, dark: bool = False) -> dict:
         "legend": legend,
         "grid": {"left": 40, "right": 10, "top": 36, "bottom": 60},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30, **({"color": DARK_TEXT} if dark else {})}},
-        "yAxis": {"type": "value", **_axis_colours(dark)},
+        "yAxis": {"type": "value", "minInterval": 1, **_axis_colours(dark)},  # counts: whole numbers
         "series": [
             {"name": _("Ledger"), "type": "bar", "data": [line.ledger for line in summary.lines]},
             {"name": _("Daily report"), "type": "bar", "data": [line.reported or 0 for line in summary.lines]},
@@ -43,10 +43,10 @@ def traffic(summary: Summary, dark: bool = False) -> dict:
         "legend": legend,
         "grid": {"left": 40, "right": 10, "top": 36, "bottom": 30},
         "xAxis": {"type": "category", "data": [f"{h}时" for h in range(24)], **_axis_colours(dark)},
-        "yAxis": {"type": "value", **_axis_colours(dark)},
+        "yAxis": {"type": "value", "minInterval": 1, **_axis_colours(dark)},  # counts: whole numbers
         "series": [
-            {"name": _("Entering"), "type": "line", "smooth": True, "data": summary.traffic_in},
-            {"name": _("Leaving"), "type": "line", "smooth": True, "data": summary.traffic_out},
+            {"name": _("Entering"), "type": "line", "data": summary.traffic_in},
+            {"name": _("Leaving"), "type": "line", "data": summary.traffic_out},
         ],
     }
 
@@ -78,7 +78,7 @@ def series(points: list, dark: bool = False) -> dict:
         "legend": legend,
         "grid": {"left": 40, "right": 10, "top": 36, "bottom": 30},
         "xAxis": {"type": "category", "data": [d.strftime("%m-%d") for d, _l, _p in points], **_axis_colours(dark)},
-        "yAxis": {"type": "value", **_axis_colours(dark)},
+        "yAxis": {"type": "value", "minInterval": 1, **_axis_colours(dark)},  # counts: whole numbers
         "series": [
             {"name": _("Ledger"), "type": "line", "data": [ledger for _d, ledger, _p in points]},
             {"name": _("Gate presence"), "type": "line", "data": [present for _d, _l, present in points]},
