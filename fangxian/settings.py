@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # every response gets the security headers.
     "fangxian.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Bearer-token views marked @stateless (gate devices) leave the stack here.
+    "fangxian.core.middleware.StatelessShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,7 +130,7 @@ MIDDLEWARE = [
     "fangxian.accounts.middleware.SessionLimitsMiddleware",
     "fangxian.accounts.middleware.LoginSafetyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "fangxian.core.middleware.AuditContextMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]

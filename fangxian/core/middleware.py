@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP middleware: request ids and security headers."""
+"""Cross-cutting HTTP middleware: request ids, security headers, the audit context, and the
+short stack for stateless (bearer-token) views."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -107,3 +109,99 @@ class SecurityHeadersMiddleware:
         if settings.DEBUG:
             response.setdefault("X-Fangxian-Debug", "1")
         return response
+
+
+# -- stateless views ------------------------------------------------------------------------
+
+STATELESS_PREFIX = "/api/"
+
+# What a stateless view still needs from the stack that follows this middleware: the
+# language of its messages, a Content-Length (without one the server sends the answer in
+# chunks, in more writes), and the audit context (client address, request id) of any row
+# it writes.
+STATELESS_STACK = (
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "fangxian.core.middleware.AuditContextMiddleware",
+)
+# Paths answered before, per URL resolver: their stateless match, or None.
+STATELESS_MATCHES_KEPT = 1024
+
+
+def stateless(view):
+    """Mark a view that reads no session and no cookie (a bearer-token API such as the gate
+    devices'): StatelessShortcutMiddleware answers it without the session, user, message,
+    second-factor and login-safety middlewares, which cost more than a small request."""
+    view.stateless = True
+    return view
+
+
+class StatelessShortcutMiddleware:
+    """Answer views marked @stateless under /api/ with a short stack.
+
+    Sits after the middlewares every response needs (security headers, request id, frame
+    options) and before the ones that only serve signed-in browsers. Anything else — another
+    path, a URL that does not resolve, a view not marked — goes down the whole stack. The
+    view is called as Django's handler calls it: resolver_match set, a lazy response
+    rendered, exceptions turned into responses by the same wrapper."""
+
+    def __init__(self, get_response):
+        from django.core.handlers.exception import convert_exception_to_response
+        from django.utils.module_loading import import_string
+
+        self.get_response = get_response
+        handler = convert_exception_to_response(self._view)
+        for path in reversed(STATELESS_STACK):
+            handler = convert_exception_to_response(import_string(path)(handler))
+        self._short = handler
+
+    def __call__(self, request):
+        if request.path_info.startswith(STATELESS_PREFIX):
+            match = self._match(request.path_info)
+            if match is not None:
+                request.resolver_match = match
+                return self._short(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _match(path: str):
+        """The path's match if its view is stateless, else None; remembered on the resolver
+        (a new URLconf, as in tests, starts afresh) for the first paths seen."""
+        from django.urls import Resolver404, get_resolver
+
+        resolver = get_resolver()
+        known = resolver.__dict__.setdefault("_fangxian_stateless", {})
+        if path in known:
+            return known[path]
+        try:
+            match = resolver.resolve(path)
+        except Resolver404:
+            match = None
+        if match is not None and not getattr(match.func, "stateless", False):
+            match = None
+        if len(known) < STATELESS_MATCHES_KEPT:
+            known[path] = match
+        return match
+
+    @staticmethod
+    def _view(request):
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        return response
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, reading the client's address as RequestIdMiddleware settled it
+    (forwarding headers already weighed and removed) rather than building request.headers on
+    every request to look for them again."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return None if settings.AUDITLOG_DISABLE_REMOTE_ADDR else request.META.get("REMOTE_ADDR")
+
+    @staticmethod
+    def _get_remote_port(request) -> int | None:
+        port = request.META.get("HTTP_X_FORWARDED_PORT", "")
+        return int(port) if port.isdigit() else None
