@@ -44,6 +44,11 @@ class Direction(models.TextChoices):
     OUT = "out", _("Leaving")
 
 
+# For membership tests on the scan path (`.values` builds a new list on every access).
+CATEGORIES = frozenset(Category.values)
+DIRECTIONS = frozenset(Direction.values)
+
+
 class Decision(models.TextChoices):
     ALLOW = "allow", _("Allowed")
     PASS = "pass", _("Allowed with an approved pass")

@@ -24,7 +24,7 @@ from fangxian.org.scope import scope_of
 
 from . import reasons, selectors, services, signing
 from .forms import DeviceForm, LeaveForm, PolicyForm, RevokeForm, VehicleForm, VisitForm, VisitRequestForm
-from .models import Category, Device, Direction, LeaveApplication, PolicyVersion, Revocation, Scan, Visit
+from .models import CATEGORIES, Category, Device, Direction, LeaveApplication, PolicyVersion, Revocation, Scan, Visit
 
 OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD)
 
@@ -262,7 +262,7 @@ def _verdict_json(scan: Scan, outcome: services.Outcome, created: bool) -> dict:
         "reason": outcome.reason,
         "message": outcome.message,
         "name": outcome.name,
-        "category": str(Category(outcome.category).label) if outcome.category in Category.values else "",
+        "category": str(Category(outcome.category).label) if outcome.category in CATEGORIES else "",
         "detail": outcome.detail,
         "duplicate": not created,
     }

@@ -85,3 +85,66 @@ def test_device_api_is_in_the_openapi_schema(world, client):
     ):
         assert path in schema
     assert "gateDeviceToken" in schema
+
+
+def test_requests_out_of_order_get_drfs_answers(world, device):
+    """The short dispatch serves requests in order; DRF answers everything else as before."""
+    _device, client = device
+    url = "/api/v1/gates/scan/"
+    not_json = client.post(url, data="{not json", content_type="application/json")
+    assert not_json.status_code == 400 and "detail" in not_json.json()
+    assert client.post(url, data="scan_id=1", content_type="text/plain").status_code == 415
+    assert client.get(url).status_code == 405
+    assert client.options(url).status_code == 200
+    bare = APIClient().post(url, {"scan_id": str(uuid.uuid4()), "text": "x", "direction": "in"}, format="json")
+    assert bare.status_code == 401 and bare["WWW-Authenticate"] == 'Bearer realm="gate-device"'
+    odd = APIClient(HTTP_AUTHORIZATION="Bearer two words").post(url, {}, format="json")
+    assert odd.status_code == 401
+    assert Scan.objects.count() == 0
+
+
+def test_answers_in_order_are_json_with_the_usual_headers(world, device, settings):
+    _device, client = device
+    response = client.post(
+        "/api/v1/gates/scan/",
+        {"scan_id": str(uuid.uuid4()), "text": world.pass_for(), "direction": "in"},
+        format="json",
+        HTTP_ACCEPT="text/html",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.json()["message"] == "Allowed by the campus policy"
+    assert response["Content-Language"] == "en" and response["Cache-Control"] == "no-store, private"
+    assert response["X-Request-ID"] and "default-src 'self'" in response["Content-Security-Policy"]
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_signed_in_browser_is_no_device(world, device, client):
+    """The device endpoints read no session: a guard's browser session is not a device,
+    whatever else it sends."""
+    client.force_login(world.guard_user)
+    response = client.post(
+        "/api/v1/gates/scan/",
+        {"scan_id": str(uuid.uuid4()), "text": world.pass_for(), "direction": "in"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert Scan.objects.count() == 0
+
+
+def test_rows_a_device_writes_are_audited_with_its_address_and_request(world, device):
+    from auditlog.models import LogEntry
+
+    from fangxian.gates.models import GateAlert
+
+    _device, client = device
+    response = client.post(
+        "/api/v1/gates/scan/",
+        {"scan_id": str(uuid.uuid4()), "text": "FX1.forged.pass", "direction": "in"},
+        format="json",
+        REMOTE_ADDR="10.8.0.7",
+        HTTP_X_REQUEST_ID="gate-req-0001",
+    )
+    assert response.status_code == 200 and response.json()["allowed"] is False
+    entry = LogEntry.objects.get_for_model(GateAlert).get()
+    assert entry.remote_addr == "10.8.0.7" and entry.cid == "gate-req-0001"
