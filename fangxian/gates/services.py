@@ -25,6 +25,7 @@ from . import reasons, signals, signing
 from .cache import TTLCache
 from .categories import categories_of, primary_category
 from .models import (
+    DIRECTIONS,
     Category,
     Decision,
     Device,
@@ -499,13 +500,43 @@ PEOPLE_QUERYSETS = {
 }
 
 
+_ROW_READERS: dict = {}
+
+
+def _row_reader(model) -> tuple[str, list[str], list]:
+    """SELECT of one row of `model` by primary key, the column names, and per column the
+    backend's converters (dates on SQLite, for instance): built once per database vendor."""
+    key = (connection.vendor, model)
+    if key not in _ROW_READERS:
+        qn = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        columns = ", ".join(qn(f.column) for f in fields)
+        sql = f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)} = %s"  # noqa: S608  (identifiers only)
+        converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if found:
+                converters.append((index, column, found))
+        _ROW_READERS[key] = (sql, [f.attname for f in fields], converters)
+    return _ROW_READERS[key]
+
+
 def _student_by_pk(pk: int) -> Student | None:
-    """One student by primary key: the commonest lookup of a scan, as a plain SELECT (the
-    ORM's query compilation costs several times the query itself)."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in Student._meta.concrete_fields)
-    sql = f"SELECT {columns} FROM {qn(Student._meta.db_table)} WHERE {qn(Student._meta.pk.column)} = %s"  # noqa: S608  (identifiers only)
-    return next(iter(Student.objects.raw(sql, [pk])), None)
+    """One student by primary key: the commonest lookup of a scan, as a plain SELECT whose
+    row becomes the model as the ORM would make it (compiling the query costs several times
+    the query itself)."""
+    sql, names, converters = _row_reader(Student)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for index, column, found in converters:
+        for convert in found:
+            row[index] = convert(row[index], column, connection)
+    return Student.from_db(connection.alias, names, row)
 
 
 def _person_for_subject(subject: str, people: dict | None = None):
@@ -560,7 +591,7 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
     student or staff number. `people`: holders already loaded, by subject (a batch)."""
     text = (text or "").strip()
     campus_id = gate.parent_id or campus_id_of(gate)
-    if direction not in Direction.values:
+    if direction not in DIRECTIONS:
         return _refuse("malformed")
     if text.startswith(signing.PREFIX):
         return evaluate_pass(text, campus_id=campus_id, direction=direction, at=at, people=people)
@@ -615,7 +646,7 @@ def _scan_row(
         scan_id=scan_id,
         campus_id=gate.parent_id or campus_id_of(gate),
         gate=gate,
-        direction=direction if direction in Direction.values else Direction.IN,
+        direction=direction if direction in DIRECTIONS else Direction.IN,
         method=outcome.method,
         subject=outcome.subject,
         category=outcome.category,
@@ -638,24 +669,41 @@ def _watch_two_gates(outcome: Outcome) -> bool:
     return outcome.allowed and outcome.subject[:1] in ("S", "T", "V")
 
 
+_INSERTS: dict = {}
+
+
+def _insert_sql(watch_two_gates: bool) -> tuple[str, list]:
+    """The INSERT of _insert and the fields it stores, built once per database vendor."""
+    key = (connection.vendor, watch_two_gates)
+    if key not in _INSERTS:
+        qn = connection.ops.quote_name
+        fields = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+        table = qn(Scan._meta.db_table)
+        returning = qn(Scan._meta.pk.column)
+        if watch_two_gates:
+            # Identifiers come from the model's metadata; every value is a parameter.
+            c = {name: f"other.{qn(name)}" for name in ("subject", "verdict", "scanned_at", "gate_id")}
+            where = (
+                f"{c['subject']} = %s AND {c['verdict']} = %s"
+                f" AND {c['scanned_at']} >= %s AND {c['scanned_at']} <= %s AND {c['gate_id']} <> %s"
+            )
+            returning += f", (SELECT 1 FROM {table} AS other WHERE {where} LIMIT 1)"  # noqa: S608
+        columns = ", ".join(qn(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
+        _INSERTS[key] = (sql, fields)
+    return _INSERTS[key]
+
+
 def _insert(scan: Scan, *, watch_two_gates: bool) -> tuple[int | None, bool]:
     """One statement: INSERT … ON CONFLICT DO NOTHING RETURNING the new id and, for a
     watched holder, whether they were let through at another gate within the minute.
     (None, False) when the scan id or the pass nonce is already stored. No savepoint is
     needed: a conflict neither raises nor spoils the surrounding transaction."""
-    qn = connection.ops.quote_name
-    fields = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+    sql, fields = _insert_sql(watch_two_gates)
     params = [f.get_db_prep_save(f.pre_save(scan, True), connection) for f in fields]
-    table = qn(Scan._meta.db_table)
-    returning = qn(Scan._meta.pk.column)
     if watch_two_gates:
         when = Scan._meta.get_field("scanned_at")
-        # Identifiers come from the model's metadata; every value is a parameter.
-        c = {name: f"other.{qn(name)}" for name in ("subject", "verdict", "scanned_at", "gate_id")}
-        where = (
-            f"{c['subject']} = %s AND {c['verdict']} = %s AND {c['scanned_at']} >= %s AND {c['scanned_at']} <= %s AND {c['gate_id']} <> %s"
-        )
-        returning += f", (SELECT 1 FROM {table} AS other WHERE {where} LIMIT 1)"  # noqa: S608
         params += [
             scan.subject,
             Scan.Verdict.ALLOWED,
@@ -663,9 +711,6 @@ def _insert(scan: Scan, *, watch_two_gates: bool) -> tuple[int | None, bool]:
             when.get_db_prep_value(scan.scanned_at + TWO_GATES_WINDOW, connection),
             scan.gate_id,
         ]
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
