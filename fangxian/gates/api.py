@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import authentication, exceptions, permissions, serializers
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, permissions, renderers, serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, renderer_classes, throttle_classes
 from rest_framework.response import Response
 
-from . import services
+from fangxian.org.photos import photo_response
+
+from . import selectors, services
 from .models import Device, Direction
 from .views import _verdict_json, station_bundle_data
 
@@ -77,6 +80,11 @@ class VerdictOut(serializers.Serializer):
     category = serializers.CharField()
     detail = serializers.CharField()
     duplicate = serializers.BooleanField()
+    photo = serializers.CharField(
+        allow_null=True,
+        help_text="Path of the holder's photo for this scan (GET it with the same device token, within 10 minutes "
+        "of the scan), or null: no photo on file, a visitor or a vehicle.",
+    )
 
 
 class SyncItem(serializers.Serializer):
@@ -138,7 +146,37 @@ def scan(request):
         at=data.get("scanned_at"),
         device=device,
     )
-    return Response(_verdict_json(record, outcome, created))
+    return Response(_verdict_json(record, outcome, created, photo_route="gates-api-scan-photo"))
+
+
+class JPEGRenderer(renderers.BaseRenderer):
+    """Lets a device ask for the photo with `Accept: image/jpeg`; the view answers with the
+    file itself, so only an error would be rendered here (as an empty body)."""
+
+    media_type = "image/jpeg"
+    format = "jpg"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else b""
+
+
+@extend_schema(
+    responses={
+        (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The photo (JPEG, at most 480 px)."),
+        404: OpenApiResponse(description="Not a scan of this device's gate, older than 10 minutes, or no photo on file."),
+    },
+    summary="The photo of a recent scan's holder (the verdict's photo link)",
+    tags=["gates"],
+)
+@device_api(["GET"])
+@renderer_classes([renderers.JSONRenderer, JPEGRenderer])
+def scan_photo(request, scan_id):
+    scan = selectors.recent_scan(scan_id)
+    if scan is None or scan.gate_id != request.auth.gate_id:
+        raise Http404
+    return photo_response(selectors.holder_photo(scan.subject))
 
 
 @extend_schema(request=SyncIn, responses=SyncOut, summary="Send scans queued offline (each stored once)", tags=["gates"])
@@ -184,4 +222,5 @@ urlpatterns = [
     path("policy/", policy, name="gates-api-policy"),
     path("revocations/", revocations, name="gates-api-revocations"),
     path("keys/", keys, name="gates-api-keys"),
+    path("scans/<uuid:scan_id>/photo/", scan_photo, name="gates-api-scan-photo"),
 ]
