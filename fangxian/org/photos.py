@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import io
 import secrets
+import unicodedata
 import warnings
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -117,3 +122,90 @@ def photo_response(photo) -> FileResponse:
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Content-Disposition"] = 'inline; filename="photo.jpg"'
     return response
+
+
+# -- ZIP archives of photos (bulk import) ------------------------------------------------------
+
+ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+ARCHIVE_MAX_PHOTOS = 1000
+ARCHIVE_MAX_UNPACKED = 500 * 1024 * 1024
+ARCHIVE_MAX_RATIO = 100  # unpacked / packed for one entry: images hardly compress
+# What operating systems add to an archive of a folder: skipped, not reported.
+_JUNK_NAMES = {"thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class Entry:
+    """One photo file of an archive: its name as the user sees it (with folders), the name
+    without folders and extension (the person's number), and how to read it."""
+
+    name: str
+    number: str
+    extension: str
+    size: int
+    info: zipfile.ZipInfo
+
+
+def _display_name(info: zipfile.ZipInfo) -> str:
+    """Archives made on Chinese Windows store names in GBK without saying so; zipfile then
+    reads them as code page 437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def open_archive(upload) -> tuple[zipfile.ZipFile, list[Entry]]:
+    """The archive and its photo entries, after checks that need no unpacking (size, number
+    of entries, unpacked size, compression ratio). ValidationError for the archive as a whole."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > ARCHIVE_MAX_BYTES:
+        raise ValidationError(
+            _("The ZIP file is larger than %(limit)s MB; split the photos into several ZIP files (a class or a grade each).")
+            % {"limit": ARCHIVE_MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        archive = zipfile.ZipFile(getattr(upload, "file", upload))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(_("The file is not a ZIP archive or it is damaged. Put the photos into a .zip file and upload it again."))
+    entries: list[Entry] = []
+    for info in infos:
+        name = _display_name(info)
+        path = PurePosixPath(name)
+        if info.is_dir() or any(part.startswith((".", "__MACOSX")) for part in path.parts) or path.name.lower() in _JUNK_NAMES:
+            continue
+        number = unicodedata.normalize("NFKC", path.stem).strip()
+        entries.append(Entry(name=name, number=number, extension=path.suffix.lower(), size=info.file_size, info=info))
+    if not entries:
+        raise ValidationError(_("The ZIP file holds no photos."))
+    if len(entries) > ARCHIVE_MAX_PHOTOS:
+        raise ValidationError(
+            _("The ZIP file holds %(count)s files; at most %(limit)s per import. Split the photos into several ZIP files.")
+            % {"count": len(entries), "limit": ARCHIVE_MAX_PHOTOS}
+        )
+    if sum(entry.size for entry in entries) > ARCHIVE_MAX_UNPACKED or any(
+        entry.info.compress_size and entry.size / entry.info.compress_size > ARCHIVE_MAX_RATIO for entry in entries
+    ):
+        raise ValidationError(_("The ZIP file unpacks to too much data to be read safely; it does not look like a folder of photos."))
+    return archive, entries
+
+
+def read_entry(archive: zipfile.ZipFile, entry: Entry) -> bytes:
+    """The cleaned JPEG of one photo of the archive, or ValidationError saying what is wrong."""
+    if entry.extension not in EXTENSIONS:
+        raise ValidationError(_("Not a photo file: name photos like 2021001.jpg (JPEG, PNG or WebP)."))
+    if entry.size > MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB; choose a smaller photo.") % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large"
+        )
+    try:
+        # zipfile stops at the declared size and checks the CRC: a forged header cannot
+        # make an entry unpack to more than it says.
+        data = archive.read(entry.info)
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression.
+        raise ValidationError(_("The file is damaged or encrypted inside the ZIP archive and cannot be unpacked."))
+    return prepare(data)

@@ -141,6 +141,18 @@ def make_image(size: tuple[int, int] = (300, 400), fmt: str = "JPEG", color=(40,
     return out.getvalue()
 
 
+def make_zip(files: dict[str, bytes], *, compression: int | None = None) -> bytes:
+    """A ZIP archive in memory: {entry name: content} (deflated unless told otherwise)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if compression is None else compression) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """MEDIA_ROOT in a temporary folder: photos and other files written by a test go there."""
