@@ -946,11 +946,12 @@ class _PhotoImporter(Importer):
         with archive:
             for entry in sorted(entries, key=lambda e: e.name):
                 problem = None
-                if entry.extension in photos.EXTENSIONS and entry.number not in people:
-                    problem = self.unknown(entry.number)
-                elif entry.number in seen:
-                    problem = _("Another file is for the same person: %(other)s.") % {"other": seen[entry.number]}
-                seen.setdefault(entry.number, entry.name)
+                if entry.extension in photos.EXTENSIONS:  # other files are refused by read_entry
+                    if entry.number not in people:
+                        problem = self.unknown(entry.number)
+                    elif entry.number in seen:
+                        problem = _("Another file is for the same person: %(other)s.") % {"other": seen[entry.number]}
+                    seen.setdefault(entry.number, entry.name)
                 try:
                     data = photos.read_entry(archive, entry)
                 except ValidationError as exc:

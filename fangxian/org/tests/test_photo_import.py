@@ -81,6 +81,7 @@ def test_any_bad_entry_refuses_the_whole_archive_and_names_it(uni, office, media
             f"b/{good.student_number}.png": make_image(fmt="PNG"),
             f"{uni.other_students[0].student_number}.webp": truncated.getvalue()[:5000],
             "名单.xlsx": b"PK\x03\x04",
+            f"0/{good.student_number}.txt": b"notes",  # sorts first; the photos of the same number are not its duplicates
         }
     )
     report = StudentPhotoImporter(user=office).run(upload(archive))
@@ -93,6 +94,7 @@ def test_any_bad_entry_refuses_the_whole_archive_and_names_it(uni, office, media
         f"b/{good.student_number}.png": f"另一个文件也是这个人的照片：{good.student_number}.jpg。",
         f"{uni.other_students[0].student_number}.webp": "图片已损坏或不完整，无法读取。",  # a truncated JPEG: the name does not matter
         "名单.xlsx": "不是照片文件：照片请按 2021001.jpg 这样命名（JPEG、PNG 或 WebP）。",
+        f"0/{good.student_number}.txt": "不是照片文件：照片请按 2021001.jpg 这样命名（JPEG、PNG 或 WebP）。",
     }
     assert str(report.errors[0]).startswith(f"{report.errors[0].column} · ")
     assert photos_of(good, other) == ["", ""]
