@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from .importing import Importer
 from .xlsx import XLSX_CONTENT_TYPE
@@ -41,14 +40,14 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
 
     The error file of a failed run is kept under MEDIA_ROOT with a random name that only
     the uploader's session knows, and is served by `import_errors`."""
-    if request.GET.get("template"):
+    if request.GET.get("template") and importer.has_template:
         return xlsx_response(importer.template(), f"{importer.title}-模板.xlsx")
     report = None
     error_token = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            report_error = _("Choose an .xlsx file to upload.")
+            report_error = str(importer.missing_file)
             return render(request, template, {"importer": importer, "upload_error": report_error, **(context or {})}, status=400)
         report = importer.run(upload, dry_run=bool(request.POST.get("check_only")))
         if report.error_file:

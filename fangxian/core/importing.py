@@ -20,6 +20,7 @@ from typing import IO, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangxian.org import idnumber
 
@@ -124,6 +125,12 @@ class Importer(ABC):
     columns: ClassVar[list[Column]]
     key: ClassVar[tuple[str, ...]] = ()  # columns that identify a row; duplicates are errors
     template_notes: ClassVar[list[str]] = []
+    # The file the import page asks for; an import that reads something else than a
+    # workbook (photos in a ZIP archive) overrides `run` and these.
+    file_label: ClassVar = gettext_lazy("Excel file (.xlsx)")
+    accept: ClassVar[str] = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    missing_file: ClassVar = gettext_lazy("Choose an .xlsx file to upload.")
+    has_template: ClassVar[bool] = True
 
     def __init__(self, *, user=None):
         self.user = user

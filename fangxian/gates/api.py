@@ -7,11 +7,12 @@ import json
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -20,8 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fangxian.core.middleware import stateless
+from fangxian.org.photos import photo_response
 
-from . import services
+from . import selectors, services
 from .models import DIRECTIONS, Device, Direction
 from .views import _verdict_json, station_bundle_data
 
@@ -184,6 +186,11 @@ class VerdictOut(serializers.Serializer):
     category = serializers.CharField()
     detail = serializers.CharField()
     duplicate = serializers.BooleanField()
+    photo = serializers.CharField(
+        allow_null=True,
+        help_text="Path of the holder's photo for this scan (GET it with the same device token, within 10 minutes "
+        "of the scan), or null: no photo on file, a visitor or a vehicle.",
+    )
 
 
 class SyncItem(serializers.Serializer):
@@ -245,7 +252,24 @@ def scan(request):
         at=data.get("scanned_at"),
         device=device,
     )
-    return Response(_verdict_json(record, outcome, created))
+    return Response(_verdict_json(record, outcome, created, photo_route="gates-api-scan-photo"))
+
+
+@extend_schema(
+    responses={
+        (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The photo (JPEG, at most 480 px)."),
+        404: OpenApiResponse(description="Not a scan of this device's gate, older than 10 minutes, or no photo on file."),
+    },
+    summary="The photo of a recent scan's holder (the verdict's photo link)",
+    tags=["gates"],
+)
+@device_api(["GET"])
+def scan_photo(request, scan_id):
+    # The file itself, whatever the device accepts; errors come as JSON (DeviceView).
+    scan = selectors.recent_scan(scan_id)
+    if scan is None or scan.gate_id != request.auth.gate_id:
+        raise Http404
+    return photo_response(selectors.holder_photo(scan.subject))
 
 
 @extend_schema(request=SyncIn, responses=SyncOut, summary="Send scans queued offline (each stored once)", tags=["gates"])
@@ -291,4 +315,5 @@ urlpatterns = [
     path("policy/", policy, name="gates-api-policy"),
     path("revocations/", revocations, name="gates-api-revocations"),
     path("keys/", keys, name="gates-api-keys"),
+    path("scans/<uuid:scan_id>/photo/", scan_photo, name="gates-api-scan-photo"),
 ]

@@ -413,3 +413,27 @@ def overdue_student_ids_at(at: datetime) -> set[int]:
         .filter(Q(returned_at__isnull=True) | Q(returned_at__gt=at))
         .values_list("student_id", flat=True)
     )
+
+
+# ---------------------------------------------------------------------------
+# Photos on the verdict
+
+# A station may fetch the holder's photo of a scan for this long after the server
+# received it: the scan is the record that the photo was looked at.
+PHOTO_WINDOW = timedelta(minutes=10)
+
+
+def recent_scan(scan_id, *, now: datetime | None = None) -> Scan | None:
+    """A scan received within PHOTO_WINDOW, by its scan id."""
+    since = (now or timezone.now()) - PHOTO_WINDOW
+    return Scan.objects.filter(scan_id=scan_id, received_at__gte=since).order_by().only("scan_id", "gate_id", "subject").first()
+
+
+def holder_photo(subject: str):
+    """The photo (a FieldFile) of a student ("S12") or member of staff ("T7"), or None:
+    visitors and vehicles have none."""
+    model = {"S": Student, "T": Staff}.get(subject[:1])
+    if model is None or not subject[1:].isdigit():
+        return None
+    person = model.objects.filter(pk=int(subject[1:])).order_by().only("pk", "photo").first()
+    return person.photo if person is not None and person.photo else None

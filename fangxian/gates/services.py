@@ -399,6 +399,7 @@ class Outcome:
     nonce: str = ""
     plate: str = ""
     leave_id: int | None = None
+    photo: bool = False  # the holder has a photo on file (read with the holder's row, no query)
 
     @property
     def message(self) -> str:
@@ -428,7 +429,7 @@ def decide_person(person, *, campus_id: int, direction: str, at: datetime, metho
     (students under closed management) or a signed pass (everyone else)."""
     categories = categories_of(person, timezone.localdate(at))
     category = primary_category(categories)
-    outcome = replace(base, name=person.name, category=category or "", method=method)
+    outcome = replace(base, name=person.name, category=category or "", method=method, photo=bool(person.photo))
     if category is None:
         return replace(outcome, allowed=False, reason="not_enrolled")
     leave = None

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
 from fangxian.org.models import Place, Staff, Student
+from fangxian.org.photos import photo_response
 from fangxian.org.scope import scope_of
 
 from . import reasons, selectors, services, signing
@@ -255,7 +256,11 @@ def station_bundle(request, gate_id: int):
     return JsonResponse(data)
 
 
-def _verdict_json(scan: Scan, outcome: services.Outcome, created: bool) -> dict:
+def _verdict_json(scan: Scan, outcome: services.Outcome, created: bool, *, photo_route: str = "gates:scan_photo") -> dict:
+    """The verdict as the station and the device API show it. `photo` is the URL of the
+    holder's photo for this scan (fetched separately, see scan_photo) or None."""
+    # A scan sent again comes back as stored, without its holder: look the photo up then only.
+    has_photo = outcome.photo if created else selectors.holder_photo(scan.subject) is not None
     return {
         "scan_id": str(scan.scan_id),
         "allowed": outcome.allowed,
@@ -265,6 +270,7 @@ def _verdict_json(scan: Scan, outcome: services.Outcome, created: bool) -> dict:
         "category": str(Category(outcome.category).label) if outcome.category in CATEGORIES else "",
         "detail": outcome.detail,
         "duplicate": not created,
+        "photo": reverse(photo_route, args=[scan.scan_id]) if has_photo else None,
     }
 
 
@@ -294,6 +300,19 @@ def station_scan(request):
         guard=request.user,
     )
     return JsonResponse(_verdict_json(scan, outcome, created))
+
+
+@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_GET
+def scan_photo(request, scan_id):
+    """The photo of a recent scan's holder, for a station that may run the scan's gate
+    (404 otherwise, and after selectors.PHOTO_WINDOW). The scan itself is the record of
+    who was shown the photo, so nothing else is logged."""
+    scan = selectors.recent_scan(scan_id)
+    if scan is None:
+        raise Http404
+    _station_gate(request, scan.gate_id)
+    return photo_response(selectors.holder_photo(scan.subject))
 
 
 @require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)

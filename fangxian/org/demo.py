@@ -14,6 +14,7 @@ then filled in by one UPDATE (TreeNode.save() would cost a query per row).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ SPARE_BEDS = 0.06
 ON_CAMPUS_SHARE = 0.9
 NO_ONE_TO_ONE_SHARE = 0.03  # a deliberate gap: some boarders have no one-to-one staff member
 STUDENTS_PER_STAFF = 13
+DEMO_PHOTOS = 12  # the demo student and classmates get a drawn portrait
 
 LOGINS = [
     ("college", "二级学院 college admin of 医学院"),
@@ -210,6 +212,7 @@ class _Class:
 class _Builder:
     def __init__(self, *, size: int, seed: int):
         self.size = size
+        self.seed = seed
         self.rng = random.Random(seed)
         self.id_numbers: set[str] = set()
         self.phones: set[str] = set()
@@ -272,6 +275,7 @@ class _Builder:
         self.place_students()
         self.build_staff()
         self.build_assignments()
+        self.give_photos()
         Staff.objects.bulk_create(self.staff, batch_size=BATCH)
         Student.objects.bulk_create(self.all_students, batch_size=BATCH)
         Assignment.objects.bulk_create(self.assignments, batch_size=BATCH)
@@ -596,6 +600,25 @@ class _Builder:
         boarders = [s for s in grade if s.bed is not None]
         return (boarders or grade or self.all_students or [None])[0]
 
+    def give_photos(self) -> None:
+        """Drawn portraits for the demo student and the first students of the demo grade, so
+        that the guard station shows a photo. Their own random generator leaves the rest of
+        the demo as it was; file names derive from the seed, so loading again rewrites nothing."""
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        demo_ci = int(DEMO_COLLEGE.split("-")[1]) - 1
+        first = self.demo_student(demo_ci)
+        if first is None:
+            return
+        grade = [s for c in self.classes if c.college == demo_ci and c.year == DEMO_GRADE_YEAR for s in c.students]
+        rng = random.Random(f"photos-{self.seed}")
+        for student in [first, *(s for s in grade if s is not first)][:DEMO_PHOTOS]:
+            name = f"photos/demo/{hashlib.sha256(f'{self.seed}-{student.student_number}'.encode()).hexdigest()[:32]}.jpg"
+            if not default_storage.exists(name):
+                name = default_storage.save(name, ContentFile(portrait(rng, student.gender)))
+            student.photo = name
+
     def create_logins(self) -> None:
         from fangxian.accounts.models import User
 
@@ -614,6 +637,39 @@ class _Builder:
             user.set_password(DEMO_PASSWORD)
             user.save()
             model.objects.filter(pk=person.pk).update(user=user)
+
+
+SKIN = ((241, 204, 170), (232, 190, 150), (224, 178, 140), (210, 160, 120))
+HAIR = ((30, 24, 20), (45, 34, 28), (60, 44, 32))
+BACKDROP = ((214, 228, 245), (226, 236, 248), (236, 240, 244), (220, 232, 226))
+CLOTHES = ((36, 60, 110), (70, 70, 78), (120, 30, 40), (40, 90, 70), (230, 230, 232))
+
+
+def portrait(rng: random.Random, gender: str) -> bytes:
+    """A drawn passport-style portrait (JPEG, 360 × 480): head, hair and shoulders on a light
+    backdrop, varied by `rng`. Demo data only: nobody's face."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = 360, 480
+    image = Image.new("RGB", (width, height), rng.choice(BACKDROP))
+    draw = ImageDraw.Draw(image)
+    cx, skin, hair = width // 2 + rng.randint(-8, 8), rng.choice(SKIN), rng.choice(HAIR)
+    head_w, head_h, top = rng.randint(118, 134), rng.randint(150, 166), rng.randint(92, 108)
+    draw.ellipse((cx - 150, 330, cx + 150, 620), fill=rng.choice(CLOTHES))  # shoulders
+    draw.rectangle((cx - 28, top + head_h - 30, cx + 28, 350), fill=skin)  # neck
+    if gender == Gender.FEMALE:  # long hair behind the head
+        draw.rounded_rectangle((cx - head_w // 2 - 18, top - 12, cx + head_w // 2 + 18, top + head_h + 40), 60, fill=hair)
+    draw.ellipse((cx - head_w // 2, top, cx + head_w // 2, top + head_h), fill=skin)
+    draw.chord((cx - head_w // 2 - 6, top - 16, cx + head_w // 2 + 6, top + head_h * 0.7), 180, 360, fill=hair)
+    eye_y = top + head_h * 0.52
+    for dx in (-head_w // 5, head_w // 5):
+        draw.ellipse((cx + dx - 6, eye_y - 5, cx + dx + 6, eye_y + 5), fill=(40, 30, 30))
+    draw.arc((cx - 22, top + head_h * 0.66, cx + 22, top + head_h * 0.82), 20, 160, fill=(150, 70, 70), width=4)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def _create_root(node: TreeNode) -> TreeNode:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import idnumber
+from . import idnumber, photos
 from .models import ID_NUMBER_MESSAGES, AssignmentRole, Gender, Place, Staff, Student, Unit
 
 
@@ -232,6 +232,30 @@ class LinkUserForm(forms.Form):
             if holder is not None:
                 raise forms.ValidationError(_("This account already belongs to %(person)s.") % {"person": holder.name})
         return user
+
+
+class PhotoForm(forms.Form):
+    """Upload or replace a person's photo. `cleaned_data["photo"]` is the cleaned JPEG."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB, at least 100 × 100 pixels; a passport-style photo of the face."),
+        error_messages={"required": _("Choose a photo to upload."), "empty": _("The file is empty.")},
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_photo(self) -> bytes:
+        upload = self.cleaned_data["photo"]
+        if upload.size > photos.MAX_BYTES:
+            # Refused before it is read.
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB; choose a smaller photo.") % {"limit": photos.MAX_BYTES // (1024 * 1024)}
+            )
+        return photos.prepare(upload.read())
 
 
 class StudentFilterForm(forms.Form):

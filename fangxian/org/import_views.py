@@ -1,8 +1,10 @@
-"""Import pages of the organisation (prevention office only): an index of the five imports
-and one page per import (form, check only, report, template and error-file downloads)."""
+"""Import pages of the organisation: an index of the imports and one page per import
+(form, check only, report, template and error-file downloads). The prevention office runs
+every import; college admins import the photos of the people in their college."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
@@ -10,6 +12,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
 from fangxian.core.import_views import import_page
 
+from .access import can_write
 from .imports import IMPORTERS
 
 
@@ -19,9 +22,12 @@ def import_index(request):
     return render(request, "org/import/index.html", {"importers": importers})
 
 
-@require_roles(Role.PREVENTION_OFFICE)
+@require_roles(Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
 def import_run(request, name: str):
     importer_class = IMPORTERS.get(name)
     if importer_class is None:
         raise Http404
-    return import_page(request, importer_class(user=request.user), template="org/import/import.html")
+    if not can_write(request.user, getattr(importer_class, "roles", {Role.PREVENTION_OFFICE})):
+        raise PermissionDenied
+    template = getattr(importer_class, "page_template", "org/import/import.html")
+    return import_page(request, importer_class(user=request.user), template=template)

@@ -14,16 +14,21 @@ import re
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, models, transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangxian.core.importing import CHOICE, DATE, ID_NUMBER, PHONE, Column, Importer, Row, RowError
+from fangxian.core.importing import CHOICE, DATE, ID_NUMBER, PHONE, Column, Importer, ImportReport, Row, RowError
 
+from . import photos, selectors
+from .access import PEOPLE_WRITERS
 from .models import ASSIGNMENT_TARGETS, Assignment, AssignmentRole, Gender, Place, Staff, Student, TreeNode, Unit
 
 BATCH = 2000
@@ -891,6 +896,145 @@ def _place_paths(institution: Unit) -> tuple[dict, dict, dict]:
     return by_name, by_path, info
 
 
+# -- photos --------------------------------------------------------------------------------
+
+
+class _PhotoImporter(Importer):
+    """Photos in a ZIP archive, one file per person named by their number (2021001.jpg, in
+    any folder). All-or-nothing like the spreadsheets: every photo is decoded and cleaned
+    (photos.prepare) before anything is stored; any bad entry refuses the whole archive with
+    "entry name · problem". A college admin may import the photos of their own college."""
+
+    model: ClassVar[type[Student] | type[Staff]]
+    number_field: ClassVar[str]
+    columns: ClassVar[list[Column]] = []
+    roles: ClassVar[frozenset[str]] = PEOPLE_WRITERS
+    file_label = gettext_lazy("ZIP file of photos (.zip)")
+    accept = ".zip,application/zip,application/x-zip-compressed"
+    missing_file = gettext_lazy("Choose a .zip file to upload.")
+    has_template = False
+    page_template = "org/import/photos.html"
+    limits: ClassVar[dict[str, int]] = {"photos": photos.ARCHIVE_MAX_PHOTOS, "megabytes": photos.ARCHIVE_MAX_BYTES // (1024 * 1024)}
+    example: ClassVar[str]
+
+    def people(self, numbers: set[str]) -> dict[str, tuple[int, str]]:
+        """The people of these numbers whom the uploader may change: number → (pk, photo)."""
+        institution = default_institution()
+        visible = self.visible().filter(institution=institution) if institution else self.model.objects.none()
+        return {
+            number: (pk, photo)
+            for number, pk, photo in visible.filter(**{f"{self.number_field}__in": numbers}).values_list(self.number_field, "pk", "photo")
+        }
+
+    def visible(self):
+        raise NotImplementedError
+
+    def unknown(self, number: str) -> str:
+        raise NotImplementedError
+
+    def run(self, upload, *, dry_run: bool = False) -> ImportReport:
+        report = ImportReport(title=str(self.title), dry_run=dry_run)
+        try:
+            archive, entries = photos.open_archive(upload)
+        except ValidationError as exc:
+            report.errors.append(RowError(0, "", exc.messages[0]))
+            return report
+        report.rows = len(entries)
+        people = self.people({entry.number for entry in entries})
+        seen: dict[str, str] = {}
+        cleaned: list[tuple[int, str, bytes]] = []  # (pk, old photo, new JPEG)
+        with archive:
+            for entry in sorted(entries, key=lambda e: e.name):
+                problem = None
+                if entry.extension in photos.EXTENSIONS:  # other files are refused by read_entry
+                    if entry.number not in people:
+                        problem = self.unknown(entry.number)
+                    elif entry.number in seen:
+                        problem = _("Another file is for the same person: %(other)s.") % {"other": seen[entry.number]}
+                    seen.setdefault(entry.number, entry.name)
+                try:
+                    data = photos.read_entry(archive, entry)
+                except ValidationError as exc:
+                    problem = problem or exc.messages[0]
+                if problem:
+                    report.errors.append(RowError(0, entry.name, problem))
+                elif not report.errors:
+                    cleaned.append((*people[entry.number], data))
+        if report.errors or dry_run:
+            return report
+        self.store(cleaned, report)
+        return report
+
+    def store(self, cleaned: list[tuple[int, str, bytes]], report: ImportReport) -> None:
+        """Write the files, then point the people at them in one transaction with the audit
+        event. If anything fails, the new files are deleted; the old ones go after the commit."""
+        storage = self.model._meta.get_field("photo").storage
+        written: list[str] = []
+        try:
+            changed = []
+            for pk, _old, data in cleaned:
+                written.append(storage.save(photos.new_name(), ContentFile(data)))
+                changed.append(self.model(pk=pk, photo=written[-1]))
+            with transaction.atomic():
+                self.model.objects.bulk_update(changed, ["photo"], batch_size=BATCH)
+                report.created = sum(1 for _pk, old, _data in cleaned if not old)
+                report.updated = len(cleaned) - report.created
+                self.after_apply(report)
+        except BaseException:
+            for name in written:
+                storage.delete(name)
+            raise
+        old_names = [old for _pk, old, _data in cleaned if old]
+
+        def delete_replaced() -> None:
+            for name in old_names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_replaced)
+
+    def apply(self, rows):  # run() does the work; there are no rows
+        raise NotImplementedError
+
+
+class StudentPhotoImporter(_PhotoImporter):
+    name = "student_photos"
+    title = gettext_lazy("Student photos")
+    description = gettext_lazy("A ZIP file of photos named by student number, such as 2021001.jpg.")
+    model = Student
+    number_field = "student_number"
+    example = "2021001.jpg"
+
+    def visible(self):
+        return selectors.visible_students(self.user)
+
+    def unknown(self, number: str) -> str:
+        return _("No student with the number %(number)s among the students you may change.") % {"number": number}
+
+
+class StaffPhotoImporter(_PhotoImporter):
+    name = "staff_photos"
+    title = gettext_lazy("Staff photos")
+    description = gettext_lazy("A ZIP file of photos named by staff number, such as HX00001.jpg.")
+    model = Staff
+    number_field = "staff_number"
+    example = "HX00001.jpg"
+
+    def visible(self):
+        return selectors.visible_staff(self.user)
+
+    def unknown(self, number: str) -> str:
+        return _("No staff member with the number %(number)s among the staff you may change.") % {"number": number}
+
+
 IMPORTERS: dict[str, type[Importer]] = {
-    importer.name: importer for importer in (UnitImporter, PlaceImporter, StaffImporter, StudentImporter, AssignmentImporter)
+    importer.name: importer
+    for importer in (
+        UnitImporter,
+        PlaceImporter,
+        StaffImporter,
+        StudentImporter,
+        AssignmentImporter,
+        StudentPhotoImporter,
+        StaffPhotoImporter,
+    )
 }

@@ -221,6 +221,9 @@ class Person(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s", verbose_name=_("account")
     )
+    # A cleaned JPEG with a random name under MEDIA_ROOT (see photos.py); never served by a
+    # public URL. The database default lets bulk INSERTs that name their columns leave it out.
+    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import photos
 from .models import Assignment, Place, Staff, Student, TreeNode, Unit
 
 
@@ -138,6 +140,27 @@ def person_link_user(*, person: Student | Staff, user) -> Student | Staff:
                 raise ValidationError(_("This account already belongs to %(person)s.") % {"person": holder.name})
     person.user = user
     person.save(update_fields=["user"])
+    return person
+
+
+def person_set_photo(*, person: Student | Staff, photo: bytes | None) -> Student | Staff:
+    """Give a person a photo (the cleaned JPEG of photos.prepare), replace it, or remove it
+    (None). The change is logged like any other change of the person (auditlog). The old
+    file is deleted once the change is committed; the new one if the change fails."""
+    storage = person.photo.storage
+    old = person.photo.name
+    new = storage.save(photos.new_name(), ContentFile(photo)) if photo is not None else ""
+    try:
+        with transaction.atomic():
+            person.photo = new
+            person.save(update_fields=["photo"])
+    except BaseException:
+        if new:
+            storage.delete(new)
+        person.photo = old
+        raise
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
     return person
 
 

@@ -128,3 +128,40 @@ class MiniUniversity:
 @pytest.fixture
 def uni(db) -> MiniUniversity:
     return MiniUniversity()
+
+
+def make_image(size: tuple[int, int] = (300, 400), fmt: str = "JPEG", color=(40, 120, 200), **save_kwargs) -> bytes:
+    """An image file in memory, e.g. a test's upload."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA" if fmt == "PNG" else "RGB", size, color).save(out, fmt, **save_kwargs)
+    return out.getvalue()
+
+
+def make_zip(files: dict[str, bytes], *, compression: int | None = None) -> bytes:
+    """A ZIP archive in memory: {entry name: content} (deflated unless told otherwise)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if compression is None else compression) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """MEDIA_ROOT in a temporary folder: photos and other files written by a test go there."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root) -> list[str]:
+    """The files under a folder, as relative paths (to check that nothing is left behind)."""
+    from pathlib import Path
+
+    return sorted(str(path.relative_to(root)) for path in Path(root).rglob("*") if path.is_file())

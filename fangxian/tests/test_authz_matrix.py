@@ -49,7 +49,8 @@ class World:
 
 
 @pytest.fixture
-def world(db, make_user):
+def world(db, make_user, media_root):
+    # media_root: files that pages write (photos) go to a temporary folder.
     return World(make_user)
 
 

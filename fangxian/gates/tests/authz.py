@@ -133,6 +133,24 @@ def _vehicle(world, user, which):
     return {"pk": getattr(world, key).pk}
 
 
+def _photo_scan(world, user, which):
+    """A scan just made at the guard's gate ("in") or at the other campus's gate ("out") of
+    a student who has a photo."""
+    from fangxian.gates import services
+    from fangxian.org import photos
+    from fangxian.org import services as org_services
+    from fangxian.org.testing import make_image
+
+    key = f"_gates_photo_scan_{which}"
+    if not hasattr(world, key):
+        student = world.uni.students[1]
+        if not student.photo:
+            org_services.person_set_photo(person=student, photo=photos.prepare(make_image()))
+        gate = world.uni.gate if which == "in" else _other_campus(world)[1]
+        setattr(world, key, services.scan(text=student.student_number, gate=gate, direction="in")[0])
+    return {"scan_id": getattr(world, key).scan_id}
+
+
 ENTRIES = [
     # Overview, campus pages, policies, devices, alerts.
     Entry("gates:overview", get=expect(403, **OVERSEERS)),
@@ -179,6 +197,8 @@ ENTRIES = [
     Entry("gates:station_bundle", get=expect(403, **OFFICE_GUARD), kwargs=_gate),
     Entry("gates:station_scan", get=expect(403, office=405, guard=405), post=expect(403, office=400, guard=400)),
     Entry("gates:station_sync", get=expect(403, office=405, guard=405), post=expect(403, office=400, guard=400)),
+    # The photo of a recent scan: stations that may run the scan's gate.
+    Entry("gates:scan_photo", get=expect(403, **OFFICE_GUARD), kwargs=_photo_scan),
     # Personal passes: whoever is a student or a member of staff.
     Entry("gates:my_pass", get=expect(NOBODY, **PEOPLE)),
     Entry("gates:my_pass_json", get=expect(NOBODY, **PEOPLE)),
@@ -231,4 +251,5 @@ ENTRIES = [
     Entry("gates-api-policy", get=expect(401), anonymous_get=401),
     Entry("gates-api-revocations", get=expect(401), anonymous_get=401),
     Entry("gates-api-keys", get=expect(401), anonymous_get=401),
+    Entry("gates-api-scan-photo", get=expect(401), kwargs=_photo_scan, scoped=False, anonymous_get=401),
 ]

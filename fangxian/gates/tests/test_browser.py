@@ -112,3 +112,36 @@ def test_offline_scans_queue_and_arrive_once(transactional_db, world, page_facto
     guard.wait_for_load_state("networkidle")
     assert Scan.objects.count() == 4
     screenshot(guard, "gates-station-back-online-phone")
+
+
+def test_photo_uploaded_by_the_college_shows_on_the_guards_green_verdict(transactional_db, world, page_factory, media_root):
+    import random
+
+    from fangxian.org.demo import portrait
+
+    college = page_factory(viewport=PHONE)
+    browser_login(college, "college1")
+    college.goto(f"/org/students/{world.student.pk}/")
+    college.set_input_files(
+        "[data-testid=photo-input]", files=[{"name": "证件照.jpg", "mimeType": "image/jpeg", "buffer": portrait(random.Random(5), "M")}]
+    )
+    college.click("[data-testid=photo-submit]")
+    college.wait_for_selector("[data-testid=photo]")
+    assert college.eval_on_selector("[data-testid=photo]", "img => img.complete && img.naturalWidth") == 360
+    screenshot(college, "org-student-photo-phone")
+    world.student.refresh_from_db()
+    assert world.student.photo
+
+    guard = open_station(page_factory, direction="in")
+    scan_on(guard, world.pass_for())
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    guard.wait_for_selector("[data-testid=verdict-photo]:not(.d-none)")
+    assert guard.eval_on_selector("[data-testid=verdict-photo]", "img => img.complete && img.naturalWidth") > 0
+    assert world.student.name in guard.inner_text("[data-testid=verdict]")
+    screenshot(guard, "gates-station-photo-phone")
+
+    scan_on(guard, "甘G12345")  # a vehicle: no photo, and the student's is gone
+    guard.wait_for_selector("[data-testid=verdict]:has-text('甘G12345')")
+    assert guard.is_hidden("[data-testid=verdict-photo]")
+    for page in (college, guard):
+        assert page.watch.foreign_requests() == [] and page.watch.console_errors == []

@@ -8,7 +8,7 @@ college (or a building the guard does not hold).
 
 from __future__ import annotations
 
-from fangxian.org.testing import make_id_number
+from fangxian.org.testing import make_id_number, make_image
 from fangxian.testing_authz import Entry, expect
 
 API_ANON = (401, 403)
@@ -22,14 +22,62 @@ ONLY_OFFICE = {"office": 200}
 OFFICE_AND_COLLEGE = {"office": 200, "college": 200}
 
 
+def _resolve(world, dotted: str):
+    obj = world.uni
+    for part in dotted.split("."):
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+    return obj
+
+
 def _pk(attr, out_attr):
     def build(world, user, which):
-        obj = world.uni
-        for part in (attr if which == "in" else out_attr).split("."):
-            obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
-        return {"pk": obj.pk}
+        return {"pk": _resolve(world, attr if which == "in" else out_attr).pk}
 
     return build
+
+
+def _with_photo(attr, out_attr):
+    """Like _pk, for a person who has a photo (given once, outside the rolled-back calls)."""
+
+    def build(world, user, which):
+        from fangxian.org import photos, services
+
+        person = _resolve(world, attr if which == "in" else out_attr)
+        if not person.photo:
+            services.person_set_photo(person=person, photo=photos.prepare(make_image()))
+        return {"pk": person.pk}
+
+    return build
+
+
+def _photo_file(world, user, which):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"photo": SimpleUploadedFile("photo.jpg", make_image(), content_type="image/jpeg")}
+
+
+def _photo_entries(kind: str, visible: dict, in_attr: str, out_attr: str) -> list[Entry]:
+    """The image (readers of the person's page), upload and removal (people writers)."""
+    return [
+        Entry(f"org:{kind}_photo", get=expect(403, **visible), kwargs=_with_photo(in_attr, out_attr)),
+        Entry(
+            f"org:{kind}_photo_upload",
+            get=expect(405),
+            post=expect(403, office=302, college=302),
+            kwargs=_pk(in_attr, out_attr),
+            data=_photo_file,
+            anonymous_get=405,
+            anonymous_post=302,
+        ),
+        Entry(
+            f"org:{kind}_photo_remove",
+            get=expect(405),
+            post=expect(403, office=302, college=302),
+            kwargs=_with_photo(in_attr, out_attr),
+            anonymous_get=405,
+            anonymous_post=302,
+        ),
+    ]
 
 
 def _assignment(world, user, which):
@@ -137,6 +185,7 @@ ENTRIES = [
         anonymous_get=405,
         anonymous_post=302,
     ),
+    *_photo_entries("student", {**PEOPLE, "student": 200, "guard": 404}, "students.0", "other_students.0"),
     Entry("org:staff_list", get=expect(403, **PEOPLE)),
     Entry(
         "org:staff_create",
@@ -176,6 +225,7 @@ ENTRIES = [
         anonymous_get=405,
         anonymous_post=302,
     ),
+    *_photo_entries("staff", {**PEOPLE, "guard": 404}, "counselor", "other_counselor"),
     # Assignments.
     Entry("org:assignment_list", get=expect(403, **ASSIGN_READ)),
     Entry(

@@ -75,3 +75,34 @@ def test_office_browses_the_tree_lazily(page_factory, make_user):
     assert "3 名学生" in page.inner_text(f"[data-node='{uni.major.pk}']")
     screenshot(page, "org-tree-desktop")
     assert page.watch.console_errors == []
+
+
+def test_college_admin_imports_a_zip_of_photos_all_or_nothing(page_factory, settings, tmp_path):
+    from fangxian.org.models import Student
+    from fangxian.org.testing import make_image, make_zip
+
+    settings.MEDIA_ROOT = tmp_path
+    uni = MiniUniversity()
+    page = page_factory(viewport=PHONE)
+    browser_login(page, "college1")
+    page.goto("/org/students/")
+    page.click("[data-testid=import-photos]")
+    page.wait_for_selector("[data-testid=photo-rules]")
+    numbers = [s.student_number for s in uni.students]
+    bad = make_zip({f"{numbers[0]}.jpg": make_image(), f"{uni.other_students[0].student_number}.jpg": make_image()})
+    page.set_input_files("#import-file", files=[{"name": "照片.zip", "mimeType": "application/zip", "buffer": bad}])
+    page.click("[data-testid=import-submit]")
+    page.wait_for_selector("[data-testid=import-errors]")
+    assert f"{uni.other_students[0].student_number}.jpg · " in page.inner_text("[data-testid=import-errors]")
+    screenshot(page, "org-photo-import-refused-phone")
+    assert page.watch.console_errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    page.watch.console_errors.clear()  # the refused import is answered with 400, as it should
+    assert not Student.objects.exclude(photo="").exists()
+    good = make_zip({f"班级/{number}.jpg": make_image() for number in numbers})
+    page.set_input_files("#import-file", files=[{"name": "照片.zip", "mimeType": "application/zip", "buffer": good}])
+    page.click("[data-testid=import-submit]")
+    page.wait_for_selector("[data-testid=import-ok]")
+    assert Student.objects.exclude(photo="").count() == len(numbers)
+    page.goto(f"/org/students/{uni.students[1].pk}/")
+    assert page.eval_on_selector("[data-testid=photo]", "img => img.complete && img.naturalWidth") == 300
+    assert page.watch.foreign_requests() == [] and page.watch.console_errors == []

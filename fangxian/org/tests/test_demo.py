@@ -222,3 +222,22 @@ def test_seed_demo_command_loads_accounts_and_the_university():
     for username in ("office", "inspector", "college", "counselor", "guard", "student"):
         assert f"  {username} " in text
     assert Student.objects.count() == 300
+
+
+@pytest.mark.django_db
+def test_demo_student_and_classmates_have_portraits(media_root):
+    import io
+
+    from PIL import Image
+
+    from fangxian.org.testing import stored_files
+
+    demo.load(size=SMALL, seed=7)
+    student = Student.objects.get(user__username="student")
+    with_photo = Student.objects.exclude(photo="")
+    assert student.photo and with_photo.count() == demo.DEMO_PHOTOS
+    college = student.klass.parent.parent.parent
+    assert set(with_photo.values_list("klass__parent__name", "klass__parent__parent__parent")) == {("2021级", college.pk)}
+    assert stored_files(media_root) == sorted(with_photo.values_list("photo", flat=True))
+    with student.photo.open("rb") as handle:
+        assert Image.open(io.BytesIO(handle.read())).size == (360, 480)

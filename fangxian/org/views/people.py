@@ -12,13 +12,13 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 
-from .. import selectors, services
+from .. import photos, selectors, services
 from ..access import (
     ACCOUNT_LINKERS,
     ASSIGNMENT_READERS,
@@ -31,7 +31,7 @@ from ..access import (
     has_any,
     require_write,
 )
-from ..forms import LinkUserForm, OnDateForm, StaffFilterForm, StaffForm, StudentFilterForm, StudentForm
+from ..forms import LinkUserForm, OnDateForm, PhotoForm, StaffFilterForm, StaffForm, StudentFilterForm, StudentForm
 from ..models import Place, Staff, Student, Unit
 
 PAGE_SIZE = 50
@@ -82,19 +82,18 @@ def _student(request, pk: int) -> Student:
     return selectors.get_visible(qs, pk=pk)
 
 
-@require_roles(*STUDENT_DETAIL_READERS)
-def student_detail(request, pk: int):
-    student = _student(request, pk)
+def _student_detail(request, student: Student, photo_form: PhotoForm | None = None, status: int = 200):
     date_form = OnDateForm(request.GET or None)
     on = date_form.cleaned_data["on"] if date_form.is_valid() else None
     trail = selectors.node_trails([student.klass]).get(student.klass_id, [])
+    can_edit = can_write(request.user, PEOPLE_WRITERS)
     return render(
         request,
         "org/student_detail.html",
         {
             "student": student,
             "trail": trail,
-            "can_edit": can_write(request.user, PEOPLE_WRITERS),
+            "can_edit": can_edit,
             "can_reveal": has_any(request.user, REVEALERS),
             "can_link": can_write(request.user, ACCOUNT_LINKERS),
             "can_assign": bool(assignable_roles(request.user)),
@@ -104,8 +103,15 @@ def student_detail(request, pk: int):
             "in_force": selectors.assignments_for(student, on=on or date.today()),
             "history": selectors.assignments_for(student),
             "link_form": LinkUserForm(person=student, initial={"username": student.user.username if student.user else ""}),
+            "photo_form": (photo_form or PhotoForm()) if can_edit else None,
         },
+        status=status,
     )
+
+
+@require_roles(*STUDENT_DETAIL_READERS)
+def student_detail(request, pk: int):
+    return _student_detail(request, _student(request, pk))
 
 
 def _student_form(request, instance: Student | None):
@@ -170,9 +176,8 @@ def _staff(request, pk: int) -> Staff:
     return selectors.get_visible(selectors.visible_staff(request.user).select_related("unit", "user"), pk=pk)
 
 
-@require_roles(*PEOPLE_READERS)
-def staff_detail(request, pk: int):
-    staff = _staff(request, pk)
+def _staff_detail(request, staff: Staff, photo_form: PhotoForm | None = None, status: int = 200):
+    can_edit = can_write(request.user, PEOPLE_WRITERS)
     return render(
         request,
         "org/staff_detail.html",
@@ -182,12 +187,19 @@ def staff_detail(request, pk: int):
             .filter(staff=staff)
             .select_related("unit", "place", "student")
             .order_by("-start_date", "-id"),
-            "can_edit": can_write(request.user, PEOPLE_WRITERS),
+            "can_edit": can_edit,
             "can_reveal": has_any(request.user, REVEALERS),
             "can_link": can_write(request.user, ACCOUNT_LINKERS),
             "link_form": LinkUserForm(person=staff, initial={"username": staff.user.username if staff.user else ""}),
+            "photo_form": (photo_form or PhotoForm()) if can_edit else None,
         },
+        status=status,
     )
+
+
+@require_roles(*PEOPLE_READERS)
+def staff_detail(request, pk: int):
+    return _staff_detail(request, _staff(request, pk))
 
 
 def _staff_form(request, instance: Staff | None):
@@ -205,6 +217,67 @@ def staff_edit(request, pk: int):
     require_write(request.user, PEOPLE_WRITERS)
     staff = _staff(request, pk)
     return _save_person(request, _staff_form(request, staff), staff, "staff")
+
+
+# -- photos -------------------------------------------------------------------------------
+# Shown to whoever may open the person's page, changed by whoever may edit the person; the
+# person is always found through the viewer's scope first (404 outside it).
+
+
+def _photo_upload(request, person, detail):
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return detail(request, person, photo_form=form, status=400)
+    services.person_set_photo(person=person, photo=form.cleaned_data["photo"])
+    messages.success(request, _("The photo has been saved."))
+    return redirect(f"org:{'student' if isinstance(person, Student) else 'staff'}_detail", pk=person.pk)
+
+
+def _photo_remove(request, person):
+    if person.photo:
+        services.person_set_photo(person=person, photo=None)
+        messages.success(request, _("The photo has been removed."))
+    return redirect(f"org:{'student' if isinstance(person, Student) else 'staff'}_detail", pk=person.pk)
+
+
+@require_GET
+@require_roles(*STUDENT_DETAIL_READERS)
+def student_photo(request, pk: int):
+    return photos.photo_response(_student(request, pk).photo)
+
+
+@require_POST
+@require_roles(*PEOPLE_WRITERS)
+def student_photo_upload(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    return _photo_upload(request, _student(request, pk), _student_detail)
+
+
+@require_POST
+@require_roles(*PEOPLE_WRITERS)
+def student_photo_remove(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    return _photo_remove(request, _student(request, pk))
+
+
+@require_GET
+@require_roles(*PEOPLE_READERS)
+def staff_photo(request, pk: int):
+    return photos.photo_response(_staff(request, pk).photo)
+
+
+@require_POST
+@require_roles(*PEOPLE_WRITERS)
+def staff_photo_upload(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    return _photo_upload(request, _staff(request, pk), _staff_detail)
+
+
+@require_POST
+@require_roles(*PEOPLE_WRITERS)
+def staff_photo_remove(request, pk: int):
+    require_write(request.user, PEOPLE_WRITERS)
+    return _photo_remove(request, _staff(request, pk))
 
 
 # -- reveal and account link --------------------------------------------------------------

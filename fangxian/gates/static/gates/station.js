@@ -17,6 +17,7 @@
   });
   var input = root.querySelector("[data-scan-input]");
   var verdictBox = root.querySelector("[data-verdict]");
+  var photo = verdictBox.querySelector("[data-verdict-photo]");
   var netBadge = root.querySelector("[data-net]");
   var queueBadge = root.querySelector("[data-queue]");
   var bundle = null;
@@ -44,14 +45,21 @@
   function save(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
   function message(code) { return (bundle && bundle.messages[code]) || code; }
 
-  function show(state, name, reason, detail) {
+  function show(state, name, reason, detail, photoUrl) {
     verdictBox.className = "fx-verdict fx-verdict-" + state;
     verdictBox.setAttribute("data-state", state);
     verdictBox.querySelector("[data-verdict-word]").textContent = words[state] || state;
     verdictBox.querySelector("[data-verdict-name]").textContent = name || "";
     verdictBox.querySelector("[data-verdict-reason]").textContent = reason || "";
     verdictBox.querySelector("[data-verdict-detail]").textContent = detail || "";
+    // The photo on file is fetched by its own request after the verdict (online only). It
+    // stays hidden until it has loaded, so that the previous holder's photo is never shown
+    // beside a new verdict.
+    photo.classList.add("d-none");
+    if (photoUrl) { photo.src = photoUrl; } else { photo.removeAttribute("src"); }
   }
+  photo.addEventListener("load", function () { if (photo.getAttribute("src")) { photo.classList.remove("d-none"); } });
+  photo.addEventListener("error", function () { photo.classList.add("d-none"); });
   function setOnline(online) {
     netBadge.textContent = online ? words.online : words.offline;
     netBadge.className = "badge " + (online ? "text-bg-success" : "text-bg-warning");
@@ -181,7 +189,7 @@
       return r.json();
     }).then(function (data) {
       setOnline(true);
-      show(data.allowed ? "allowed" : "refused", data.name, data.message, [data.category, data.detail].filter(Boolean).join(" · "));
+      show(data.allowed ? "allowed" : "refused", data.name, data.message, [data.category, data.detail].filter(Boolean).join(" · "), data.photo);
       flush();
     }).catch(function () {
       clearTimeout(timeout);
