@@ -166,7 +166,7 @@ class StatelessShortcutMiddleware:
     @staticmethod
     def _match(path: str):
         """The path's match if its view is stateless, else None; remembered on the resolver
-        (a new URLconf, as in tests, starts afresh) for the first paths seen."""
+        (a new URLconf, as in tests, starts afresh)."""
         from django.urls import Resolver404, get_resolver
 
         resolver = get_resolver()
@@ -179,7 +179,8 @@ class StatelessShortcutMiddleware:
             match = None
         if match is not None and not getattr(match.func, "stateless", False):
             match = None
-        if len(known) < STATELESS_MATCHES_KEPT:
+        # Paths with parameters (an id each) are resolved each time rather than kept.
+        if len(known) < STATELESS_MATCHES_KEPT and not (match and (match.args or match.kwargs)):
             known[path] = match
         return match
 
