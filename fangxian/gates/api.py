@@ -82,7 +82,7 @@ def _refuse_constant(name):
     raise ValueError(name)
 
 
-def _json_body(request):
+def _plain_json_body(request):
     """The parsed JSON body of a POST; None when it is not plain JSON (DRF's parser then
     answers the error)."""
     if request.META.get("CONTENT_TYPE", "").partition(";")[0].strip() != "application/json":
@@ -129,7 +129,7 @@ class DeviceView(APIView):
         method = request.method.lower()
         handler = getattr(self, method, None) if method in self.http_method_names and method != "options" else None
         device = _bearer_device(request) if handler is not None else None
-        data = (_json_body(request) if method == "post" else {}) if device is not None else None
+        data = (_plain_json_body(request) if method == "post" else {}) if device is not None else None
         if data is None:
             return super().dispatch(request, *args, **kwargs)
         self.args, self.kwargs, self.headers = args, kwargs, {}

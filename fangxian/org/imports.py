@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
@@ -916,21 +917,17 @@ class _PhotoImporter(Importer):
     page_template = "org/import/photos.html"
     limits: ClassVar[dict[str, int]] = {"photos": photos.ARCHIVE_MAX_PHOTOS, "megabytes": photos.ARCHIVE_MAX_BYTES // (1024 * 1024)}
     example: ClassVar[str]
+    visible: ClassVar[Callable]  # selector: user → the people they may see
+    unknown: ClassVar  # message for a number outside them, with %(number)s
 
     def people(self, numbers: set[str]) -> dict[str, tuple[int, str]]:
         """The people of these numbers whom the uploader may change: number → (pk, photo)."""
         institution = default_institution()
-        visible = self.visible().filter(institution=institution) if institution else self.model.objects.none()
+        visible = self.visible(self.user).filter(institution=institution) if institution else self.model.objects.none()
         return {
             number: (pk, photo)
             for number, pk, photo in visible.filter(**{f"{self.number_field}__in": numbers}).values_list(self.number_field, "pk", "photo")
         }
-
-    def visible(self):
-        raise NotImplementedError
-
-    def unknown(self, number: str) -> str:
-        raise NotImplementedError
 
     def run(self, upload, *, dry_run: bool = False) -> ImportReport:
         report = ImportReport(title=str(self.title), dry_run=dry_run)
@@ -948,7 +945,7 @@ class _PhotoImporter(Importer):
                 problem = None
                 if entry.extension in photos.EXTENSIONS:  # other files are refused by read_entry
                     if entry.number not in people:
-                        problem = self.unknown(entry.number)
+                        problem = self.unknown % {"number": entry.number}
                     elif entry.number in seen:
                         problem = _("Another file is for the same person: %(other)s.") % {"other": seen[entry.number]}
                     seen.setdefault(entry.number, entry.name)
@@ -971,14 +968,11 @@ class _PhotoImporter(Importer):
         storage = self.model._meta.get_field("photo").storage
         written: list[str] = []
         try:
-            changed = []
-            for pk, _old, data in cleaned:
+            for _pk, _old, data in cleaned:
                 written.append(storage.save(photos.new_name(), ContentFile(data)))
-                changed.append(self.model(pk=pk, photo=written[-1]))
             with transaction.atomic():
-                self.model.objects.bulk_update(changed, ["photo"], batch_size=BATCH)
-                report.created = sum(1 for _pk, old, _data in cleaned if not old)
-                report.updated = len(cleaned) - report.created
+                stored = [(pk, old, name) for (pk, old, _data), name in zip(cleaned, written, strict=True)]
+                report.created, report.updated, report.unchanged = self.apply(stored)
                 self.after_apply(report)
         except BaseException:
             for name in written:
@@ -992,8 +986,11 @@ class _PhotoImporter(Importer):
 
         transaction.on_commit(delete_replaced)
 
-    def apply(self, rows):  # run() does the work; there are no rows
-        raise NotImplementedError
+    def apply(self, rows: list[tuple[int, str, str]]) -> tuple[int, int, int]:
+        """Point each person (pk, old photo) at their new file: (created, updated, 0)."""
+        self.model.objects.bulk_update([self.model(pk=pk, photo=name) for pk, _old, name in rows], ["photo"], batch_size=BATCH)
+        created = sum(1 for _pk, old, _name in rows if not old)
+        return created, len(rows) - created, 0
 
 
 class StudentPhotoImporter(_PhotoImporter):
@@ -1003,12 +1000,8 @@ class StudentPhotoImporter(_PhotoImporter):
     model = Student
     number_field = "student_number"
     example = "2021001.jpg"
-
-    def visible(self):
-        return selectors.visible_students(self.user)
-
-    def unknown(self, number: str) -> str:
-        return _("No student with the number %(number)s among the students you may change.") % {"number": number}
+    visible = staticmethod(selectors.visible_students)
+    unknown = gettext_lazy("No student with the number %(number)s among the students you may change.")
 
 
 class StaffPhotoImporter(_PhotoImporter):
@@ -1018,12 +1011,8 @@ class StaffPhotoImporter(_PhotoImporter):
     model = Staff
     number_field = "staff_number"
     example = "HX00001.jpg"
-
-    def visible(self):
-        return selectors.visible_staff(self.user)
-
-    def unknown(self, number: str) -> str:
-        return _("No staff member with the number %(number)s among the staff you may change.") % {"number": number}
+    visible = staticmethod(selectors.visible_staff)
+    unknown = gettext_lazy("No staff member with the number %(number)s among the staff you may change.")
 
 
 IMPORTERS: dict[str, type[Importer]] = {
