@@ -127,6 +127,8 @@ def test_photo_uploaded_by_the_college_shows_on_the_guards_green_verdict(transac
     )
     college.click("[data-testid=photo-submit]")
     college.wait_for_selector("[data-testid=photo]")
+    # The element comes with the page; the image loads after it.
+    college.wait_for_function("document.querySelector('[data-testid=photo]').complete")
     assert college.eval_on_selector("[data-testid=photo]", "img => img.complete && img.naturalWidth") == 360
     screenshot(college, "org-student-photo-phone")
     world.student.refresh_from_db()
