@@ -7,9 +7,14 @@ import ipaddress
 import re
 import uuid
 from contextvars import ContextVar
+from functools import partial
 
+from auditlog import get_logentry_model
+from auditlog.cid import set_cid
+from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.db.models.signals import pre_save
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -193,10 +198,40 @@ class StatelessShortcutMiddleware:
         return response
 
 
+# The one dispatch id of the receiver below (auditlog's own middleware makes a new one per
+# request).
+_AUDIT_CONTEXT_UID = ("fangxian.audit_context", 0)
+
+
 class AuditContextMiddleware(AuditlogMiddleware):
-    """auditlog's middleware, reading the client's address as RequestIdMiddleware settled it
-    (forwarding headers already weighed and removed) rather than building request.headers on
-    every request to look for them again."""
+    """auditlog's middleware, with two differences:
+
+    - The client's address is read as RequestIdMiddleware settled it (forwarding headers
+      already weighed and removed) rather than by building request.headers on every request
+      to look for them again.
+    - auditlog connects a pre_save receiver at the start of every request and disconnects it
+      at the end; each connect or disconnect also empties every model signal's cache of
+      receivers, so that the next save of any model in any request looks them up again. Here
+      one receiver is connected once, and a request only sets (and afterwards resets)
+      the context that receiver reads: the actor, address, port and request id of the log
+      entries it writes."""
+
+    def __init__(self, get_response=None):
+        super().__init__(get_response)
+        pre_save.connect(
+            partial(_set_extra_data, signal_duid=_AUDIT_CONTEXT_UID),
+            sender=get_logentry_model(),
+            dispatch_uid=_AUDIT_CONTEXT_UID,
+            weak=False,
+        )
+
+    def __call__(self, request):
+        set_cid(request)
+        token = auditlog_value.set({**self.get_extra_data(request), "signal_duid": _AUDIT_CONTEXT_UID})
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
 
     @staticmethod
     def _get_remote_addr(request):

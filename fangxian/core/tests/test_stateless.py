@@ -53,3 +53,20 @@ def test_other_views_and_paths_go_down_the_whole_stack(client):
     assert client.get("/api/nowhere/").status_code == 404
     # Without the slash: CommonMiddleware's redirect, as for any page.
     assert client.get("/api/short").status_code == 301
+
+
+def test_the_audit_context_connects_no_receiver_per_request(client, monkeypatch, sysadmin, verified_client):
+    """One receiver serves every request: connecting one per request (as auditlog's own
+    middleware does) would empty every model signal's receiver cache each time."""
+    from django.db.models.signals import pre_save
+
+    signed_in = verified_client(sysadmin)
+    assert signed_in.get("/settings/").status_code == 200  # the handler and its middlewares are made
+    client.get("/healthz")
+    calls = []
+    for name in ("connect", "disconnect"):
+        original = getattr(pre_save, name)
+        monkeypatch.setattr(pre_save, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    signed_in.get("/settings/")
+    client.get("/healthz")
+    assert calls == []
