@@ -1,15 +1,18 @@
 """The guard station in a real browser at phone width: leave approved → pass → green;
-revoked → red; network cut → scans judged on the device, queued, and sent once."""
+revoked → red; network cut → scans judged on the device, queued, and sent once; a visitor's
+request approved by the host → the visitor's pass → green with "check the ID card"; a
+registered plate → green, an unknown one → red."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from fangxian.gates import services
-from fangxian.gates.models import LeaveApplication, Scan
+from fangxian.gates.models import Category, LeaveApplication, Scan, Visit
 from fangxian.gates.tests.conftest import same_day_window
 from fangxian.testing import PHONE, browser_login, screenshot
 
@@ -150,3 +153,85 @@ def test_photo_uploaded_by_the_college_shows_on_the_guards_green_verdict(transac
     assert guard.is_hidden("[data-testid=verdict-photo]")
     for page in (college, guard):
         assert page.watch.foreign_requests() == [] and page.watch.console_errors == []
+
+
+def test_visitor_request_approved_by_the_host_then_plates_at_the_station(transactional_db, world, page_factory):
+    from fangxian.org.testing import make_id_number
+
+    # Visitors may enter at any hour here (the default policy: 08:00–18:00), so that the
+    # test does not depend on the time of day it runs at.
+    rules = [
+        {**rule, "window_start": None, "window_end": None} if rule["category"] == Category.VISITOR else rule
+        for rule in services.default_rules()
+    ]
+    services.policy_publish(campus=world.campus, effective_at=timezone.now() - timedelta(minutes=5), rules=rules, note="访客全天")
+    start, end = same_day_window(before=timedelta(minutes=1))
+    counselor = world.uni.counselor
+
+    visitor = page_factory(viewport=PHONE)  # nobody signed in: a visitor has no account
+    visitor.goto("/gates/visit/request/")
+    visitor.select_option("#id_kind", Category.VISITOR.value)
+    visitor.select_option("#id_campus", str(world.campus.pk))
+    visitor.fill("#id_name", "访客丁")
+    visitor.fill("#id_id_number", make_id_number())
+    visitor.fill("#id_purpose", "招聘面试")
+    visitor.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
+    visitor.fill("#id_ends_at", end.strftime("%Y-%m-%dT%H:%M"))
+    visitor.fill("#id_host_number", counselor.staff_number)
+    visitor.fill("#id_host_name", "无此人")
+    visitor.click("[data-testid=visit-submit]")
+    visitor.wait_for_selector(".invalid-feedback, .alert-danger")
+    assert "没有与该工号和姓名相符的教职工" in visitor.inner_text("main")
+    assert Visit.objects.count() == 0
+    visitor.fill("#id_host_name", counselor.name)
+    visitor.click("[data-testid=visit-submit]")
+    visitor.wait_for_selector("[data-testid=visit-status]")
+    visit = Visit.objects.get()
+    assert visit.status == Visit.Status.REQUESTED and visitor.url.endswith(f"/gates/v/{visit.token}/")
+    screenshot(visitor, "gates-visit-requested-phone")
+
+    host = page_factory(viewport=PHONE)
+    browser_login(host, "counselor1")
+    host.goto("/gates/visits/")
+    assert "访客丁" in host.inner_text("[data-testid=visits]")
+    host.click("[data-testid=visit-approve]")
+    host.wait_for_load_state("networkidle")
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED
+
+    visitor.reload()
+    visitor.wait_for_selector("[data-testid=pass][data-payload]")
+    payload = visitor.get_attribute("[data-testid=pass]", "data-payload")
+    screenshot(visitor, "gates-visitor-pass-phone")
+
+    guard = open_station(page_factory, direction="in")
+    scan_on(guard, payload)
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    verdict = guard.inner_text("[data-testid=verdict]")
+    assert "访客丁" in verdict and "请核验访客身份证" in verdict
+    screenshot(guard, "gates-station-visitor-phone")
+
+    # The guard registers the canteen's van, then types plates at the station.
+    guard.goto("/gates/vehicles/")
+    guard.fill("#id_plate", "甘g12345")
+    guard.fill("#id_owner", "第一食堂")
+    guard.select_option("#id_campus", str(world.campus.pk))
+    guard.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
+    guard.fill("#id_ends_at", end.strftime("%Y-%m-%dT%H:%M"))
+    guard.click("[data-testid=vehicle-submit]")
+    guard.wait_for_selector("[data-testid=vehicles]:has-text('甘G12345')")
+    guard.goto("/gates/station/")
+    guard.wait_for_load_state("networkidle")
+    guard.click("label[for=fx-dir-in]")
+    scan_on(guard, "甘G12345")
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]:has-text('已登记车辆')")
+    scan_on(guard, "甘G99999")
+    guard.wait_for_selector("[data-testid=verdict][data-state=refused]:has-text('车辆未登记')")
+    screenshot(guard, "gates-station-plate-refused-phone")
+    assert list(Scan.objects.order_by("scanned_at").values_list("category", "reason")) == [
+        (Category.VISITOR, "ok_visit"),
+        (Category.VEHICLE, "ok_vehicle"),
+        (Category.VEHICLE, "vehicle"),
+    ]
+    for page in (visitor, host, guard):
+        assert page.watch.console_errors == [] and page.watch.foreign_requests() == []
