@@ -149,6 +149,15 @@ def guard_gates(user):
     return gates.under_any([p for p in posts if p])
 
 
+def posted_gate_ids(user) -> set[int]:
+    """The gates a user is posted at in person (not through a post covering the campus)."""
+    return set(
+        Assignment.objects.active()
+        .filter(staff__user=user, staff__is_active=True, role=AssignmentRole.GATE_GUARD, place__kind=Place.Kind.GATE)
+        .values_list("place_id", flat=True)
+    )
+
+
 def can_manage_policies(user) -> bool:
     return Role.PREVENTION_OFFICE in roles_of(user) and not scope_of(user).read_only
 

@@ -185,13 +185,25 @@ def _station_gate(request, gate_id) -> Place:
     return get_object_or_404(selectors.guard_gates(request.user), pk=gate_id)
 
 
+STATION_GATE_KEY = "fx_station_gate"  # in the session: the gate the station last ran at
+
+
 @require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
 def station(request):
     gates = list(selectors.guard_gates(request.user).select_related("parent"))
     if not gates:
         raise Http404
-    wanted = request.GET.get("gate")
-    gate = next((g for g in gates if str(g.pk) == wanted), gates[0])
+    # The gate chosen here, else the one this session last ran the station at, else the
+    # guard's own post: a station that silently came back at another gate would record
+    # every scan at the wrong gate (and "two gates within a minute" would fire wrongly).
+    by_pk = {str(g.pk): g for g in gates}
+    posted = selectors.posted_gate_ids(request.user)
+    gate = (
+        by_pk.get(request.GET.get("gate", ""))
+        or by_pk.get(str(request.session.get(STATION_GATE_KEY, "")))
+        or next((g for g in gates if g.pk in posted), gates[0])
+    )
+    request.session[STATION_GATE_KEY] = gate.pk
     return render(
         request,
         "gates/station.html",

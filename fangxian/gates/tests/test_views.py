@@ -35,6 +35,23 @@ def test_guard_sees_their_campus_only(world, client):
     assert response.status_code == 404
 
 
+def test_station_opens_at_the_guards_own_gate_then_at_the_last_one_chosen(world, client):
+    from fangxian.gates.views import STATION_GATE_KEY
+
+    client.force_login(world.guard_user)
+    first = client.get("/gates/station/").context
+    assert first["gates"][0] != world.gate  # not merely the first in the list:
+    assert first["gate"] == world.gate  # the gate the guard is posted at in person
+    assert client.get(f"/gates/station/?gate={world.west_gate.pk}").context["gate"] == world.west_gate
+    assert client.get("/gates/station/").context["gate"] == world.west_gate  # remembered
+    assert client.get(f"/gates/station/?gate={world.other_gate.pk}").context["gate"] == world.west_gate  # not theirs
+    # A remembered gate the guard may no longer run at is forgotten.
+    session = client.session
+    session[STATION_GATE_KEY] = world.other_gate.pk
+    session.save()
+    assert client.get("/gates/station/").context["gate"] == world.gate
+
+
 def test_gate_post_guard_runs_only_that_gate(world, client):
     client.force_login(world.other_guard_user)
     assert client.get(f"/gates/campus/{world.other_campus.pk}/").status_code == 200
