@@ -186,6 +186,7 @@ def _station_gate(request, gate_id) -> Place:
 
 
 STATION_GATE_KEY = "fx_station_gate"  # in the session: the gate the station last ran at
+STATION_POLICY_RECENT = timedelta(days=3)  # a policy this new is shown open, marked as changed
 
 
 @require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
@@ -204,12 +205,21 @@ def station(request):
         or next((g for g in gates if g.pk in posted), gates[0])
     )
     request.session[STATION_GATE_KEY] = gate.pk
+    # The policy in force, what it changed and what comes next, where the guard looks.
+    now = timezone.now()
+    policy = selectors.policy_in_force(gate.parent_id, now).version
+    upcoming = PolicyVersion.objects.filter(campus_id=gate.parent_id, effective_at__gt=now).order_by("effective_at").first()
     return render(
         request,
         "gates/station.html",
         {
             "gates": gates,
             "gate": gate,
+            "policy": policy,
+            "policy_changes": selectors.policy_changes(policy) if policy and policy.number > 1 else [],
+            "policy_recent": bool(policy and policy.effective_at > now - STATION_POLICY_RECENT),
+            "upcoming": upcoming,
+            "upcoming_changes": selectors.policy_changes(upcoming) if upcoming else [],
             "directions": Direction.choices,
             "station_config": {
                 "gate": gate.pk,

@@ -52,6 +52,40 @@ def test_station_opens_at_the_guards_own_gate_then_at_the_last_one_chosen(world,
     assert client.get("/gates/station/").context["gate"] == world.gate
 
 
+def test_station_shows_the_policy_in_force_what_it_changed_and_what_comes_next(world, client):
+    from fangxian.gates.models import Category, Decision, Direction
+
+    client.force_login(world.guard_user)
+    page = client.get("/gates/station/")
+    assert page.context["policy"] == world.policy and page.context["policy_recent"] and page.context["upcoming"] is None
+    html = page.content.decode()
+    assert f"现行通行规则 v{world.policy.number}" in html and "近期有变更" in html and "policy-upcoming" not in html
+    assert "本校区的第一版通行规则" in html
+
+    default = services.default_rules()
+    no_visitors = [
+        {**rule, "decision": Decision.REFUSE, "window_start": None, "window_end": None}
+        if (rule["category"], rule["direction"]) == (Category.VISITOR, Direction.IN)
+        else rule
+        for rule in default
+    ]
+    services.policy_publish(campus=world.campus, effective_at=timezone.now() - timedelta(minutes=1), rules=no_visitors, note="暂停访客")
+    page = client.get("/gates/station/")
+    assert page.context["policy"].number == 2
+    assert page.context["policy_changes"] == [
+        {"category": "访客", "direction": "进校", "before": "凭审批通行 08:00–18:00", "after": "禁止"}
+    ]
+    assert "暂停访客" in page.content.decode()
+
+    services.policy_publish(campus=world.campus, effective_at=timezone.now() + timedelta(hours=2), rules=default, note="恢复访客")
+    page = client.get("/gates/station/")
+    assert page.context["policy"].number == 2 and page.context["upcoming"].number == 3
+    assert page.context["upcoming_changes"] == [
+        {"category": "访客", "direction": "进校", "before": "禁止", "after": "凭审批通行 08:00–18:00"}
+    ]
+    assert "将于" in page.content.decode() and "恢复访客" in page.content.decode()
+
+
 def test_gate_post_guard_runs_only_that_gate(world, client):
     client.force_login(world.other_guard_user)
     assert client.get(f"/gates/campus/{world.other_campus.pk}/").status_code == 200
