@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fangxian.gates import services
-from fangxian.gates.models import Category, LeaveApplication, Scan, Visit
+from fangxian.gates.models import Category, Decision, LeaveApplication, Scan, Visit
 from fangxian.gates.tests.conftest import same_day_window
 from fangxian.testing import PHONE, browser_login, screenshot
 
@@ -235,3 +235,20 @@ def test_visitor_request_approved_by_the_host_then_plates_at_the_station(transac
     ]
     for page in (visitor, host, guard):
         assert page.watch.console_errors == [] and page.watch.foreign_requests() == []
+
+
+def test_station_policy_panel_follows_the_next_version_taking_effect(transactional_db, world, page_factory):
+    rules = [
+        {**rule, "decision": Decision.REFUSE, "window_start": None, "window_end": None} if rule["category"] == Category.VISITOR else rule
+        for rule in services.default_rules()
+    ]
+    services.policy_publish(campus=world.campus, effective_at=timezone.now() + timedelta(seconds=5), rules=rules, note="暂停访客")
+    guard = open_station(page_factory)
+    panel = guard.locator("[data-testid=station-policy]")
+    expect(panel).to_have_attribute("data-shows", "1:2")
+    assert "v2 将于" in panel.inner_text() and "暂停访客" in panel.inner_text()
+    # When v2 takes effect the station fetches the panel again, without a reload.
+    expect(panel).to_have_attribute("data-shows", "2:", timeout=15_000)
+    assert "现行通行规则 v2" in panel.inner_text() and "访客 · 进校: 凭审批通行 08:00–18:00 → 禁止" in panel.inner_text()
+    screenshot(guard, "gates-station-policy-changed-phone")
+    assert guard.watch.console_errors == [] and guard.watch.foreign_requests() == []

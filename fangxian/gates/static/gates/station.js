@@ -91,11 +91,49 @@
   function refreshBundle() {
     return fetch(config.bundle, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-      .then(function (data) { bundle = data; save(BUNDLE_KEY, data); setOnline(true); return importKeys(); })
+      .then(function (data) { bundle = data; save(BUNDLE_KEY, data); setOnline(true); checkPolicyPanel(); return importKeys(); })
       .catch(function () {
         bundle = bundle || load(BUNDLE_KEY, null);
         if (bundle) { return importKeys(); }
       });
+  }
+
+  // --- the policy panel --------------------------------------------------------
+  // The panel under the verdict says which policy version is in force and which comes
+  // next. A station stays open for a whole shift: when the bundle shows another version
+  // in force or coming (or the next one's time has come), the panel is fetched again.
+  var panelTimer = null;
+  var panelRetries = 0;
+  function policyState(nowSeconds) {
+    var inForce = policyAt(nowSeconds);
+    var next = null;
+    (bundle.policies || []).forEach(function (p) {
+      if (p.effective_at > nowSeconds && (!next || p.effective_at < next.effective_at)) { next = p; }
+    });
+    return { shows: (inForce ? inForce.number : "") + ":" + (next ? next.number : ""), next: next };
+  }
+  function checkPolicyPanel() {
+    var panel = root.querySelector("[data-policy-panel]");
+    if (!panel || !bundle) { return; }
+    var state = policyState(Date.now() / 1000);
+    clearTimeout(panelTimer);
+    // (The bundle's times are whole seconds, cut down: wait a little past them.)
+    if (state.next) { panelTimer = setTimeout(checkPolicyPanel, Math.max(1000, state.next.effective_at * 1000 - Date.now() + 1500)); }
+    if (state.shows === panel.getAttribute("data-shows")) { panelRetries = 0; return; }
+    fetch(location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector("[data-policy-panel]");
+        if (!fresh) { return; }
+        panel.replaceWith(fresh);
+        // The page and the bundle disagree (one of them is a moment behind): look again soon.
+        if (fresh.getAttribute("data-shows") !== state.shows && panelRetries < 3) {
+          panelRetries += 1;
+          clearTimeout(panelTimer);
+          panelTimer = setTimeout(checkPolicyPanel, 3000);
+        }
+      })
+      .catch(function () { /* offline: the next bundle refresh tries again */ });
   }
 
   // --- judging a pass on the device -------------------------------------------
