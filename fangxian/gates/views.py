@@ -204,7 +204,8 @@ def station(request):
         or by_pk.get(str(request.session.get(STATION_GATE_KEY, "")))
         or next((g for g in gates if g.pk in posted), gates[0])
     )
-    request.session[STATION_GATE_KEY] = gate.pk
+    if request.session.get(STATION_GATE_KEY) != gate.pk:
+        request.session[STATION_GATE_KEY] = gate.pk
     # The policy in force, what it changed and what comes next, where the guard looks.
     now = timezone.now()
     policy = selectors.policy_in_force(gate.parent_id, now).version
