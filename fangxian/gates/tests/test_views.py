@@ -37,19 +37,28 @@ def test_guard_sees_their_campus_only(world, client):
 
 def test_station_opens_at_the_guards_own_gate_then_at_the_last_one_chosen(world, client):
     from fangxian.gates.views import STATION_GATE_KEY
+    from fangxian.org.models import AssignmentRole
+    from fangxian.org.testing import StaffFactory
+    from fangxian.testing import UserFactory
 
-    client.force_login(world.guard_user)
-    first = client.get("/gates/station/").context
-    assert first["gates"][0] != world.gate  # not merely the first in the list:
-    assert first["gate"] == world.gate  # the gate the guard is posted at in person
-    assert client.get(f"/gates/station/?gate={world.west_gate.pk}").context["gate"] == world.west_gate
-    assert client.get("/gates/station/").context["gate"] == world.west_gate  # remembered
-    assert client.get(f"/gates/station/?gate={world.other_gate.pk}").context["gate"] == world.west_gate  # not theirs
+    # A guard covering the whole campus and posted in person at the gate listed last, so
+    # that "the first gate of the list" (what the station used to open at) is not theirs.
+    user = UserFactory(username="guard3")
+    staff = StaffFactory(unit=world.uni.institution, name="门卫 王五", user=user)
+    world.uni.assign(staff, AssignmentRole.GATE_GUARD, place=world.campus)
+    gates = list(selectors.guard_gates(user))
+    own, other = gates[-1], gates[0]
+    world.uni.assign(staff, AssignmentRole.GATE_GUARD, place=own)
+    client.force_login(user)
+    assert client.get("/gates/station/").context["gate"] == own
+    assert client.get(f"/gates/station/?gate={other.pk}").context["gate"] == other
+    assert client.get("/gates/station/").context["gate"] == other  # remembered
+    assert client.get(f"/gates/station/?gate={world.other_gate.pk}").context["gate"] == other  # not theirs
     # A remembered gate the guard may no longer run at is forgotten.
     session = client.session
     session[STATION_GATE_KEY] = world.other_gate.pk
     session.save()
-    assert client.get("/gates/station/").context["gate"] == world.gate
+    assert client.get("/gates/station/").context["gate"] == own
 
 
 def test_station_shows_the_policy_in_force_what_it_changed_and_what_comes_next(world, client):
