@@ -438,11 +438,19 @@ def recent_scan(scan_id, *, now: datetime | None = None) -> Scan | None:
     return Scan.objects.filter(scan_id=scan_id, received_at__gte=since).order_by().only("scan_id", "gate_id", "subject").first()
 
 
+def split_subject(subject: str) -> tuple[str, int] | None:
+    """A holder's subject ("S12" a student, "T7" staff, "V3" a visit) as its kind and
+    primary key, or None when it is not one letter and a number."""
+    kind, rest = subject[:1], subject[1:]
+    return (kind, int(rest)) if rest.isdigit() else None
+
+
 def holder_photo(subject: str):
     """The photo (a FieldFile) of a student ("S12") or member of staff ("T7"), or None:
     visitors and vehicles have none."""
-    model = {"S": Student, "T": Staff}.get(subject[:1])
-    if model is None or not subject[1:].isdigit():
+    split = split_subject(subject)
+    model = {"S": Student, "T": Staff}.get(split[0]) if split else None
+    if model is None:
         return None
-    person = model.objects.filter(pk=int(subject[1:])).order_by().only("pk", "photo").first()
+    person = model.objects.filter(pk=split[1]).order_by().only("pk", "photo").first()
     return person.photo if person is not None and person.photo else None

@@ -52,6 +52,7 @@ from .selectors import (
     overdue_leaves,
     policy_in_force,
     responsible_staff,
+    split_subject,
 )
 
 log = logging.getLogger(__name__)
@@ -543,20 +544,21 @@ def _student_by_pk(pk: int) -> Student | None:
 def _person_for_subject(subject: str, people: dict | None = None):
     if people is not None and subject in people:
         return people[subject]
-    kind, rest = subject[:1], subject[1:]
-    if not rest.isdigit() or kind not in PEOPLE_QUERYSETS:
+    kind, pk = split_subject(subject) or ("", 0)
+    if kind not in PEOPLE_QUERYSETS:
         return None
     if kind == "S":
-        return _student_by_pk(int(rest))
-    return next(iter(PEOPLE_QUERYSETS[kind]().filter(pk=int(rest)).order_by()[:1]), None)
+        return _student_by_pk(pk)
+    return next(iter(PEOPLE_QUERYSETS[kind]().filter(pk=pk).order_by()[:1]), None)
 
 
 def people_for_subjects(subjects) -> dict:
     """Holders by subject ("S12", "T7", "V3"), one query per kind (for a batch of scans)."""
     wanted: dict[str, list[int]] = {}
     for subject in subjects:
-        if subject[:1] in PEOPLE_QUERYSETS and subject[1:].isdigit():
-            wanted.setdefault(subject[:1], []).append(int(subject[1:]))
+        kind, pk = split_subject(subject) or ("", 0)
+        if kind in PEOPLE_QUERYSETS:
+            wanted.setdefault(kind, []).append(pk)
     people: dict = {}
     for kind, pks in wanted.items():
         for person in PEOPLE_QUERYSETS[kind]().filter(pk__in=pks).order_by():
