@@ -440,9 +440,11 @@ def recent_scan(scan_id, *, now: datetime | None = None) -> Scan | None:
 
 def split_subject(subject: str) -> tuple[str, int] | None:
     """A holder's subject ("S12" a student, "T7" staff, "V3" a visit) as its kind and
-    primary key, or None when it is not one letter and a number."""
+    primary key, or None when it is not one letter and a number. (ASCII digits only:
+    str.isdigit also accepts "²", which int() refuses, and a batch's passes are read before
+    they are verified.)"""
     kind, rest = subject[:1], subject[1:]
-    return (kind, int(rest)) if rest.isdigit() else None
+    return (kind, int(rest)) if rest.isascii() and rest.isdigit() else None
 
 
 def holder_photo(subject: str):

@@ -456,3 +456,21 @@ def test_staff_pass_is_good_on_every_campus(world):
     staff = Staff.objects.get(pk=world.uni.counselor.pk)
     assert reason_of(world.scan(world.pass_for(staff), gate=world.other_gate)) == "ok"
     assert Unit.objects.exists()
+
+
+def test_sync_refuses_a_forged_pass_whose_holder_is_not_a_number(world):
+    """A batch is read before any pass is verified (to load the holders in bulk): a forged
+    pass naming a holder such as "S²" (a digit to str.isdigit, not to int) is refused like
+    any forgery instead of failing the whole batch."""
+    header, payload, signature = world.pass_for().split(".")
+    claims = {**json.loads(signing._unb64(payload)), "s": "S²"}
+    forged = ".".join([header, signing._b64(json.dumps(claims).encode()), signature])
+    item = {
+        "scan_id": str(uuid.uuid4()),
+        "gate": world.gate.pk,
+        "direction": "in",
+        "text": forged,
+        "scanned_at": timezone.now().isoformat(),
+    }
+    [result] = services.sync(items=[item], gates={world.gate.pk: world.gate})
+    assert result["status"] == "stored" and result["allowed"] is False and result["reason"] == "forged"
