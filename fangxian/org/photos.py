@@ -49,9 +49,7 @@ def prepare(data: bytes) -> bytes:
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     if len(data) > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(limit)s MB; choose a smaller photo.") % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large"
-        )
+        raise _too_large()
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -88,6 +86,12 @@ def prepare(data: bytes) -> bytes:
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(
+        _("The file is larger than %(limit)s MB; choose a smaller photo.") % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large"
+    )
 
 
 def _too_many_pixels() -> ValidationError:
@@ -198,9 +202,7 @@ def read_entry(archive: zipfile.ZipFile, entry: Entry) -> bytes:
     if entry.extension not in EXTENSIONS:
         raise ValidationError(_("Not a photo file: name photos like 2021001.jpg (JPEG, PNG or WebP)."))
     if entry.size > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(limit)s MB; choose a smaller photo.") % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large"
-        )
+        raise _too_large()
     try:
         # zipfile stops at the declared size and checks the CRC: a forged header cannot
         # make an entry unpack to more than it says.
