@@ -3,24 +3,45 @@ template download and the error-file download."""
 
 from __future__ import annotations
 
+import fcntl
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from .importing import Importer
+from .importing import Importer, ImportOptions, ImportReport, RowError
 from .xlsx import XLSX_CONTENT_TYPE
 
 ERROR_FILES_SESSION_KEY = "fangxian_import_error_files"
+# Error files copy the upload, ID numbers included: they are deleted after a day.
+ERROR_FILE_MAX_AGE = 24 * 3600
 
 
 def _error_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "import-errors"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def delete_old_error_files(*, max_age: int = ERROR_FILE_MAX_AGE) -> int:
+    """Delete error files older than `max_age` seconds; the number deleted."""
+    limit = time.time() - max_age
+    deleted = 0
+    for path in _error_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # deleted meanwhile by another request
+            pass
+    return deleted
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -35,36 +56,76 @@ def _quote(filename: str) -> str:
     return quote(filename)
 
 
+class ImportBusy(Exception):
+    pass
+
+
+@contextmanager
+def import_lock(name: str):
+    """One import of a kind at a time on this host: a second upload (the same file posted
+    twice, a double click) gets a message instead of racing the first one to the unique
+    constraints. An advisory file lock, so it holds across the server's worker processes
+    and is released by the kernel if a process dies."""
+    path = Path(settings.MEDIA_ROOT) / "import-locks"
+    path.mkdir(parents=True, exist_ok=True)
+    with (path / f"{name}.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def import_page(request, importer: Importer, *, template: str = "core/import.html", context: dict | None = None):
     """GET: the form. GET ?template=1: the empty template. POST: run (or check) the import.
 
     The error file of a failed run is kept under MEDIA_ROOT with a random name that only
-    the uploader's session knows, and is served by `import_errors`."""
+    the uploader's session knows, and is served by `import_errors` for a day."""
     if request.GET.get("template") and importer.has_template:
         return xlsx_response(importer.template(), f"{importer.title}-模板.xlsx")
     report = None
     error_token = None
+    options = ImportOptions.from_post(request.POST) if request.method == "POST" else ImportOptions()
+    page = {"importer": importer, "options": options, **(context or {})}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            report_error = str(importer.missing_file)
-            return render(request, template, {"importer": importer, "upload_error": report_error, **(context or {})}, status=400)
-        report = importer.run(upload, dry_run=bool(request.POST.get("check_only")))
+            return render(request, template, {**page, "upload_error": str(importer.missing_file)}, status=400)
+        dry_run = bool(request.POST.get("check_only"))
+        try:
+            with import_lock(importer.name):
+                report = importer.run(upload, dry_run=dry_run, options=options)
+        except ImportBusy:
+            message = _(
+                "Another import of this kind is running (the same file uploaded twice?). Wait for it to finish, then look at the data."
+            )
+            return render(request, template, {**page, "upload_error": message}, status=409)
+        except DatabaseError:
+            # Another writer won a race the lock does not cover (another host, the ledger page):
+            # the transaction was rolled back, nothing was changed.
+            report = ImportReport(title=str(importer.title), dry_run=dry_run)
+            report.errors = [
+                RowError(0, "", _("The data changed while the file was imported; nothing was changed. Upload the file again."))
+            ]
         if report.error_file:
+            delete_old_error_files()
             error_token = uuid.uuid4().hex
             (_error_dir() / f"{error_token}.xlsx").write_bytes(report.error_file)
             tokens = request.session.get(ERROR_FILES_SESSION_KEY, [])[-9:]
             request.session[ERROR_FILES_SESSION_KEY] = [*tokens, error_token]
     status = 400 if report is not None and not report.ok else 200
-    return render(request, template, {"importer": importer, "report": report, "error_token": error_token, **(context or {})}, status=status)
+    return render(request, template, {**page, "report": report, "error_token": error_token}, status=status)
 
 
 @login_required
 def import_errors(request, token: str):
-    """Download an error file: only from the session that uploaded it."""
+    """Download an error file: only from the session that uploaded it, for a day."""
     if token not in request.session.get(ERROR_FILES_SESSION_KEY, []) or not token.isalnum():
         raise Http404
     path = _error_dir() / f"{token}.xlsx"
-    if not path.exists():
+    if not path.exists() or path.stat().st_mtime < time.time() - ERROR_FILE_MAX_AGE:
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误.xlsx", content_type=XLSX_CONTENT_TYPE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,23 +22,38 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils import get_column_letter
 
 from fangxian.org import idnumber
 
 from .xlsx import (
     HEADER_SEARCH_ROWS,
+    ExcelError,
+    ReadWorkbook,
     Sheet,
     SpreadsheetError,
     check_upload,
+    clean_identifier,
+    clean_name,
     clean_text,
     digits_damaged,
     parse_date,
-    read_sheet,
+    read_upload,
     write_workbook,
 )
 
 TEXT, INTEGER, DATE, ID_NUMBER, PHONE, CHOICE, BOOLEAN = "text", "integer", "date", "id_number", "phone", "choice", "boolean"
+# IDENTIFIER: a number that names a row (学号, 工号): no invisible or spacing characters at
+# all. NAME: a person's name: ends trimmed, inner characters kept as written (no NFKC, which
+# would change compatibility ideographs some names are written with).
+IDENTIFIER, NAME = "identifier", "name"
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+# A row whose first cell starts with one of these ends the table: offices sign and total
+# their sheets at the bottom (填表人：张三  审核人：李四  合计 30 人).
+TABLE_END = ("填表人", "审核人", "制表人", "合计", "总计", "小计", "负责人签字", "签字", "注：", "注:", "说明：", "说明:")
+# Sheets of our own template that are not data.
+HELP_SHEETS = {"Column help", "填写说明", "列说明"}
+HIDDEN_SKIP, HIDDEN_INCLUDE = "skip", "include"
 _YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 _NO = {"否", "n", "no", "false", "0", "×", ""}
 
@@ -62,9 +78,15 @@ class Column:
         return {normalize_header(name) for name in (self.header, self.key, *self.aliases)}
 
 
+# Bracketed notes that only annotate a header ("身份证号（必填）", "手机号(11位)"); any
+# other bracketed text is part of the header's meaning: "联系电话（家长）" is not the
+# student's own 联系电话.
+_HEADER_NOTE = re.compile(r"[(\[【]\s*(必填|选填|可选|可不填|非必填|必须填写|必须|\d+\s*位|文本|文本格式|如.*|例.*|格式.*|请.*)\s*[)\]】]")
+
+
 def normalize_header(text: object) -> str:
     text = unicodedata.normalize("NFKC", clean_text(text)).lower()
-    text = re.sub(r"[（(【\[].*?[）)】\]]", "", text)  # "身份证号（必填）" → "身份证号"
+    text = _HEADER_NOTE.sub("", text)  # "身份证号（必填）" → "身份证号"
     return re.sub(r"[\s*：:]", "", text)
 
 
@@ -103,10 +125,49 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_file: bytes | None = None
+    notes: list[str] = field(default_factory=list)  # how the file was read: sheets, hidden rows, the table's end
+    batch: str = ""  # id of the run in the change log (auditlog cid) and the import event
+    questions: bool = False  # errors are choices the user must make (sheet, hidden rows) before anything is read
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class ImportOptions:
+    """Choices made on the import form."""
+
+    sheet: str = ""  # name of the sheet to read; "" → the only sheet with data
+    hidden_rows: str = ""  # HIDDEN_SKIP, HIDDEN_INCLUDE; "" → ask when there are any
+    hidden_columns: str = ""
+    blanks_clear: bool = False  # a blank cell in a present column clears the field
+    create: bool = False  # the import may create units and places that do not exist
+
+    @classmethod
+    def from_post(cls, post) -> ImportOptions:
+        def choice(name: str) -> str:
+            value = post.get(name, "")
+            return value if value in (HIDDEN_SKIP, HIDDEN_INCLUDE) else ""
+
+        return cls(
+            sheet=clean_name(post.get("sheet", ""))[:31],
+            hidden_rows=choice("hidden_rows"),
+            hidden_columns=choice("hidden_columns"),
+            blanks_clear=bool(post.get("blanks_clear")),
+            create=bool(post.get("create")),
+        )
+
+
+def normalize_phone(text: str) -> str:
+    """Phones as offices type them: 139-1234-5678, 139 1234 5678, +86 139…, 86-139…,
+    (0931)8765432. Landlines keep one dash after the area code."""
+    value = re.sub(r"[\s\u2010-\u2015.]", "", text).replace("（", "(").replace("）", ")")
+    value = re.sub(r"^(\+?86|0086)-?(?=1\d{10}$|1\d{2}-)", "", value)
+    if re.fullmatch(r"1\d{2}-?\d{4}-?\d{4}", value):
+        return value.replace("-", "")
+    match = re.fullmatch(r"\((0\d{2,3})\)-?(\d{7,8}(-\d{1,6})?)", value)
+    return f"{match.group(1)}-{match.group(2)}" if match else value
 
 
 class ImportAborted(Exception):
@@ -131,9 +192,18 @@ class Importer(ABC):
     accept: ClassVar[str] = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     missing_file: ClassVar = gettext_lazy("Choose an .xlsx file to upload.")
     has_template: ClassVar[bool] = True
+    blanks_option: ClassVar[bool] = False  # the form offers "a blank cell clears the field"
+    creates_nodes: ClassVar[bool] = False  # the form offers "create missing units and places"
 
     def __init__(self, *, user=None):
         self.user = user
+        self.options = ImportOptions()
+        self.present: set[str] = set()  # keys of the columns the file has
+        self._skip_rows: set[int] = set()
+        self._skip_columns: set[int] = set()
+        self._notes: list[str] = []
+        # Ties every change-log entry and the import event of one run together.
+        self.batch = uuid.uuid4().hex
 
     # -- to override -------------------------------------------------------------
     def validate(self, rows: list[Row]) -> list[RowError]:
@@ -154,15 +224,23 @@ class Importer(ABC):
         header = self.column(key).header if key else ""
         return RowError(number, header, message)
 
-    def run(self, upload: IO[bytes], *, dry_run: bool = False) -> ImportReport:
-        report = ImportReport(title=str(self.title), dry_run=dry_run)
+    def run(self, upload: IO[bytes], *, dry_run: bool = False, options: ImportOptions | None = None) -> ImportReport:
+        self.options = options or ImportOptions()
+        self.batch = uuid.uuid4().hex
+        report = ImportReport(title=str(self.title), dry_run=dry_run, batch=self.batch)
         try:
             data = check_upload(upload)
-            table = read_sheet(data)
+            book = read_upload(data, sheet=self.options.sheet or None)
         except SpreadsheetError as exc:
             report.errors.append(RowError(0, "", str(exc)))
             return report
+        questions = self.ask(book)
+        if questions:
+            report.errors, report.questions = questions, True
+            return report
+        table = book.rows
         rows, errors = self.parse(table)
+        report.notes = self._notes
         report.rows = len(rows)
         if not any(error.row == 0 for error in errors):
             # Check the rows that read cleanly too, so that one run lists every problem.
@@ -183,6 +261,77 @@ class Importer(ABC):
             report.error_file = self.error_workbook(table, exc.errors)
         return report
 
+    def ask(self, book: ReadWorkbook) -> list[RowError]:
+        """What the user must decide before the file is read: which sheet, when there are
+        several with data, and what to do with hidden rows and columns. Nothing is read or
+        written until they have said; their choices are reported as notes."""
+        options, sheet, questions = self.options, book.sheet, []
+        self._notes = []
+        others = [info for info in book.sheets if info is not sheet and info.cells and info.name not in HELP_SHEETS]
+        if others and not options.sheet:
+            listed = "、".join(
+                (_("“%(name)s” (hidden, %(rows)s rows)") if not info.visible else _("“%(name)s” (%(rows)s rows)"))
+                % {"name": info.name, "rows": info.rows}
+                for info in [sheet, *others]
+            )
+            questions.append(
+                RowError(
+                    0,
+                    _("Sheets"),
+                    _(
+                        "The workbook has several sheets with data: %(sheets)s. "
+                        "One sheet is imported at a time: write its name under “Sheet” and upload again."
+                    )
+                    % {"sheets": listed},
+                )
+            )
+        elif options.sheet:
+            self._notes.append(_("Only the sheet “%(name)s” was read.") % {"name": sheet.name})
+        hidden_rows = sorted(number for number in sheet.hidden_rows if number <= sheet.rows)
+        if hidden_rows:
+            shown = "、".join(str(number) for number in hidden_rows[:10]) + ("…" if len(hidden_rows) > 10 else "")
+            where = _("hidden by a filter") if sheet.filtered else _("hidden")
+            if not options.hidden_rows:
+                questions.append(
+                    RowError(
+                        0,
+                        _("Hidden rows"),
+                        _(
+                            "%(count)s rows are %(where)s (rows %(rows)s). "
+                            "Choose under “Hidden rows” whether to leave them out or import them, and upload again."
+                        )
+                        % {"count": len(hidden_rows), "where": where, "rows": shown},
+                    )
+                )
+            elif options.hidden_rows == HIDDEN_SKIP:
+                self._skip_rows = set(hidden_rows)
+                self._notes.append(_("%(count)s hidden rows were left out (rows %(rows)s).") % {"count": len(hidden_rows), "rows": shown})
+            else:
+                self._notes.append(
+                    _("%(count)s hidden rows were read like the others (rows %(rows)s).") % {"count": len(hidden_rows), "rows": shown}
+                )
+        hidden_columns = sorted(number for number in sheet.hidden_columns if number <= sheet.columns)
+        if hidden_columns:
+            shown = "、".join(get_column_letter(number) for number in hidden_columns[:10]) + ("…" if len(hidden_columns) > 10 else "")
+            if not options.hidden_columns:
+                questions.append(
+                    RowError(
+                        0,
+                        _("Hidden columns"),
+                        _(
+                            "Columns %(columns)s are hidden. "
+                            "Choose under “Hidden columns” whether to leave them out or import them, and upload again."
+                        )
+                        % {"columns": shown},
+                    )
+                )
+            elif options.hidden_columns == HIDDEN_SKIP:
+                self._skip_columns = set(hidden_columns)
+                self._notes.append(_("Hidden columns %(columns)s were left out: their fields stay as they are.") % {"columns": shown})
+            else:
+                self._notes.append(_("Hidden columns %(columns)s were read like the others.") % {"columns": shown})
+        return questions
+
     def after_apply(self, report: ImportReport) -> None:
         from fangxian.audit.models import SecurityEvent
         from fangxian.audit.services import record_event
@@ -191,11 +340,53 @@ class Importer(ABC):
             SecurityEvent.Kind.IMPORT,
             user=self.user,
             importer=self.name,
+            batch=self.batch,
             rows=report.rows,
             created=report.created,
             updated=report.updated,
             unchanged=report.unchanged,
         )
+
+    def log_changes(self, model, entries: list[tuple[int, str, dict[str, tuple[object, object]]]], *, created: bool = False) -> None:
+        """Write the change log (django-auditlog) of rows written in bulk, which sends no
+        signals: one entry per row, (pk, label, {field: (old, new)}), tied to this import
+        by its batch id (the entry's correlation id and additional data). Fields the model
+        registers as masked are masked as auditlog would."""
+        if not entries:
+            return
+        from auditlog.diff import mask_str
+        from auditlog.models import LogEntry
+        from auditlog.registry import auditlog
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
+
+        masked = set(auditlog.get_model_fields(model).get("mask_fields") or ())
+        content_type = ContentType.objects.get_for_model(model)
+        actor = self.user if getattr(self.user, "pk", None) else None
+        now = timezone.now()
+        action = LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE
+
+        def shown(name: str, value: object) -> str:
+            text = "None" if value in (None, "") else str(value)
+            return mask_str(text) if name in masked and value not in (None, "") else text
+
+        logs = [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=label,
+                action=action,
+                changes={name.removesuffix("_id"): [shown(name, old), shown(name, new)] for name, (old, new) in changes.items()},
+                changes_text="",
+                actor=actor,
+                cid=self.batch,
+                timestamp=now,
+                additional_data={"import": self.name, "batch": self.batch},
+            )
+            for pk, label, changes in entries
+        ]
+        LogEntry.objects.bulk_create(logs, batch_size=1000)
 
     def find_header(self, table: list[list[object]]) -> tuple[int, dict[int, Column]] | None:
         """The header row is the first of the top rows that names most required columns
@@ -225,6 +416,16 @@ class Importer(ABC):
                 RowError(0, "", _("No header row found. The first rows must contain the columns: %(columns)s.") % {"columns": expected})
             ]
         header_index, mapping = found
+        mapping = {position: column for position, column in mapping.items() if position + 1 not in self._skip_columns}
+        self.present = {column.key for column in mapping.values()}
+        header_cells = table[header_index]
+        ignored = [
+            clean_name(str(cell))
+            for position, cell in enumerate(header_cells)
+            if position not in mapping and clean_text(cell) and position + 1 not in self._skip_columns
+        ]
+        if ignored:
+            self._notes.append(_("Columns not imported (not columns of this import): %(columns)s.") % {"columns": "、".join(ignored[:20])})
         missing = [c.header for c in self.columns if c.required and c not in mapping.values()]
         if missing:
             return [], [RowError(header_index + 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})]
@@ -233,9 +434,17 @@ class Importer(ABC):
         seen: dict[tuple, int] = {}
         for index in range(header_index + 1, len(table)):
             cells = table[index]
-            if all(clean_text(cell) == "" for cell in cells):
-                continue
             number = index + 1
+            if number in self._skip_rows or all(clean_text(cell) == "" for cell in cells):
+                continue
+            first = next(clean_text(cell) for cell in cells if clean_text(cell) != "")
+            if first.startswith(TABLE_END):
+                after = sum(1 for later in table[index + 1 :] if any(clean_text(cell) != "" for cell in later))
+                note = _("Row %(row)s (“%(text)s”) ends the table; nothing below it was read.") % {"row": number, "text": first[:20]}
+                if after:
+                    note += " " + _("%(count)s non-empty rows below it were left out.") % {"count": after}
+                self._notes.append(note)
+                break
             values: dict[str, object] = {}
             row_ok = True
             for position, column in mapping.items():
@@ -261,6 +470,25 @@ class Importer(ABC):
         return rows, errors
 
     def clean_cell(self, column: Column, raw: object) -> tuple[object, str | None]:
+        if isinstance(raw, ExcelError):
+            empty = None if column.kind in (DATE, INTEGER) else ""
+            return empty, _("The cell holds the Excel error %(error)s, not a value: correct the formula or type the value.") % {
+                "error": raw
+            }
+        if column.kind == IDENTIFIER:
+            text = clean_identifier(raw)
+            if not text:
+                return "", (_("This column is required.") if column.required else None)
+            if len(text) > column.max_length:
+                return text, _("At most %(n)s characters.") % {"n": column.max_length}
+            return text, None
+        if column.kind == NAME:
+            text = clean_name(raw)
+            if not text:
+                return "", (_("This column is required.") if column.required else None)
+            if len(text) > column.max_length:
+                return text, _("At most %(n)s characters.") % {"n": column.max_length}
+            return text, None
         if (
             column.kind in (ID_NUMBER, PHONE)
             and raw not in (None, "")
@@ -278,7 +506,7 @@ class Importer(ABC):
             if value is None and column.required:
                 return None, _("This column is required.")
             return value, None
-        text = clean_text(raw)
+        text = clean_identifier(raw) if column.kind in (ID_NUMBER, PHONE) else clean_text(raw)
         if not text:
             return ("" if column.kind != INTEGER else None), (_("This column is required.") if column.required else None)
         if column.kind == TEXT:
@@ -299,7 +527,7 @@ class Importer(ABC):
                 return value, str(ID_NUMBER_MESSAGES[problem])
             return value, None
         if column.kind == PHONE:
-            value = text.replace(" ", "")
+            value = normalize_phone(text)
             if not _PHONE.match(value):
                 return value, _("“%(value)s” is not a phone number.") % {"value": text}
             return value, None
@@ -349,12 +577,15 @@ __all__ = [
     "BOOLEAN",
     "CHOICE",
     "DATE",
+    "IDENTIFIER",
     "ID_NUMBER",
     "INTEGER",
+    "NAME",
     "PHONE",
     "TEXT",
     "Column",
     "ImportAborted",
+    "ImportOptions",
     "ImportReport",
     "Importer",
     "Row",

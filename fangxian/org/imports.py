@@ -26,7 +26,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangxian.core.importing import CHOICE, DATE, ID_NUMBER, PHONE, Column, Importer, ImportReport, Row, RowError
+from fangxian.core.importing import (
+    CHOICE,
+    DATE,
+    ID_NUMBER,
+    IDENTIFIER,
+    NAME,
+    PHONE,
+    Column,
+    Importer,
+    ImportOptions,
+    ImportReport,
+    Row,
+    RowError,
+)
 
 from . import photos, selectors
 from .access import PEOPLE_WRITERS
@@ -476,11 +489,12 @@ class StudentImporter(Importer):
 
     name = "students"
     title = gettext_lazy("Students")
+    blanks_option = True
     description = gettext_lazy("Student number, name, gender, ID number, phone, class, bed and status.")
     key = ("student_number",)
     columns = [
-        Column("student_number", "学号", required=True, max_length=32, example="2021150001001"),
-        Column("name", "姓名", required=True, max_length=50, example="张三"),
+        Column("student_number", "学号", kind=IDENTIFIER, required=True, max_length=32, example="2021150001001"),
+        Column("name", "姓名", kind=NAME, required=True, max_length=50, example="张三"),
         Column("gender", "性别", kind=CHOICE, required=True, choices=GENDERS, example="男"),
         Column("id_number", "身份证号", kind=ID_NUMBER, aliases=("身份证号码", "公民身份号码"), help="18 位，末位校验码按 GB 11643 检查。"),
         Column("phone", "手机号", kind=PHONE, aliases=("手机", "联系电话", "电话")),
@@ -494,7 +508,7 @@ class StudentImporter(Importer):
         Column("status", "状态", kind=CHOICE, choices=STATUSES, example="在读", help="在读、休学、毕业或退学；空着表示在读。"),
     ]
     template_notes = [
-        "按学号匹配：新学号新建，已有学号更新。身份证号、手机号、床位空着表示没有。床位写在校区、楼栋、房间、床位四列，或写在床位路径一列。"
+        "按学号匹配：新学号新建，已有学号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。床位写在校区、楼栋、房间、床位四列，或写在床位路径一列。"
     ]
 
     FIELDS = ("name", "gender", "id_number", "phone", "klass_id", "bed_id", "status")
@@ -604,35 +618,62 @@ class StudentImporter(Importer):
         self._institution = institution
         return errors
 
+    # Which columns of the file carry each field: a field whose columns are all absent is
+    # left as it is on existing students.
+    SOURCES = {
+        "name": ("name",),
+        "gender": ("gender",),
+        "id_number": ("id_number",),
+        "phone": ("phone",),
+        "klass_id": ("klass",),
+        "bed_id": ("campus", "building", "room", "bed", "bed_path"),
+        "status": ("status",),
+    }
+
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         existing = self._existing
         new: list[tuple] = []
         changed: list[Student] = []
+        logs: list[tuple[int, str, dict]] = []
         moving: list[int] = []  # students whose bed or ID number changes hands
         renumbered: list[int] = []
         unchanged = 0
         institution_id = self._institution.pk
+        given = [name for name in self.FIELDS if any(key in self.present for key in self.SOURCES[name])]
         for row in rows:
-            values = (
-                row["name"],
-                row["gender"],
-                row["id_number"],
-                row["phone"],
-                row["_klass"],
-                row["_bed"],
-                row["status"] or Student.Status.ENROLLED,
-            )
+            values = {
+                "name": row["name"],
+                "gender": row["gender"],
+                "id_number": row["id_number"],
+                "phone": row["phone"],
+                "klass_id": row["_klass"],
+                "bed_id": row["_bed"],
+                "status": row["status"],
+            }
             old = existing.get(row["student_number"])
             if old is None:
-                new.append((institution_id, row["student_number"], *values))
-            elif tuple(old[1:]) != values:
-                changed.append(Student(pk=old[0], **dict(zip(self.FIELDS, values, strict=True))))
-                if old[6] != values[5]:
-                    moving.append(old[0])
-                if old[3] != values[2]:
-                    renumbered.append(old[0])
-            else:
+                values["status"] = values["status"] or Student.Status.ENROLLED
+                new.append((institution_id, row["student_number"], *(values[name] for name in self.FIELDS)))
+                continue
+            before = dict(zip(self.FIELDS, old[1:], strict=True))
+            after = dict(before)
+            for name in given:
+                value = values[name]
+                # A blank cell clears the field only when the user asked for it; a blank
+                # status never does (a student is always in some status).
+                if value in ("", None) and (not self.options.blanks_clear or name == "status"):
+                    continue
+                after[name] = value
+            differing = {name: (before[name], after[name]) for name in self.FIELDS if before[name] != after[name]}
+            if not differing:
                 unchanged += 1
+                continue
+            changed.append(Student(pk=old[0], **after))
+            logs.append((old[0], after["name"], differing))
+            if "bed_id" in differing:
+                moving.append(old[0])
+            if "id_number" in differing:
+                renumbered.append(old[0])
         if changed:
             # Free the beds and ID numbers that change hands first: the unique constraints are
             # checked row by row, and two students may swap beds in one file.
@@ -643,6 +684,28 @@ class StudentImporter(Importer):
             Student.objects.bulk_update(changed, list(self.FIELDS), batch_size=BATCH)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         insert_rows(Student, [*self.NEW_FIELDS, "created_at"], [(*values, now) for values in new])
+        self.log_changes(Student, logs)
+        if new:
+            numbers = {values[1]: values for values in new}
+            ids: dict[str, int] = {}
+            keys = list(numbers)
+            for start in range(0, len(keys), BATCH):
+                ids.update(
+                    Student.objects.filter(institution_id=institution_id, student_number__in=keys[start : start + BATCH]).values_list(
+                        "student_number", "pk"
+                    )
+                )
+            created = []
+            for number, values in numbers.items():
+                fields = dict(zip(self.NEW_FIELDS, values, strict=True))
+                created.append(
+                    (
+                        ids[number],
+                        fields["name"],
+                        {k: (None, v) for k, v in fields.items() if v not in ("", None) and k != "institution_id"},
+                    )
+                )
+            self.log_changes(Student, created, created=True)
         return len(new), len(changed), unchanged
 
 
@@ -651,11 +714,12 @@ class StaffImporter(Importer):
 
     name = "staff"
     title = gettext_lazy("Staff")
+    blanks_option = True
     description = gettext_lazy("Staff number, name, gender, unit, title and phone.")
     key = ("staff_number",)
     columns = [
-        Column("staff_number", "工号", required=True, max_length=32, example="HX00001"),
-        Column("name", "姓名", required=True, max_length=50, example="李四"),
+        Column("staff_number", "工号", kind=IDENTIFIER, required=True, max_length=32, example="HX00001"),
+        Column("name", "姓名", kind=NAME, required=True, max_length=50, example="李四"),
         Column("gender", "性别", kind=CHOICE, required=True, choices=GENDERS, example="女"),
         Column(
             "unit",
@@ -669,7 +733,7 @@ class StaffImporter(Importer):
         Column("phone", "手机号", kind=PHONE, aliases=("手机", "联系电话", "电话")),
         Column("id_number", "身份证号", kind=ID_NUMBER, aliases=("身份证号码",)),
     ]
-    template_notes = ["按工号匹配：新工号新建，已有工号更新。手机号、身份证号空着表示没有。"]
+    template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
 
     FIELDS = ("name", "gender", "unit_id", "title", "phone", "id_number")
 
@@ -690,25 +754,55 @@ class StaffImporter(Importer):
         self._institution = institution
         return errors
 
+    SOURCES = {"name": "name", "gender": "gender", "unit_id": "unit", "title": "title", "phone": "phone", "id_number": "id_number"}
+
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         institution = self._institution
         existing = {
             number: (pk, *values)
             for number, pk, *values in Staff.objects.filter(institution=institution).values_list("staff_number", "pk", *self.FIELDS)
         }
-        new, changed, unchanged = [], [], 0
+        given = [name for name in self.FIELDS if self.SOURCES[name] in self.present]
+        new, changed, logs, unchanged = [], [], [], 0
         for row in rows:
-            values = (row["name"], row["gender"], row["_unit"], row["title"], row["phone"], row["id_number"])
-            fields = dict(zip(self.FIELDS, values, strict=True))
+            values = dict(
+                zip(self.FIELDS, (row["name"], row["gender"], row["_unit"], row["title"], row["phone"], row["id_number"]), strict=True)
+            )
             old = existing.get(row["staff_number"])
             if old is None:
-                new.append(Staff(institution=institution, staff_number=row["staff_number"], **fields))
-            elif tuple(old[1:]) != values:
-                changed.append(Staff(pk=old[0], **fields))
+                new.append(Staff(institution=institution, staff_number=row["staff_number"], **values))
+                continue
+            before = dict(zip(self.FIELDS, old[1:], strict=True))
+            after = dict(before)
+            for name in given:
+                if values[name] in ("", None) and not self.options.blanks_clear:
+                    continue  # a blank cell leaves the field as it is unless asked
+                after[name] = values[name]
+            differing = {name: (before[name], after[name]) for name in self.FIELDS if before[name] != after[name]}
+            if differing:
+                changed.append(Staff(pk=old[0], **after))
+                logs.append((old[0], after["name"], differing))
             else:
                 unchanged += 1
         Staff.objects.bulk_update(changed, list(self.FIELDS), batch_size=BATCH)
         Staff.objects.bulk_create(new, batch_size=BATCH)
+        self.log_changes(Staff, logs)
+        self.log_changes(
+            Staff,
+            [
+                (
+                    staff.pk,
+                    staff.name,
+                    {
+                        name: (None, getattr(staff, name))
+                        for name in ("staff_number", *self.FIELDS)
+                        if getattr(staff, name) not in ("", None)
+                    },
+                )
+                for staff in new
+            ],
+            created=True,
+        )
         return len(new), len(changed), unchanged
 
 
@@ -727,7 +821,7 @@ class AssignmentImporter(Importer):
     description = gettext_lazy("Who is responsible for which unit, place or student, from when to when.")
     key = ("staff_number", "role", "target", "start_date")
     columns = [
-        Column("staff_number", "工号", required=True, max_length=32, example="HX00001"),
+        Column("staff_number", "工号", kind=IDENTIFIER, required=True, max_length=32, example="HX00001"),
         Column("role", "角色", kind=CHOICE, required=True, choices=ROLE_LABELS, aliases=("职责",), example="辅导员"),
         Column(
             "target",
@@ -929,7 +1023,7 @@ class _PhotoImporter(Importer):
             for number, pk, photo in visible.filter(**{f"{self.number_field}__in": numbers}).values_list(self.number_field, "pk", "photo")
         }
 
-    def run(self, upload, *, dry_run: bool = False) -> ImportReport:
+    def run(self, upload, *, dry_run: bool = False, options: ImportOptions | None = None) -> ImportReport:
         report = ImportReport(title=str(self.title), dry_run=dry_run)
         try:
             archive, entries = photos.open_archive(upload)
