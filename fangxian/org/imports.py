@@ -11,6 +11,7 @@ bulk_update in batches.
 from __future__ import annotations
 
 import re
+import unicodedata
 from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,6 +136,20 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
             cursor.executemany(sql, rows[start : start + BATCH])
 
 
+_BRACKETED = re.compile(r"[（(【\[].*?[）)】\]]")
+_SUFFIX = re.compile(r"(室|号楼|号房|号|楼|栋|幢|座)$")
+
+
+def near_key(name: str) -> str:
+    """What is left of a name once what typos change is taken away: full-width forms
+    (NFKC), case, spacing, bracketed notes and a trailing 室/号楼/栋 suffix. "医学 院",
+    "医学院（本部）" and "医学院" share a key; so do "101室" and "101", "1号楼" and "1栋"."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = _BRACKETED.sub("", text)
+    text = re.sub(r"\s+", "", text)
+    return _SUFFIX.sub("", text) or text
+
+
 def _kind(kind: str) -> str:
     return KIND_NAMES.get(kind, kind)
 
@@ -205,6 +220,14 @@ class _TreeImporter(Importer):
         errors: list[RowError] = []
         kinds: dict[tuple[str, ...], str] = {}  # name chain → kind, over the file
         fields: dict[tuple, tuple[object, int]] = {}  # (name chain, field) → (value, first row)
+        # Typos must not create organisation: a new name that differs from an existing
+        # sibling (or another new one in the file) only in spacing, brackets, full-width
+        # forms or a 室/号楼 suffix is refused with the existing name suggested.
+        siblings: dict[tuple[int | None, str], str] = {}
+        for parent_key, name in index.by_key:
+            siblings.setdefault((parent_key, near_key(name)), name)
+        new_in_file: dict[tuple, tuple[str, int]] = {}
+        to_create: dict[tuple[str, ...], str] = {}
         for row in rows:
             levels, problem = self.chain(row)
             if problem:
@@ -227,6 +250,12 @@ class _TreeImporter(Importer):
                     errors.append(self.error(row, level.column, message))
                     break
                 kinds.setdefault(names, level.kind)
+                if node is None and names not in to_create:
+                    problem = self.check_new(level, names, parent_id, root, siblings, new_in_file, row)
+                    if problem:
+                        errors.append(problem)
+                        break
+                    to_create[names] = level.kind
                 conflict = None
                 for name, value in level.explicit.items():
                     first = fields.setdefault((names, name), (value, row.number))
@@ -238,7 +267,50 @@ class _TreeImporter(Importer):
                     break
                 parent = node
                 parent_id = node["pk"] if node else None
+        if to_create:
+            counts: dict[str, int] = {}
+            for kind in to_create.values():
+                counts[kind] = counts.get(kind, 0) + 1
+            listed = "、".join(f"{_kind(kind)} {count}" for kind, count in counts.items())
+            examples = "、".join("/".join(names) for names in list(to_create)[:5]) + ("…" if len(to_create) > 5 else "")
+            self._notes.append(_("To be created: %(counts)s (%(examples)s).") % {"counts": listed, "examples": examples})
         return errors
+
+    def check_new(self, level: _Level, names: tuple[str, ...], parent_id, root, siblings, new_in_file, row: Row) -> RowError | None:
+        """A node the file names that does not exist: refused unless the user chose to
+        create nodes, and always when it looks like an existing or another new name."""
+        key = near_key(level.name)
+        parent_known = parent_id is not None or (root is None and len(names) == 1)
+        similar = siblings.get((parent_id, key)) if parent_known else None
+        if similar is not None:
+            return self.error(
+                row,
+                level.column,
+                _(
+                    "“%(name)s” looks like the existing %(kind)s “%(existing)s” (it differs only in spaces, brackets, "
+                    "full-width forms or a 室/号楼 suffix). Write “%(existing)s” if it is the same one."
+                )
+                % {"name": level.name, "kind": _kind(level.kind), "existing": similar},
+            )
+        first = new_in_file.setdefault((names[:-1], key), (level.name, row.number))
+        if first[0] != level.name:
+            return self.error(
+                row,
+                level.column,
+                _("“%(name)s” and “%(other)s” in row %(row)s look like the same %(kind)s: write them the same way.")
+                % {"name": level.name, "other": first[0], "row": first[1], "kind": _kind(level.kind)},
+            )
+        if not self.options.create:
+            return self.error(
+                row,
+                level.column,
+                _(
+                    "There is no %(kind)s “%(name)s” here. Correct the name, or tick “Create the units and places the file "
+                    "names that do not exist yet” to create it."
+                )
+                % {"name": level.name, "kind": _kind(level.kind)},
+            )
+        return None
 
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         institution = default_institution()
@@ -318,6 +390,7 @@ class UnitImporter(_TreeImporter):
 
     name = "units"
     title = gettext_lazy("Administrative tree")
+    creates_nodes = True
     description = gettext_lazy("Colleges, departments and the hospital; majors, grades and classes.")
     model = Unit
     key = ("top", "major", "grade", "klass")
@@ -368,6 +441,7 @@ class PlaceImporter(_TreeImporter):
 
     name = "places"
     title = gettext_lazy("Spatial tree")
+    creates_nodes = True
     description = gettext_lazy("Campuses, buildings, rooms and beds; gates; labs.")
     model = Place
     inherit = ("use", "gender")

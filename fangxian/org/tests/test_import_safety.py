@@ -223,3 +223,70 @@ def test_all_rows_are_checked_in_one_pass(uni):
     report = run(StudentImporter, upload)
     assert [error.row for error in report.errors] == [2, 3, 4]
     assert not Student.objects.filter(student_number__startswith="2030999").exists()
+
+
+# -- typos must not create organisation ---------------------------------------------------
+
+
+def test_units_and_places_are_created_only_when_asked(uni):
+    from fangxian.org.imports import PlaceImporter, UnitImporter
+    from fangxian.org.models import Place, Unit
+
+    units = workbook(["学院/部门", "专业"], ["护理学院", "护理学"])
+    refused = run(UnitImporter, units)
+    assert messages(refused) == [
+        "第 2 行 · 学院/部门 · 这里没有名为“护理学院”的学院。请改正名称，或勾选“新建文件中尚不存在的单位和场所”来新建。"
+    ]
+    assert not Unit.objects.filter(name="护理学院").exists()
+    checked = run(UnitImporter, units, dry_run=True, create=True)
+    assert checked.ok and any("学院 1" in note and "护理学院/护理学" in note for note in checked.notes), checked.notes
+    assert run(UnitImporter, units, create=True).ok
+    assert Unit.objects.filter(name="护理学", parent__name="护理学院").exists()
+    places = workbook(["校区", "楼栋", "房间"], ["校本部", "2号公寓", "201"])
+    assert not run(PlaceImporter, places).ok
+    assert run(PlaceImporter, places, create=True).ok and Place.objects.filter(name="201").exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "existing"),
+    [
+        (["医学 院", "临床医学"], "医学院"),
+        (["医学院（本部）", "临床医学"], "医学院"),
+        (["ＡＢＣ学院"], None),  # a genuinely new name is not flagged
+    ],
+)
+def test_near_duplicate_units_are_flagged_with_the_existing_name(uni, row, existing):
+    from fangxian.org.imports import UnitImporter
+    from fangxian.org.models import Unit
+
+    count = Unit.objects.count()
+    report = run(UnitImporter, workbook(["学院/部门", "专业"][: len(row)], row), create=True)
+    if existing is None:
+        assert report.ok, messages(report)
+        return
+    assert not report.ok and f"现有的学院“{existing}”" in messages(report)[0], messages(report)
+    assert Unit.objects.count() == count
+
+
+def test_near_duplicate_rooms_and_buildings_are_flagged(uni):
+    from fangxian.org.imports import PlaceImporter
+    from fangxian.org.models import Place
+
+    count = Place.objects.count()
+    building = uni.building.name
+    report = run(
+        PlaceImporter,
+        workbook(
+            ["校区", "楼栋", "房间"],
+            ["校本部", building, "101室"],
+            ["校本部", f"{building} ", "102"],
+            ["校本部", "9号楼", ""],
+            ["校本部", "9栋", ""],
+        ),
+        create=True,
+    )
+    text = messages(report)
+    assert len(text) == 2, text
+    assert text[0].startswith("第 2 行 · 房间 · ") and "现有的房间“101”" in text[0]
+    assert text[1].startswith("第 5 行 · 楼栋 · ") and "第 4 行" in text[1] and "9号楼" in text[1]
+    assert Place.objects.count() == count

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from fangxian.core.importing import ImportOptions
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, read_sheet
 from fangxian.org.imports import AssignmentImporter, PlaceImporter, StaffImporter, StudentImporter, UnitImporter
 from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
@@ -27,8 +28,9 @@ def xlsx(*rows, name="f.xlsx"):
 
 
 def run(importer_class, upload, dry_run=False, user=None):
+    # These files create the trees they name: the choice the form offers.
     upload.seek(0)
-    return importer_class(user=user).run(upload, dry_run=dry_run)
+    return importer_class(user=user).run(upload, dry_run=dry_run, options=ImportOptions(create=True))
 
 
 def messages(report):
