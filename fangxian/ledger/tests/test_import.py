@@ -205,3 +205,36 @@ def test_import_page_template_and_scope(ledger, verified_client, office):
     counselor = Client()
     counselor.force_login(uni.counselor_user)
     assert counselor.get(reverse("ledger:import")).status_code == 403
+
+
+def test_the_follow_up_job_commits_in_short_batches(ledger):
+    """The one-to-one job after an import commits every FILL_BATCH students, so that on
+    SQLite no transaction holds the write lock for long."""
+    from django.db import connection
+
+    from fangxian.ledger import tasks
+
+    uni = ledger.uni
+    rows = [row(student, ledger) for student in uni.students]
+    report = run(ledger, uni.college_admin_user, rows)
+    assert report.ok, [str(e) for e in report.errors]
+    Assignment.objects.filter(role=AssignmentRole.ONE_TO_ONE).delete()
+    ids = sorted(LedgerEntry.objects.values_list("pk", flat=True))
+    original = tasks.FILL_BATCH
+    tasks.FILL_BATCH = 1
+    depth = len(connection.savepoint_ids)
+    outermost = []  # the job's own transactions: savepoints opened at the test's depth
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("SAVEPOINT") and len(connection.savepoint_ids) == depth:
+            outermost.append(sql)
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(record):
+            filled = tasks.one_to_one_fill_task.call_local(ids, None)
+    finally:
+        tasks.FILL_BATCH = original
+    assert filled == len(ids) == 3
+    assert len(outermost) == 3  # one transaction per batch of one
+    assert original <= 50

@@ -290,3 +290,27 @@ def test_near_duplicate_rooms_and_buildings_are_flagged(uni):
     assert text[0].startswith("第 2 行 · 房间 · ") and "现有的房间“101”" in text[0]
     assert text[1].startswith("第 5 行 · 楼栋 · ") and "第 4 行" in text[1] and "9号楼" in text[1]
     assert Place.objects.count() == count
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def test_a_second_upload_while_one_runs_gets_a_message_not_an_error(uni, office, verified_client):
+    from django.urls import reverse
+
+    from fangxian.core.import_views import import_lock
+
+    client = verified_client(office)
+    page = reverse("org:import", args=["students"])
+    upload = workbook(["学号", "姓名", "性别", "班级"], ["2030999021", "并发", "男", uni.klass.name])
+    with import_lock("students"):  # the first post of the same file, still running
+        response = client.post(page, {"file": upload})
+    assert response.status_code == 409
+    assert "同类导入正在进行" in response.content.decode()
+    assert not Student.objects.filter(student_number="2030999021").exists()
+    upload.seek(0)
+    response = client.post(page, {"file": upload})
+    assert response.status_code == 200 and Student.objects.filter(student_number="2030999021").exists()
+    # The form disables its button once submitted (static/core/import.js).
+    text = response.content.decode()
+    assert "data-import-form" in text and "core/import.js" in text
