@@ -206,6 +206,8 @@ class Importer(ABC):
         self.batch = uuid.uuid4().hex
 
     # -- to override -------------------------------------------------------------
+    year_of = None  # (month, day) → year, for dates written without a year (12月10日)
+
     def validate(self, rows: list[Row]) -> list[RowError]:
         """Check the rows against the database in bulk (no writes). Fill `row.values`
         with resolved objects for `apply`."""
@@ -500,7 +502,7 @@ class Importer(ABC):
             ) % {"shown": f"{raw:.5E}" if isinstance(raw, float) else clean_text(raw)}
         if column.kind == DATE:
             try:
-                value = parse_date(raw if not isinstance(raw, str) else clean_text(raw))
+                value = parse_date(raw if not isinstance(raw, str) else clean_text(raw), year_of=self.year_of)
             except (ValueError, OverflowError):
                 return None, _("“%(value)s” is not a date; write it as 2022-07-10.") % {"value": clean_text(raw)}
             if value is None and column.required:

@@ -461,16 +461,19 @@ def digits_damaged(value: object, *, length: int) -> bool:
 
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+# A day without its year, as offices write within a term: 12月10日, 12月10号, 12.10, 12/10.
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号]?|[./](\d{1,2}))$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def parse_date(value: object) -> date | None:
+def parse_date(value: object, *, year_of=None) -> date | None:
     """A date from a cell: a real date, an Excel serial number, or text such as 2022-07-10,
-    2022.7.10, 2022/7/10, 2022年7月10日 or 20220710. Raises ValueError when it is none of
-    these; returns None for an empty cell."""
+    2022.7.10, 2022/7/10, 2022年7月10日 (or 10号) or 20220710; with `year_of` (month, day →
+    year) also 7月10日 or 7.10. Raises ValueError when it is none of these; returns None for
+    an empty cell."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -489,6 +492,10 @@ def parse_date(value: object) -> date | None:
         if match:
             year, month, day = (int(part) for part in match.groups())
             return date(year, month, day)  # ValueError for 2022-02-30
+    match = _MONTH_DAY.match(text)
+    if match and year_of is not None:
+        month, day = int(match.group(1)), int(match.group(2) or match.group(3))
+        return date(year_of(month, day), month, day)
     raise ValueError(text)
 
 

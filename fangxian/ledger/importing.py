@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangxian.core.importing import BOOLEAN, DATE, ID_NUMBER, PHONE, Column, Importer, Row, RowError
+from fangxian.core.importing import BOOLEAN, DATE, ID_NUMBER, IDENTIFIER, NAME, PHONE, Column, Importer, Row, RowError
 from fangxian.org.models import Gender, Place, Student
 from fangxian.org.scope import scope_of
 
@@ -37,8 +38,8 @@ class StayImporter(Importer):
     title = gettext_lazy("Stay list")
     key = ("student_number",)
     columns = [
-        Column("student_number", "学号", required=True, max_length=32, example="2021000001"),
-        Column("name", "姓名", required=True, max_length=50, example="张三"),
+        Column("student_number", "学号", kind=IDENTIFIER, required=True, max_length=32, example="2021000001"),
+        Column("name", "姓名", kind=NAME, required=True, max_length=50, example="张三"),
         Column("id_number", "身份证号", kind=ID_NUMBER, help="可不填；填写时须与学籍一致"),
         Column("start_date", "留校开始日期", kind=DATE, required=True, aliases=("开始日期", "留校起"), example="2022-07-10"),
         Column("end_date", "留校结束日期", kind=DATE, required=True, aliases=("结束日期", "留校止"), example="2022-08-31"),
@@ -51,9 +52,9 @@ class StayImporter(Importer):
             help="楼栋-房间-床位，如 1号公寓-101-1号床（楼名在各校区重复时前加校区：校本部-1号公寓-101-1号床）；不填则用学生本人床位",
             example="1号公寓-101-1号床",
         ),
-        Column("emergency_contact", "紧急联系人", required=True, max_length=50, example="张父"),
+        Column("emergency_contact", "紧急联系人", kind=NAME, required=True, max_length=50, example="张父"),
         Column("emergency_phone", "紧急联系电话", kind=PHONE, required=True, example="13900000000"),
-        Column("parent_name", "家长姓名", required=True, max_length=50, example="张父"),
+        Column("parent_name", "家长姓名", kind=NAME, required=True, max_length=50, example="张父"),
         Column("parent_phone", "家长电话", kind=PHONE, required=True, example="13900000000"),
         Column("categories", "分类", max_length=200, help="多个分类用顿号分隔，如 封闭管理、经济困难"),
         Column("pledge", "已签安全承诺", kind=BOOLEAN, required=True, aliases=("安全承诺",), example="是"),
@@ -65,6 +66,18 @@ class StayImporter(Importer):
         self.period = period
         # The notes are lazy (translated per request); the workbook writer needs text.
         self.template_notes = [str(note) for note in type(self).template_notes]
+
+    def year_of(self, month: int, day: int) -> int:
+        """The year of a date written without one (12月10日): the year in which that day
+        falls within the stay period (a winter period runs from December into January)."""
+        start, end = self.period.start_date, self.period.end_date
+        for year in range(start.year, end.year + 1):
+            try:
+                if start <= date(year, month, day) <= end:
+                    return year
+            except ValueError:
+                continue
+        return start.year
 
     # -- checks --------------------------------------------------------------------------
     def validate(self, rows: list[Row]) -> list[RowError]:
@@ -198,19 +211,28 @@ class StayImporter(Importer):
                     errors.append(self.error(row, "bed", _("Row %(row)s has the same bed.") % {"row": chosen[bed.pk].number}))
                 else:
                     chosen[bed.pk] = row
-            if unchanged is not None:
-                same = (
-                    unchanged.start_date == start
-                    and unchanged.end_date == end
-                    and unchanged.reason.name == row["reason"]
-                    and (bed is None or unchanged.bed_id == bed.pk)
-                )
-                if not same:
+            if unchanged is not None and dates_ok and reason is not None:
+                # What the import cannot change on a registered stay (its dates, reason and
+                # bed go through the ledger's own changes): each difference is reported.
+                differs = []
+                if unchanged.start_date != start:
+                    differs.append(("start_date", unchanged.start_date, start))
+                if unchanged.end_date != end:
+                    differs.append(("end_date", unchanged.end_date, end))
+                if unchanged.reason.name != row["reason"]:
+                    differs.append(("reason", unchanged.reason.name, row["reason"]))
+                if bed is not None and not isinstance(bed, str) and unchanged.bed_id != bed.pk:
+                    differs.append(("bed", beds.by_id[unchanged.bed_id].label if unchanged.bed_id in beds.by_id else "—", bed.label))
+                for key, before, after in differs:
                     errors.append(
                         self.error(
                             row,
-                            "student_number",
-                            _("%(name)s already has a stay in this period; change it in the ledger.") % {"name": student.name},
+                            key,
+                            _(
+                                "%(name)s already has a stay in this period with %(old)s here (the file has %(new)s); "
+                                "change it in the ledger."
+                            )
+                            % {"name": student.name, "old": before, "new": after},
                         )
                     )
             row.values.update(student=student, reason_obj=reason, bed_obj=bed, tag_objs=tags, existing=unchanged)
@@ -327,19 +349,20 @@ class StayImporter(Importer):
             ["entry", "student", "bed", "valid_from", "valid_to", "changed_by"],
             [(entry_ids[sid], sid, bed, day, forever, user_id) for _app, sid, _c, _k, _ca, _b, bed in entries],
         )
-        wanted = [(row["student"].pk, tag.pk) for row in new_rows for tag in row["tag_objs"]]
+        updated = self._update_existing([row for row in rows if row.get("existing") is not None])
+        wanted = [(row["student"].pk, tag.pk) for row in rows for tag in row["tag_objs"]]
         if wanted:
             present: set[tuple[int, int]] = set()
             for chunk in _chunks([sid for sid, _c in wanted]):
                 present.update(StudentTag.objects.on(today).filter(student_id__in=chunk).values_list("student_id", "category_id"))
-            StudentTag.objects.bulk_create(
-                [
-                    StudentTag(student_id=sid, category_id=cid, valid_from=today, set_by=self.user, note=note)
-                    for sid, cid in dict.fromkeys(wanted)
-                    if (sid, cid) not in present
-                ],
-                batch_size=1000,
-            )
+            tags = [
+                StudentTag(student_id=sid, category_id=cid, valid_from=today, set_by=self.user, note=note)
+                for sid, cid in dict.fromkeys(wanted)
+                if (sid, cid) not in present
+            ]
+            StudentTag.objects.bulk_create(tags, batch_size=1000)
+            existing_students = {row["student"].pk for row in rows if row.get("existing") is not None}
+            updated |= {tag.student_id for tag in tags if tag.student_id in existing_students}
         if entry_ids:
             # One-to-one staff go through the organisation's services, one per student
             # without one: a job after the commit, so the import is not held up by them.
@@ -347,7 +370,32 @@ class StayImporter(Importer):
 
             ids = sorted(entry_ids.values())
             transaction.on_commit(lambda: one_to_one_fill_task(ids, user_id))
-        return len(new_rows), 0, len(rows) - len(new_rows)
+        return len(new_rows), len(updated), len(rows) - len(new_rows) - len(updated)
+
+    # Fields of a registered stay a re-imported list may change (its contacts and note).
+    UPDATABLE = ("reason_note", "emergency_contact", "emergency_phone", "parent_name", "parent_phone")
+
+    def _update_existing(self, rows: list[Row]) -> set[int]:
+        """Apply the contacts and note of rows whose stay is registered already, for the
+        columns the file has (blank cells leave a field as it is); the students changed."""
+        changed, logs, students = [], [], set()
+        for row in rows:
+            app = row["existing"]
+            differing = {
+                name: (getattr(app, name), row[name])
+                for name in self.UPDATABLE
+                if name in self.present and row[name] not in ("", None) and getattr(app, name) != row[name]
+            }
+            if differing:
+                for name, (_old, new) in differing.items():
+                    setattr(app, name, new)
+                changed.append(app)
+                logs.append((app.pk, str(row["student"].name), differing))
+                students.add(row["student"].pk)
+        if changed:
+            StayApplication.objects.bulk_update(changed, list(self.UPDATABLE), batch_size=CHUNK)
+            self.log_changes(StayApplication, logs)
+        return students
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:

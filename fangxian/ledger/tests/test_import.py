@@ -238,3 +238,36 @@ def test_the_follow_up_job_commits_in_short_batches(ledger):
     assert filled == len(ids) == 3
     assert len(outermost) == 3  # one transaction per batch of one
     assert original <= 50
+
+
+def test_dates_as_offices_write_them_take_the_period_year(ledger):
+    uni = ledger.uni
+    a, b = uni.students[0], uni.students[1]
+    start, end = ledger.period.start_date, ledger.period.end_date
+    rows = [
+        row(a, ledger, start=f"{start.month}月{start.day}日", end=f"{end.year}年{end.month}月{end.day}号"),
+        row(b, ledger, number=f"\u200b{b.student_number}\ufeff", start=f"{start.month}月{start.day}号"),
+    ]
+    report = run(ledger, uni.college_admin_user, rows)
+    assert report.ok, [str(e) for e in report.errors]
+    assert set(StayApplication.objects.values_list("start_date", "end_date")) == {(start, end)}
+
+
+def test_a_reimported_list_applies_contacts_and_reports_what_it_cannot_change(ledger):
+    from auditlog.models import LogEntry
+
+    uni = ledger.uni
+    a = uni.students[0]
+    assert run(ledger, uni.college_admin_user, [row(a, ledger)]).ok
+    changed = run(ledger, uni.college_admin_user, [row(a, ledger, phone="138-0000-0001", parent="王母", tags="封闭管理")])
+    assert changed.ok and (changed.created, changed.updated, changed.unchanged) == (0, 1, 0), [str(e) for e in changed.errors]
+    app = StayApplication.objects.get(student=a)
+    assert (app.emergency_phone, app.parent_name) == ("13800000001", "王母")
+    assert StudentTag.objects.filter(student=a, category__code="closed").exists()
+    log = LogEntry.objects.get_for_object(app).get(cid=changed.batch)
+    assert set(log.changes) == {"emergency_phone", "parent_name"}
+    later = ledger.period.start_date + timedelta(days=1)
+    refused = run(ledger, uni.college_admin_user, [row(a, ledger, start=later.isoformat(), reason="实习")])
+    texts = [str(e) for e in refused.errors]
+    assert any(t.startswith("第 2 行 · 留校开始日期 · ") and later.isoformat() in t for t in texts), texts
+    assert StayApplication.objects.get(student=a).start_date == ledger.period.start_date
