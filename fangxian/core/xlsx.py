@@ -508,9 +508,12 @@ ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 
 def safe_cell(ws, value: object) -> object:
     """A value that a spreadsheet program will show and never run: text that starts like a
-    formula (= + - @) is written as a text cell, not as a formula (formula injection)."""
+    formula (= + - @) is written as a text cell with Excel's quote prefix (as if typed
+    with a leading '). A text cell alone is neutral only until someone edits it (Excel
+    then evaluates it); with the quote prefix it stays text, and reads back unchanged."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell = WriteOnlyCell(ws, value=value)
+        cell.quotePrefix = True
         cell.data_type = "s"
         return cell
     return value

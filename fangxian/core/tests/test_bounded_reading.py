@@ -161,3 +161,14 @@ def test_error_cells_are_reported_as_such():
     report = run(buffer.getvalue())
     assert not report.ok
     assert [str(error) for error in report.errors] == ["第 2 行 · 姓名 · 单元格是 Excel 错误值 #N/A，不是数据：请改正公式或直接填写。"]
+
+
+def test_formula_like_text_in_exports_keeps_the_quote_prefix():
+    # Without the quote prefix the cell is text only until someone edits it in Excel.
+    data = xlsx.write_workbook([xlsx.Sheet("名单", ["姓名"], [['=HYPERLINK("http://x")'], ["-1"], ["张三"]])])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = {row[0].value: row[0] for row in sheet.iter_rows(min_row=2)}
+    assert cells['=HYPERLINK("http://x")'].data_type == "s" and cells['=HYPERLINK("http://x")'].quotePrefix
+    assert cells["-1"].quotePrefix and not cells["张三"].quotePrefix
+    # And it reads back as the same text.
+    assert xlsx.read_sheet(data)[1] == ['=HYPERLINK("http://x")']
