@@ -5,6 +5,9 @@ least any import can do (read the file with calamine, executemany the rows)."""
 from __future__ import annotations
 
 import io
+import os
+import resource
+import threading
 import time
 
 from bench.harness import median_ms, report, setup_django
@@ -144,12 +147,15 @@ def bench_import() -> None:
     settings.DEBUG = False
     office = User.objects.get(username="office")
     timings = []
+    peaks = []
     for attempt in range(2):
         if attempt:
             clear_students()
         started = time.perf_counter()
-        result = StudentImporter(user=office).run(SimpleUploadedFile("students.xlsx", data))
+        with PeakRss() as peak:
+            result = StudentImporter(user=office).run(SimpleUploadedFile("students.xlsx", data))
         timings.append(time.perf_counter() - started)
+        peaks.append(peak.mb)
         if not result.ok or result.created != count:
             raise RuntimeError(f"import failed: {[str(e) for e in result.errors[:5]]}")
     if Student.objects.count() != count:
@@ -159,6 +165,70 @@ def bench_import() -> None:
     report("import_students_30k_s", imported, "s")
     report("import_students_baseline_s", baseline, "s")
     report("import_students_ratio", imported / baseline)
+    # The importing process's resident memory at its highest during the 30,000-row import
+    # (sampled), and the reading child's own peak (it runs alongside, in its own limits).
+    report("import_peak_rss_mb", min(peaks), "MB")
+    report("import_reader_peak_rss_mb", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "MB")
+    bench_bounded_reject()
+
+
+class PeakRss:
+    """Samples this process's resident set size every 5 ms while the block runs."""
+
+    def __enter__(self):
+        self.mb = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.mb = max(self.mb, self._rss())
+
+    def _sample(self):
+        while not self._stop.wait(0.005):
+            self.mb = max(self.mb, self._rss())
+
+    @staticmethod
+    def _rss() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def bench_bounded_reject() -> None:
+    """Time to refuse a 6 KB workbook whose used range is the whole sheet (one styled cell
+    at XFD1048576, dimension A1:XFD1048576): it must be refused before any reader sizes a
+    grid by it."""
+    import zipfile
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangxian.org.imports import StudentImporter
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["学号", "姓名", "性别", "班级"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b'<dimension ref="A1:D1"/>', b'<dimension ref="A1:XFD1048576"/>')
+                content = content.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>')
+            target.writestr(item, content)
+    data = out.getvalue()
+
+    def refuse():
+        result = StudentImporter().run(SimpleUploadedFile("whole-sheet.xlsx", data))
+        if result.ok:
+            raise RuntimeError("the whole-sheet workbook was not refused")
+
+    report("import_bounded_reject_ms", median_ms(refuse), "ms")
 
 
 def baseline_import(data: bytes) -> float:
