@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from . import services
 from .access import require_roles
 from .forms import InitialPasswordForm, RoleGrantForm, UserSearchForm
-from .models import User
-from .roles import Role
+from .models import AdminApproval, User
+from .roles import ADMIN_ROLES, Role
 
 
 @require_roles(Role.SECURITY_ADMIN)
@@ -57,19 +57,27 @@ def user_revoke(request, pk: int, role: str):
     return redirect("accounts:admin_user", pk=user.pk)
 
 
+def _pending_message(request, approval) -> None:
+    messages.info(
+        request,
+        _("Request submitted: %(action)s for %(user)s takes effect when another administrator approves it.")
+        % {"action": approval.get_action_display(), "user": approval.target.username},
+    )
+
+
 @require_POST
 @require_roles(Role.SECURITY_ADMIN)
 def user_toggle_active(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    if user == request.user:
-        messages.error(request, _("You cannot disable your own account."))
-        return redirect("accounts:admin_user", pk=user.pk)
     try:
-        services.user_set_active(user=user, active=not user.is_active, by=request.user, request=request)
+        approval = services.admin_set_active(user=user, active=not user.is_active, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The account has been enabled.") if user.is_active else _("The account has been disabled."))
+        if approval is not None:
+            _pending_message(request, approval)
+        else:
+            messages.success(request, _("The account has been enabled.") if user.is_active else _("The account has been disabled."))
     return redirect("accounts:admin_user", pk=user.pk)
 
 
@@ -77,8 +85,15 @@ def user_toggle_active(request, pk: int):
 @require_roles(Role.SECURITY_ADMIN)
 def user_reset_totp(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    services.totp_reset(user=user, by=request.user, request=request)
-    messages.success(request, _("The second factor has been reset; the user will enrol again at the next sign-in."))
+    try:
+        approval = services.admin_reset_totp(user=user, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if approval is not None:
+            _pending_message(request, approval)
+        else:
+            messages.success(request, _("The second factor has been reset; the user will enrol again at the next sign-in."))
     return redirect("accounts:admin_user", pk=user.pk)
 
 
@@ -88,11 +103,51 @@ def user_initial_password(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     form = InitialPasswordForm(request.POST, user=user, prefix="pw")
     if form.is_valid():
-        services.user_set_initial_password(user=user, password=form.cleaned_data["password"], by=request.user, request=request)
-        messages.success(request, _("An initial password has been set; the user must change it at the next sign-in."))
+        try:
+            approval = services.admin_set_initial_password(
+                user=user, password=form.cleaned_data["password"], by=request.user, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("accounts:admin_user", pk=user.pk)
+        if approval is not None:
+            _pending_message(request, approval)
+        else:
+            messages.success(request, _("An initial password has been set; the user must change it at the next sign-in."))
         return redirect("accounts:admin_user", pk=user.pk)
     return render(
         request,
         "accounts/admin/user_detail.html",
         {"subject": user, "grant_form": RoleGrantForm(user=user, prefix="grant"), "password_form": form, "grants": user.role_grants.all()},
     )
+
+
+@require_roles(*ADMIN_ROLES)
+def approval_list(request):
+    """Requests awaiting a second administrator (待审批), and the recent decisions."""
+    pending = AdminApproval.objects.pending().select_related("target", "requested_by")
+    decided = (
+        AdminApproval.objects.exclude(status=AdminApproval.Status.PENDING)
+        .select_related("target", "requested_by", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    return render(request, "accounts/admin/approvals.html", {"pending": pending, "decided": decided})
+
+
+@require_POST
+@require_roles(*ADMIN_ROLES)
+def approval_decide(request, pk: int):
+    approval = get_object_or_404(AdminApproval.objects.select_related("target", "requested_by"), pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "reject"}:
+        messages.error(request, _("Choose to approve or to reject the request."))
+        return redirect("accounts:approvals")
+    try:
+        services.approval_decide(approval=approval, approve=decision == "approve", by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The request has been approved and carried out.") if decision == "approve" else _("The request has been rejected.")
+        )
+    return redirect("accounts:approvals")

@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         from fangxian.core.demo import register_demo
 
         from . import demo, signals  # noqa: F401  (signals connects login/logout/lockout recording)
+        from .models import AdminApproval
 
+        auditlog.register(AdminApproval, exclude_fields=["password_hash"])
         register_demo("accounts", 10, demo.load, demo.LOGINS)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -142,3 +143,55 @@ class ApiToken(models.Model):
         if not raw.startswith(cls.PREFIX):
             return None
         return cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+
+
+class AdminApprovalQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=AdminApproval.Status.PENDING, requested_at__gt=timezone.now() - AdminApproval.LIFETIME)
+
+
+class AdminApproval(models.Model):
+    """A request to reset the password or second factor of, or to disable, an account that
+    a single administrator must not take over alone (待审批). It takes effect only when a
+    second administrator, neither the requester nor the account concerned, approves it."""
+
+    LIFETIME = timedelta(hours=24)
+
+    class Action(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Set an initial password")
+        TOTP_RESET = "totp_reset", _("Reset the second factor")
+        DISABLE = "disable", _("Disable the account")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("account"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The proposed initial password, hashed as the account would keep it: never in clear.
+    password_hash = models.CharField(max_length=128, blank=True, editable=False)
+
+    objects = AdminApprovalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrator approval")
+        verbose_name_plural = _("administrator approvals")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="approval_by_a_second_admin",
+                violation_error_message=_("A request must be decided by an administrator other than the one who made it."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.target}"

@@ -37,7 +37,8 @@ GRANTABLE_ROLES = (
     Role.SECURITY_ADMIN,
     Role.AUDIT_ADMIN,
 )
-# 三权分立: no account may hold two of these (a partial unique index enforces it).
+# 三权分立: no account may hold two of these (a partial unique index enforces it), and an
+# account holding one holds no business role (see roles_of and accounts.separation).
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 # Roles whose holders must sign in with a second factor.
 PRIVILEGED_ROLES = frozenset({Role.PREVENTION_OFFICE, *ADMIN_ROLES})
@@ -61,11 +62,22 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_fangxian_roles", None)
     if cached is not None:
         return cached
+    roles = raw_roles_of(user)
+    if roles & set(ADMIN_ROLES):
+        # 三权分立: an admin account acts only as an admin. Should a business role reach it
+        # anyway (a person linked to it later, a row written around the services), it is
+        # ignored rather than combined with the admin's powers.
+        roles = roles & set(ADMIN_ROLES)
+    user._fangxian_roles = frozenset(roles)
+    return user._fangxian_roles
+
+
+def raw_roles_of(user) -> set[str]:
+    """Every role the grants and the role providers give, before the admin separation."""
     roles = set(user.role_grants.values_list("role", flat=True))
     for provider in _providers:
         roles.update(provider(user))
-    user._fangxian_roles = frozenset(roles)
-    return user._fangxian_roles
+    return roles
 
 
 def has_role(user, *roles: str) -> bool:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 
-from .models import ApiToken, RoleGrant, User
+from . import separation
+from .models import AdminApproval, ApiToken, RoleGrant, User
 from .roles import forget_roles
 from .signals import end_sessions
 
@@ -20,8 +24,17 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery"
 
 
-@transaction.atomic
 def role_grant(*, user: User, role: str, by: User, request=None) -> RoleGrant:
+    """Grant a system role, unless it breaks the separation of administrators (refused,
+    recorded)."""
+    reason = separation.grant_refusal(user=user, role=role, by=by)
+    if reason:
+        separation.refuse(reason, action="role_grant", by=by, target=user, request=request, role=role)
+    return _role_grant(user=user, role=role, by=by, request=request)
+
+
+@transaction.atomic
+def _role_grant(*, user: User, role: str, by: User, request=None) -> RoleGrant:
     grant = RoleGrant(user=user, role=role, granted_by=by)
     grant.full_clean()
     grant.save()
@@ -112,3 +125,122 @@ def token_revoke(*, token: ApiToken, request=None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record_event(SecurityEvent.Kind.TOKEN_REVOKED, request=request, user=token.user, token=token.hint)
+
+
+# ---------------------------------------------------------------------------
+# Admin actions on another account: refused on oneself, and for accounts that one admin must
+# not take over alone, only a request that a second admin approves (三权分立).
+
+
+def admin_set_initial_password(*, user: User, password: str, by: User, request=None) -> AdminApproval | None:
+    """Set an initial password now, or return the pending request when a second admin must
+    approve it."""
+    if user.pk == by.pk:
+        separation.refuse(
+            _("Change your own password on your security page, not here."), action="password_reset", by=by, target=user, request=request
+        )
+    if separation.needs_second_approval(user):
+        return approval_request(
+            action=AdminApproval.Action.PASSWORD_RESET, target=user, by=by, password_hash=make_password(password), request=request
+        )
+    user_set_initial_password(user=user, password=password, by=by, request=request)
+    return None
+
+
+def admin_reset_totp(*, user: User, by: User, request=None) -> AdminApproval | None:
+    if user.pk == by.pk:
+        separation.refuse(
+            _("Replace your own second factor on your security page, not here."), action="totp_reset", by=by, target=user, request=request
+        )
+    if separation.needs_second_approval(user):
+        return approval_request(action=AdminApproval.Action.TOTP_RESET, target=user, by=by, request=request)
+    totp_reset(user=user, by=by, request=request)
+    return None
+
+
+def admin_set_active(*, user: User, active: bool, by: User, request=None) -> AdminApproval | None:
+    if user.pk == by.pk:
+        separation.refuse(_("You cannot disable your own account."), action="disable", by=by, target=user, request=request)
+    if not active and separation.needs_second_approval(user):
+        return approval_request(action=AdminApproval.Action.DISABLE, target=user, by=by, request=request)
+    user_set_active(user=user, active=active, by=by, request=request)
+    return None
+
+
+@transaction.atomic
+def approval_request(*, action: str, target: User, by: User, password_hash: str = "", request=None) -> AdminApproval:
+    """One pending request per action and account: asking again replaces the proposal."""
+    approval = AdminApproval.objects.pending().filter(action=action, target=target).first()
+    if approval is None:
+        approval = AdminApproval(action=action, target=target, requested_by=by, password_hash=password_hash)
+    else:
+        approval.requested_by = by
+        approval.requested_at = timezone.now()
+        approval.password_hash = password_hash
+    approval.full_clean()
+    approval.save()
+    record_event(
+        SecurityEvent.Kind.APPROVAL_REQUESTED, request=request, user=by, target=target.username, action=action, approval=approval.pk
+    )
+    return approval
+
+
+def approval_decide(*, approval: AdminApproval, approve: bool, by: User, request=None) -> None:
+    """A second admin approves (the action runs now, in their name) or rejects a request."""
+    if approval.status != AdminApproval.Status.PENDING or not AdminApproval.objects.pending().filter(pk=approval.pk).exists():
+        raise ValidationError(_("This request has already been decided or has expired."), code="decided")
+    if not separation.may_approve(by):
+        separation.refuse(
+            _("Only an administrator may decide this request."), action="approval", by=by, target=approval.target, request=request
+        )
+    if by.pk == approval.requested_by_id:
+        separation.refuse(
+            _("A request must be decided by an administrator other than the one who made it."),
+            action="approval",
+            by=by,
+            target=approval.target,
+            request=request,
+        )
+    if by.pk == approval.target_id:
+        separation.refuse(
+            _("A request about your own account must be decided by another administrator."),
+            action="approval",
+            by=by,
+            target=approval.target,
+            request=request,
+        )
+    _approval_apply(approval=approval, approve=approve, by=by, request=request)
+
+
+@transaction.atomic
+def _approval_apply(*, approval: AdminApproval, approve: bool, by: User, request=None) -> None:
+    approval = AdminApproval.objects.select_for_update().get(pk=approval.pk)
+    if approval.status != AdminApproval.Status.PENDING:
+        raise ValidationError(_("This request has already been decided or has expired."), code="decided")
+    approval.status = AdminApproval.Status.APPROVED if approve else AdminApproval.Status.REJECTED
+    approval.decided_by = by
+    approval.decided_at = timezone.now()
+    approval.full_clean()
+    approval.save(update_fields=["status", "decided_by", "decided_at"])
+    target = approval.target
+    kind = SecurityEvent.Kind.APPROVAL_GRANTED if approve else SecurityEvent.Kind.APPROVAL_REJECTED
+    record_event(
+        kind,
+        request=request,
+        user=by,
+        target=target.username,
+        action=approval.action,
+        approval=approval.pk,
+        requested_by=approval.requested_by.username,
+    )
+    if not approve:
+        return
+    if approval.action == AdminApproval.Action.PASSWORD_RESET:
+        target.password = approval.password_hash
+        target.must_change_password = True
+        target.save(update_fields=["password", "must_change_password"])
+        record_event(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=by, target=target.username, initial=True)
+    elif approval.action == AdminApproval.Action.TOTP_RESET:
+        totp_reset(user=target, by=by, request=request)
+    elif approval.action == AdminApproval.Action.DISABLE:
+        user_set_active(user=target, active=False, by=by, request=request)

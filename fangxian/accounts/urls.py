@@ -20,4 +20,6 @@ urlpatterns = [
     path("users/<int:pk>/toggle-active/", admin_views.user_toggle_active, name="admin_user_toggle_active"),
     path("users/<int:pk>/reset-2fa/", admin_views.user_reset_totp, name="admin_user_reset_totp"),
     path("users/<int:pk>/initial-password/", admin_views.user_initial_password, name="admin_user_initial_password"),
+    path("approvals/", admin_views.approval_list, name="approvals"),
+    path("approvals/<int:pk>/decide/", admin_views.approval_decide, name="approval_decide"),
 ]

@@ -49,6 +49,13 @@ class SecurityEvent(models.Model):
         REVEAL = "reveal", _("Personal data revealed")
         EXPORT = "export", _("Data exported")
         IMPORT = "import", _("Data imported")
+        # Accounts: 三权分立 refusals, second-admin approvals, throttling, token refresh.
+        ADMIN_REFUSED = "admin_refused", _("Administrative action refused")
+        APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+        APPROVAL_GRANTED = "approval_granted", _("Approval granted")
+        APPROVAL_REJECTED = "approval_rejected", _("Approval rejected")
+        RATE_LIMITED = "rate_limited", _("Rate limit reached")
+        TOKEN_REFRESHED = "token_refreshed", _("API token refreshed")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

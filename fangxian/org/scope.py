@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from fangxian.accounts.roles import WHOLE_INSTITUTION_ROLES, Role, roles_of
+from fangxian.accounts.roles import ADMIN_ROLES, WHOLE_INSTITUTION_ROLES, Role, roles_of
 
 from .models import Assignment, AssignmentRole, Place, Staff, Student, Unit
 
@@ -98,6 +98,10 @@ EMPTY = Scope()
 
 def _compute(user, day: date) -> Scope:
     roles = roles_of(user)
+    if roles & set(ADMIN_ROLES):
+        # 三权分立: the three admin accounts see no organisation data, even if a person with
+        # assignments has been linked to one.
+        return Scope(roles=roles, read_only=True)
     staff = Staff.objects.filter(user=user, is_active=True).only("pk").first()
     student = Student.objects.filter(user=user).only("pk").first()
     if roles & WHOLE_INSTITUTION_ROLES:

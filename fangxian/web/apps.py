@@ -19,5 +19,7 @@ class WebConfig(AppConfig):
         register(NavItem("home", _("Home"), "web:home", "house", order=0))
         register(NavItem("audit", _("Audit log"), "audit:log", "journal-text", roles={Role.AUDIT_ADMIN}, order=900))
         register(NavItem("users", _("Users and roles"), "accounts:admin_users", "people", roles={Role.SECURITY_ADMIN}, order=910))
+        admins = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+        register(NavItem("approvals", _("Administrator approvals"), "accounts:approvals", "check2-square", roles=admins, order=915))
         register(NavItem("config", _("System settings"), "web:config", "gear", roles={Role.SYSTEM_ADMIN}, order=920))
         register(NavItem("api", _("API"), "api-docs", "braces", order=990))

@@ -44,6 +44,14 @@ def _subject_role(world, user, which):
     return {"pk": world.users["leader"].pk, "role": "leader"}
 
 
+def _approval(world, user, which):
+    """A pending request of the security admin about the leader's account."""
+    from fangxian.accounts import services
+
+    approval = services.admin_reset_totp(user=world.users["leader"], by=world.users["secadmin"])
+    return {"pk": approval.pk}
+
+
 SECADMIN_ONLY = expect(403, secadmin=200)
 SECADMIN_POST = expect(403, secadmin=302)
 
@@ -110,6 +118,18 @@ ENTRIES = [
         kwargs=_subject,
         scoped=False,
         data=lambda w, u, which: {"pw-password": "Gate-Keeper-7391!"},
+        anonymous_get=405,
+        anonymous_post=302,
+    ),
+    Entry("accounts:approvals", get=expect(403, sysadmin=200, secadmin=200, auditor=200)),
+    # The requester (secadmin) is sent back with the refusal; the two other admins decide.
+    Entry(
+        "accounts:approval_decide",
+        get=expect(405),
+        post=expect(403, sysadmin=302, secadmin=302, auditor=302),
+        kwargs=_approval,
+        scoped=False,
+        data=lambda w, u, which: {"decision": "approve"},
         anonymous_get=405,
         anonymous_post=302,
     ),
