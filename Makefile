@@ -50,8 +50,12 @@ test: deps $(VENV)/.dev
 	$(PY) scripts/check_translations.py
 	$(MAKE) --no-print-directory test-python
 
+# The suite on pytest-xdist workers, each with a database of its own (SQLite: a file named by
+# the worker's pid; PostgreSQL: test_<name>_gwN). The browser tests are one group on one
+# worker (conftest.py). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 test-python:
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: deps $(VENV)/.dev
 	./scripts/ensure-test-system.sh bench
