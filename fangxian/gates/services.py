@@ -401,6 +401,15 @@ class Outcome:
     plate: str = ""
     leave_id: int | None = None
     photo: bool = False  # the holder has a photo on file (read with the holder's row, no query)
+    # A typed number the policy would let through: the guard must check the person in
+    # person (name and photo) and confirm; never `allowed` by itself.
+    verify: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.allowed:
+            return Scan.Verdict.ALLOWED
+        return Scan.Verdict.VERIFY if self.verify else Scan.Verdict.REFUSED
 
     @property
     def message(self) -> str:
@@ -589,9 +598,24 @@ def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime, p
     return decide_person(holder, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.PASS, base=base)
 
 
-def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, people: dict | None = None) -> Outcome:
+MANUAL_METHODS = (Scan.Method.NUMBER, Scan.Method.ID_NUMBER)
+
+
+def to_verify(outcome: Outcome) -> Outcome:
+    """A typed number proves nothing about who stands at the gate (numbers are printed on
+    cards and lists, and guessable): what the policy would allow becomes "verify in
+    person"; a refusal stays a refusal."""
+    if outcome.allowed:
+        return replace(outcome, allowed=False, verify=True, reason="verify", leave_id=None)
+    return outcome
+
+
+def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, people: dict | None = None, attended: bool = True) -> Outcome:
     """What the station read or the guard typed: a pass, a plate, an ID number, or a
-    student or staff number. `people`: holders already loaded, by subject (a batch)."""
+    student or staff number. `people`: holders already loaded, by subject (a batch).
+    `attended`: a guard is at the station. A typed number is at best "verify in person"
+    there, and refused without being looked up at an unattended device (which has no
+    one to look at the person, and would otherwise tell names for guessed numbers)."""
     text = (text or "").strip()
     campus_id = gate.parent_id or campus_id_of(gate)
     if direction not in DIRECTIONS:
@@ -600,6 +624,20 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
         return evaluate_pass(text, campus_id=campus_id, direction=direction, at=at, people=people)
     if looks_like_plate(text):
         return decide_vehicle(normalize_plate(text), campus_id=campus_id, direction=direction, at=at)
+    if not attended and (ID_NUMBER_RE.match(text) or NUMBER_RE.match(text)):
+        method = Scan.Method.ID_NUMBER if ID_NUMBER_RE.match(text) else Scan.Method.NUMBER
+        return _refuse("unattended", method=method)
+    return to_verify(_evaluate_typed(text, gate=gate, campus_id=campus_id, direction=direction, at=at))
+
+
+def _other_campus(person, campus_id: int) -> bool:
+    home = home_campus_id(person)
+    return home is not None and home != campus_id
+
+
+def _evaluate_typed(text: str, *, gate: Place, campus_id: int, direction: str, at: datetime) -> Outcome:
+    """A typed ID number or student/staff number, judged as the policy would judge its
+    holder (to_verify then turns an allowance into "verify in person")."""
     if ID_NUMBER_RE.match(text):
         id_number = text.upper()
         base = Outcome(False, "", method=Scan.Method.ID_NUMBER)
@@ -617,6 +655,8 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
             subject = subject_of(person)
             if is_revoked(subject, at):
                 return replace(base, subject=subject, name=person.name, reason="revoked")
+            if _other_campus(person, campus_id):
+                return replace(base, subject=subject, name=person.name, photo=bool(person.photo), reason="other_campus")
             return decide_person(
                 person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.ID_NUMBER, base=replace(base, subject=subject)
             )
@@ -634,6 +674,8 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
         subject = subject_of(person)
         if is_revoked(subject, at):
             return replace(base, subject=subject, name=person.name, reason="revoked")
+        if _other_campus(person, campus_id):
+            return replace(base, subject=subject, name=person.name, photo=bool(person.photo), reason="other_campus")
         return decide_person(
             person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.NUMBER, base=replace(base, subject=subject)
         )
@@ -655,7 +697,7 @@ def _scan_row(
         category=outcome.category,
         display_name=outcome.name[:60],
         plate=outcome.plate,
-        verdict=Scan.Verdict.ALLOWED if outcome.allowed else Scan.Verdict.REFUSED,
+        verdict=outcome.verdict,
         reason=outcome.reason,
         nonce=outcome.nonce,
         used_nonce=outcome.nonce if (outcome.allowed and outcome.nonce) else None,
@@ -775,6 +817,7 @@ def outcome_of(scan: Scan) -> Outcome:
         name=scan.display_name,
         nonce=scan.nonce,
         plate=scan.plate,
+        verify=scan.verdict == Scan.Verdict.VERIFY,
     )
 
 
@@ -822,6 +865,8 @@ def _track_leave(scan: Scan, leave_id: int | None) -> None:
 def _after_scan(scan: Scan, outcome: Outcome, *, seen_elsewhere: bool) -> None:
     """What the verdict does not wait for, kept to cheap statements: the refusal alert,
     the "two gates" alert (known from the INSERT itself), and leave tracking."""
+    if outcome.verify:
+        return  # waits for the guard: the confirmation or refusal is its own scan
     if not outcome.allowed:
         first_use = None
         if outcome.reason == "replayed" and scan.nonce:
@@ -857,7 +902,7 @@ def scan(
     now = timezone.now()
     at = min(at or now, now)
     scan_id = parse_scan_id(scan_id) or uuid.uuid4()
-    outcome = evaluate_input(text, gate=gate, direction=direction, at=at)
+    outcome = evaluate_input(text, gate=gate, direction=direction, at=at, attended=device is None)
     return record(
         outcome,
         scan_id=scan_id,
@@ -869,6 +914,58 @@ def scan(
         offline=offline,
         station_verdict=station_verdict,
     )
+
+
+CONFIRM_WINDOW = timedelta(minutes=10)  # a typed number is confirmed while the person is at the gate
+_CONFIRM_NAMESPACE = uuid.UUID("5d0c3f52-7a8e-4f57-9b2c-6f1e0c2b9a41")
+
+
+def confirmation_id(scan_id: uuid.UUID) -> uuid.UUID:
+    """The scan id of the guard's answer to a "verify in person" scan: one answer per scan,
+    however often the button is pressed or the request re-sent."""
+    return uuid.uuid5(_CONFIRM_NAMESPACE, str(scan_id))
+
+
+def confirm_typed(*, scan: Scan, guard, confirmed: bool) -> tuple[Scan, Outcome, bool]:
+    """The guard's answer to a typed number ("verify in person"), recorded as its own scan
+    with method CONFIRMED: the person seen and let through, or refused ("not_confirmed").
+    The holder is judged again now (a revocation or a policy change in between counts)."""
+    if scan.verdict != Scan.Verdict.VERIFY:
+        raise ValidationError(_("This scan does not wait for a confirmation."))
+    now = timezone.now()
+    if now - scan.received_at > CONFIRM_WINDOW:
+        raise ValidationError(_("This check is older than 10 minutes; enter the number again."))
+    base = Outcome(False, "", method=Scan.Method.CONFIRMED, subject=scan.subject, name=scan.display_name, category=scan.category)
+    if not confirmed:
+        outcome = replace(base, reason="not_confirmed")
+    else:
+        outcome = _judge_again(scan, base, now)
+    return record(
+        outcome,
+        scan_id=confirmation_id(scan.scan_id),
+        gate=scan.gate,
+        direction=scan.direction,
+        at=now,
+        guard=guard,
+    )
+
+
+def _judge_again(scan: Scan, base: Outcome, now: datetime) -> Outcome:
+    holder = _person_for_subject(scan.subject)
+    if holder is None:
+        return replace(base, reason="unknown")
+    if is_revoked(scan.subject, now):
+        return replace(base, reason="revoked")
+    campus_id = scan.campus_id
+    if isinstance(holder, Visit):
+        outcome = decide_visit(holder, campus_id=campus_id, direction=scan.direction, at=now, base=base)
+    elif _other_campus(holder, campus_id):
+        return replace(base, reason="other_campus")
+    else:
+        outcome = decide_person(holder, campus_id=campus_id, direction=scan.direction, at=now, method=scan.method, base=base)
+    if not outcome.allowed:
+        return replace(outcome, method=Scan.Method.CONFIRMED)
+    return replace(outcome, method=Scan.Method.CONFIRMED, reason="ok_confirmed", detail="")
 
 
 def _invalid(scan_id, message: str) -> dict:
@@ -883,6 +980,7 @@ def _result(scan_id, status: str, outcome: Outcome) -> dict:
         "reason": outcome.reason,
         "message": outcome.message,
         "name": outcome.name,
+        "verify": outcome.verify,
     }
 
 
@@ -947,7 +1045,9 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
     judged: list[tuple[int, Scan, Outcome]] = []
     for index, scan_id, gate, at, item in fresh:
         direction = str(item.get("direction", ""))
-        outcome = evaluate_input(str(item.get("text", ""))[:2000], gate=gate, direction=direction, at=at, people=people)
+        outcome = evaluate_input(
+            str(item.get("text", ""))[:2000], gate=gate, direction=direction, at=at, people=people, attended=device is None
+        )
         fields = {
             "scan_id": scan_id,
             "gate": gate,
@@ -1025,6 +1125,8 @@ def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:
             allowed_by_subject.setdefault(subject, []).append((pk, gate_id, at))
     alerts = []
     for _index, scan, outcome in rows:
+        if outcome.verify:
+            continue
         if not outcome.allowed:
             alerts.append(_refusal_alert(scan, outcome, first_uses.get(scan.nonce) if outcome.reason == "replayed" else None))
             continue
