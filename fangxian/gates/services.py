@@ -9,8 +9,9 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.params import id_param, parse_datetime_value
 from fangxian.org.models import Place, Staff, Student
 
 from . import reasons, signals, signing
@@ -60,6 +62,7 @@ log = logging.getLogger(__name__)
 VISIT_EARLY = timedelta(minutes=30)  # a visitor may arrive this much before their time
 TWO_GATES_WINDOW = timedelta(minutes=1)
 MAX_SYNC_BATCH = 1000
+SYNC_CLOCK_LEEWAY = timedelta(minutes=5)  # a queued scan may be dated this much ahead of the server
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
@@ -1019,15 +1022,15 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             results[index] = {"scan_id": str(scan_id), "status": "duplicate", "message": _("Sent twice in this batch.")}
             continue
         seen.add(scan_id)
-        gate = device.gate if device is not None else (gates or {}).get(_int(item.get("gate")))
+        gate = device.gate if device is not None else (gates or {}).get(id_param(item.get("gate")))
         if gate is None:
             results[index] = _invalid(scan_id, _("Item %(n)s: not a gate you may record at.") % {"n": index + 1})
             continue
-        at = _parse_time(item.get("scanned_at"))
-        if at is None:
-            results[index] = _invalid(scan_id, _("Item %(n)s: the scan time is missing or unreadable.") % {"n": index + 1})
+        at, problem = _offline_time(item.get("scanned_at"), now)
+        if problem:
+            results[index] = _invalid(scan_id, problem % {"n": index + 1})
             continue
-        pending.append((index, scan_id, gate, min(at, now), item))
+        pending.append((index, scan_id, gate, at, item))
 
     stored = {
         row["scan_id"]: row
@@ -1139,27 +1142,27 @@ def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:
     GateAlert.objects.bulk_create(alerts)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def offline_window() -> timedelta:
+    return timedelta(minutes=max(1, settings.GATES_OFFLINE_WINDOW_MINUTES))
 
 
-def _parse_time(value) -> datetime | None:
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    from django.utils.dateparse import parse_datetime
-
-    parsed = parse_datetime(value)
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+def _offline_time(value, now: datetime) -> tuple[datetime | None, str | None]:
+    """The time a queued scan was made, judged on its own: (time, None), or (None, the
+    problem with "%(n)s" for the item's number). A device's clock is believed only within
+    the offline window (FANGXIAN_GATES_OFFLINE_WINDOW_MINUTES) before now and a small
+    leeway after it: a backdated scan would otherwise pass an expired pass, and a scan
+    dated 2020 or year 1 is no scan made offline."""
+    at = parse_datetime_value(value)
+    if at is None:
+        return None, _("Item %(n)s: the scan time is missing or not a real date and time.")
+    if at > now + SYNC_CLOCK_LEEWAY:
+        return None, _("Item %(n)s: the scan time is in the future; check the device's clock.")
+    if at < now - offline_window():
+        return None, _("Item %(n)s: the scan was made more than %(hours)s hours ago; it is too old to be judged.") % {
+            "n": "%(n)s",
+            "hours": f"{offline_window().total_seconds() / 3600:g}",
+        }
+    return min(at, now), None
 
 
 # ---------------------------------------------------------------------------

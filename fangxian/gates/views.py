@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.params import id_param
 from fangxian.org.models import Place, Staff, Student
 from fangxian.org.photos import photo_response
 from fangxian.org.scope import scope_of
@@ -316,7 +317,7 @@ def station_scan(request):
         body = _json_body(request)
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=400)
-    gate = _station_gate(request, services._int(body.get("gate")) or 0)
+    gate = _station_gate(request, id_param(body.get("gate")) or 0)
     scan, outcome, created = services.scan(
         text=str(body.get("text", ""))[:2000],
         gate=gate,
