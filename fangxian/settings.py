@@ -360,6 +360,9 @@ NOTIFY_WEBHOOKS = envwebhooks("FANGXIAN_WEBHOOK_URLS")
 # (每日疫情防控工作日报) is generated at this local time.
 REPORTS_REMINDER_LEAD_MINUTES = envint("FANGXIAN_REPORTS_REMINDER_LEAD_MINUTES", 60)
 REPORTS_SUMMARY_TIME = os.environ.get("FANGXIAN_REPORTS_SUMMARY_TIME", "11:00")
+# Gates: a scan queued offline (station or device) is accepted this many minutes after it
+# was made at most; older ones, and ones dated ahead of the server, are refused one by one.
+GATES_OFFLINE_WINDOW_MINUTES = envint("FANGXIAN_GATES_OFFLINE_WINDOW_MINUTES", 120)
 try:
     _hour, _minute = (int(part) for part in REPORTS_SUMMARY_TIME.split(":"))
     if not (0 <= _hour < 24 and 0 <= _minute < 60):

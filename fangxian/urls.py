@@ -22,3 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A date or id parameter that cannot be read (fangxian.core.params.BadParameter): 400 naming it.
+handler400 = "fangxian.core.params.bad_request"

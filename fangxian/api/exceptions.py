@@ -2,9 +2,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from fangxian.core.params import BadParameter
+
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors answered as 400 instead of 500."""
+    """DRF's handler, plus model validation errors and unreadable parameters (dates, ids)
+    answered as 400 instead of 500."""
+    if isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError({exc.field: [exc.message]})
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -50,6 +50,8 @@ def log(request):
             changes = changes.filter(timestamp__lt=end)
             events = events.filter(at__lt=end)
     rows = changes if source == "changes" else events
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # a filter that cannot be read shows its error, not the whole log
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from fangxian.accounts.roles import roles_of
+from fangxian.core.params import date_param
 
 from . import selectors
 from .access import READERS
@@ -46,10 +44,7 @@ def summary(request):
     if not roles_of(request.user) & set(READERS):
         raise PermissionDenied
     value = request.query_params.get("day")
-    try:
-        day = date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError as error:
-        raise ValidationError({"day": _("Write the day as YYYY-MM-DD.")}) from error
+    day = date_param(value, "day", default=timezone.localdate())
     s = selectors.summary(request.user, day)
     colleges = [
         {

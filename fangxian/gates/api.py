@@ -174,12 +174,13 @@ class ScanIn(serializers.Serializer):
         max_length=2000, help_text="What was scanned or typed: a pass (FX1.…), a student/staff number, an ID number or a plate."
     )
     direction = serializers.ChoiceField(choices=Direction.choices)
-    scanned_at = serializers.DateTimeField(required=False)
+    scanned_at = serializers.CharField(required=False, max_length=64, help_text="Ignored: an online scan is judged at the server's time.")
 
 
 class VerdictOut(serializers.Serializer):
     scan_id = serializers.UUIDField()
     allowed = serializers.BooleanField()
+    verify = serializers.BooleanField(help_text="Always false for a device: a typed number is refused at an unattended device.")
     reason = serializers.CharField()
     message = serializers.CharField()
     name = serializers.CharField()
@@ -209,6 +210,7 @@ class SyncResult(serializers.Serializer):
     scan_id = serializers.CharField()
     status = serializers.ChoiceField(choices=["stored", "duplicate", "invalid"])
     allowed = serializers.BooleanField(required=False)
+    verify = serializers.BooleanField(required=False)
     reason = serializers.CharField(required=False)
     message = serializers.CharField()
 
@@ -226,10 +228,10 @@ class RevokedOut(serializers.Serializer):
 
 
 def _scan_in(data) -> dict:
-    """ScanIn's validated data. The common case (no scanned_at, every field well formed) is
+    """ScanIn's validated data. The common case (every field well formed; scanned_at is ignored) is
     checked by hand, which costs a fraction of building the serializer's fields on every
     scan; anything else goes through ScanIn for its errors and its date parsing."""
-    if isinstance(data, dict) and data.keys() <= {"scan_id", "text", "direction"}:
+    if isinstance(data, dict) and data.keys() <= {"scan_id", "text", "direction", "scanned_at"}:
         text, direction = data.get("text"), data.get("direction")
         scan_id = services.parse_scan_id(data.get("scan_id")) if isinstance(data.get("scan_id"), str) else None
         if scan_id and isinstance(text, str) and text.strip() and len(text) <= 2000 and direction in DIRECTIONS:
@@ -244,13 +246,10 @@ def _scan_in(data) -> dict:
 def scan(request):
     data = _scan_in(request.data)
     device = request.auth
+    # Judged at the server's time: a device's clock (`scanned_at`) is not trusted online,
+    # or a backdated scan would pass an expired pass.
     record, outcome, created = services.scan(
-        text=data["text"],
-        gate=device.gate,
-        direction=data["direction"],
-        scan_id=data["scan_id"],
-        at=data.get("scanned_at"),
-        device=device,
+        text=data["text"], gate=device.gate, direction=data["direction"], scan_id=data["scan_id"], device=device
     )
     return Response(_verdict_json(record, outcome, created, photo_route="gates-api-scan-photo"))
 

@@ -12,6 +12,11 @@ ALLOWED = {
     "ok_visit": _("Allowed: approved visit. Check the visitor's ID card"),
     "ok_vehicle": _("Allowed: registered vehicle"),
     "ok_offline": _("Checked offline; the server will confirm"),
+    "ok_confirmed": _("Allowed: the guard checked the person"),
+}
+# Neither allowed nor refused: the guard must look at the person.
+VERIFY = {
+    "verify": _("Typed number: verify in person. Compare the name and photo with the person and their card, then confirm"),
 }
 REFUSED = {
     "malformed": _("Not a Fangxian pass (unreadable code)"),
@@ -33,8 +38,10 @@ REFUSED = {
     "unknown": _("No such person, visit or vehicle"),
     "not_enrolled": _("Not an enrolled student or active staff member"),
     "queued": _("Recorded offline; it will be checked when the network is back"),
+    "unattended": _("A typed number is not accepted at an unattended device: show a pass or go to a guard"),
+    "not_confirmed": _("The guard did not confirm the person"),
 }
-MESSAGES = {**ALLOWED, **REFUSED}
+MESSAGES = {**ALLOWED, **VERIFY, **REFUSED}
 
 
 def message(code: str) -> str:

@@ -393,7 +393,9 @@ def scan_traffic(campus_id: int, start: datetime, end: datetime) -> list[tuple[i
         bounds.append(timezone.make_aware(naive, tz))
     hour = Case(*(When(scanned_at__lt=b, then=Value(h)) for h, b in enumerate(bounds)), default=Value(23), output_field=IntegerField())
     return list(
+        # A typed number waiting for the guard is not a passage: its answer is a scan of its own.
         Scan.objects.filter(campus_id=campus_id, scanned_at__gte=start, scanned_at__lt=end)
+        .exclude(verdict=Scan.Verdict.VERIFY)
         .annotate(hour=hour)
         .order_by()
         .values_list("hour", "direction", "verdict")

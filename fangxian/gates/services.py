@@ -9,8 +9,9 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.params import id_param, parse_datetime_value
 from fangxian.org.models import Place, Staff, Student
 
 from . import reasons, signals, signing
@@ -60,6 +62,7 @@ log = logging.getLogger(__name__)
 VISIT_EARLY = timedelta(minutes=30)  # a visitor may arrive this much before their time
 TWO_GATES_WINDOW = timedelta(minutes=1)
 MAX_SYNC_BATCH = 1000
+SYNC_CLOCK_LEEWAY = timedelta(minutes=5)  # a queued scan may be dated this much ahead of the server
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
@@ -401,6 +404,15 @@ class Outcome:
     plate: str = ""
     leave_id: int | None = None
     photo: bool = False  # the holder has a photo on file (read with the holder's row, no query)
+    # A typed number the policy would let through: the guard must check the person in
+    # person (name and photo) and confirm; never `allowed` by itself.
+    verify: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.allowed:
+            return Scan.Verdict.ALLOWED
+        return Scan.Verdict.VERIFY if self.verify else Scan.Verdict.REFUSED
 
     @property
     def message(self) -> str:
@@ -589,9 +601,24 @@ def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime, p
     return decide_person(holder, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.PASS, base=base)
 
 
-def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, people: dict | None = None) -> Outcome:
+MANUAL_METHODS = (Scan.Method.NUMBER, Scan.Method.ID_NUMBER)
+
+
+def to_verify(outcome: Outcome) -> Outcome:
+    """A typed number proves nothing about who stands at the gate (numbers are printed on
+    cards and lists, and guessable): what the policy would allow becomes "verify in
+    person"; a refusal stays a refusal."""
+    if outcome.allowed:
+        return replace(outcome, allowed=False, verify=True, reason="verify", leave_id=None)
+    return outcome
+
+
+def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, people: dict | None = None, attended: bool = True) -> Outcome:
     """What the station read or the guard typed: a pass, a plate, an ID number, or a
-    student or staff number. `people`: holders already loaded, by subject (a batch)."""
+    student or staff number. `people`: holders already loaded, by subject (a batch).
+    `attended`: a guard is at the station. A typed number is at best "verify in person"
+    there, and refused without being looked up at an unattended device (which has no
+    one to look at the person, and would otherwise tell names for guessed numbers)."""
     text = (text or "").strip()
     campus_id = gate.parent_id or campus_id_of(gate)
     if direction not in DIRECTIONS:
@@ -600,6 +627,20 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
         return evaluate_pass(text, campus_id=campus_id, direction=direction, at=at, people=people)
     if looks_like_plate(text):
         return decide_vehicle(normalize_plate(text), campus_id=campus_id, direction=direction, at=at)
+    if not attended and (ID_NUMBER_RE.match(text) or NUMBER_RE.match(text)):
+        method = Scan.Method.ID_NUMBER if ID_NUMBER_RE.match(text) else Scan.Method.NUMBER
+        return _refuse("unattended", method=method)
+    return to_verify(_evaluate_typed(text, gate=gate, campus_id=campus_id, direction=direction, at=at))
+
+
+def _other_campus(person, campus_id: int) -> bool:
+    home = home_campus_id(person)
+    return home is not None and home != campus_id
+
+
+def _evaluate_typed(text: str, *, gate: Place, campus_id: int, direction: str, at: datetime) -> Outcome:
+    """A typed ID number or student/staff number, judged as the policy would judge its
+    holder (to_verify then turns an allowance into "verify in person")."""
     if ID_NUMBER_RE.match(text):
         id_number = text.upper()
         base = Outcome(False, "", method=Scan.Method.ID_NUMBER)
@@ -617,6 +658,8 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
             subject = subject_of(person)
             if is_revoked(subject, at):
                 return replace(base, subject=subject, name=person.name, reason="revoked")
+            if _other_campus(person, campus_id):
+                return replace(base, subject=subject, name=person.name, photo=bool(person.photo), reason="other_campus")
             return decide_person(
                 person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.ID_NUMBER, base=replace(base, subject=subject)
             )
@@ -634,6 +677,8 @@ def evaluate_input(text: str, *, gate: Place, direction: str, at: datetime, peop
         subject = subject_of(person)
         if is_revoked(subject, at):
             return replace(base, subject=subject, name=person.name, reason="revoked")
+        if _other_campus(person, campus_id):
+            return replace(base, subject=subject, name=person.name, photo=bool(person.photo), reason="other_campus")
         return decide_person(
             person, campus_id=campus_id, direction=direction, at=at, method=Scan.Method.NUMBER, base=replace(base, subject=subject)
         )
@@ -655,7 +700,7 @@ def _scan_row(
         category=outcome.category,
         display_name=outcome.name[:60],
         plate=outcome.plate,
-        verdict=Scan.Verdict.ALLOWED if outcome.allowed else Scan.Verdict.REFUSED,
+        verdict=outcome.verdict,
         reason=outcome.reason,
         nonce=outcome.nonce,
         used_nonce=outcome.nonce if (outcome.allowed and outcome.nonce) else None,
@@ -775,6 +820,7 @@ def outcome_of(scan: Scan) -> Outcome:
         name=scan.display_name,
         nonce=scan.nonce,
         plate=scan.plate,
+        verify=scan.verdict == Scan.Verdict.VERIFY,
     )
 
 
@@ -822,6 +868,8 @@ def _track_leave(scan: Scan, leave_id: int | None) -> None:
 def _after_scan(scan: Scan, outcome: Outcome, *, seen_elsewhere: bool) -> None:
     """What the verdict does not wait for, kept to cheap statements: the refusal alert,
     the "two gates" alert (known from the INSERT itself), and leave tracking."""
+    if outcome.verify:
+        return  # waits for the guard: the confirmation or refusal is its own scan
     if not outcome.allowed:
         first_use = None
         if outcome.reason == "replayed" and scan.nonce:
@@ -857,7 +905,7 @@ def scan(
     now = timezone.now()
     at = min(at or now, now)
     scan_id = parse_scan_id(scan_id) or uuid.uuid4()
-    outcome = evaluate_input(text, gate=gate, direction=direction, at=at)
+    outcome = evaluate_input(text, gate=gate, direction=direction, at=at, attended=device is None)
     return record(
         outcome,
         scan_id=scan_id,
@@ -869,6 +917,58 @@ def scan(
         offline=offline,
         station_verdict=station_verdict,
     )
+
+
+CONFIRM_WINDOW = timedelta(minutes=10)  # a typed number is confirmed while the person is at the gate
+_CONFIRM_NAMESPACE = uuid.UUID("5d0c3f52-7a8e-4f57-9b2c-6f1e0c2b9a41")
+
+
+def confirmation_id(scan_id: uuid.UUID) -> uuid.UUID:
+    """The scan id of the guard's answer to a "verify in person" scan: one answer per scan,
+    however often the button is pressed or the request re-sent."""
+    return uuid.uuid5(_CONFIRM_NAMESPACE, str(scan_id))
+
+
+def confirm_typed(*, scan: Scan, guard, confirmed: bool) -> tuple[Scan, Outcome, bool]:
+    """The guard's answer to a typed number ("verify in person"), recorded as its own scan
+    with method CONFIRMED: the person seen and let through, or refused ("not_confirmed").
+    The holder is judged again now (a revocation or a policy change in between counts)."""
+    if scan.verdict != Scan.Verdict.VERIFY:
+        raise ValidationError(_("This scan does not wait for a confirmation."))
+    now = timezone.now()
+    if now - scan.received_at > CONFIRM_WINDOW:
+        raise ValidationError(_("This check is older than 10 minutes; enter the number again."))
+    base = Outcome(False, "", method=Scan.Method.CONFIRMED, subject=scan.subject, name=scan.display_name, category=scan.category)
+    if not confirmed:
+        outcome = replace(base, reason="not_confirmed")
+    else:
+        outcome = _judge_again(scan, base, now)
+    return record(
+        outcome,
+        scan_id=confirmation_id(scan.scan_id),
+        gate=scan.gate,
+        direction=scan.direction,
+        at=now,
+        guard=guard,
+    )
+
+
+def _judge_again(scan: Scan, base: Outcome, now: datetime) -> Outcome:
+    holder = _person_for_subject(scan.subject)
+    if holder is None:
+        return replace(base, reason="unknown")
+    if is_revoked(scan.subject, now):
+        return replace(base, reason="revoked")
+    campus_id = scan.campus_id
+    if isinstance(holder, Visit):
+        outcome = decide_visit(holder, campus_id=campus_id, direction=scan.direction, at=now, base=base)
+    elif _other_campus(holder, campus_id):
+        return replace(base, reason="other_campus")
+    else:
+        outcome = decide_person(holder, campus_id=campus_id, direction=scan.direction, at=now, method=scan.method, base=base)
+    if not outcome.allowed:
+        return replace(outcome, method=Scan.Method.CONFIRMED)
+    return replace(outcome, method=Scan.Method.CONFIRMED, reason="ok_confirmed", detail="")
 
 
 def _invalid(scan_id, message: str) -> dict:
@@ -883,6 +983,7 @@ def _result(scan_id, status: str, outcome: Outcome) -> dict:
         "reason": outcome.reason,
         "message": outcome.message,
         "name": outcome.name,
+        "verify": outcome.verify,
     }
 
 
@@ -921,15 +1022,15 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             results[index] = {"scan_id": str(scan_id), "status": "duplicate", "message": _("Sent twice in this batch.")}
             continue
         seen.add(scan_id)
-        gate = device.gate if device is not None else (gates or {}).get(_int(item.get("gate")))
+        gate = device.gate if device is not None else (gates or {}).get(id_param(item.get("gate")))
         if gate is None:
             results[index] = _invalid(scan_id, _("Item %(n)s: not a gate you may record at.") % {"n": index + 1})
             continue
-        at = _parse_time(item.get("scanned_at"))
-        if at is None:
-            results[index] = _invalid(scan_id, _("Item %(n)s: the scan time is missing or unreadable.") % {"n": index + 1})
+        at, problem = _offline_time(item.get("scanned_at"), now)
+        if problem:
+            results[index] = _invalid(scan_id, problem % {"n": index + 1})
             continue
-        pending.append((index, scan_id, gate, min(at, now), item))
+        pending.append((index, scan_id, gate, at, item))
 
     stored = {
         row["scan_id"]: row
@@ -947,7 +1048,9 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
     judged: list[tuple[int, Scan, Outcome]] = []
     for index, scan_id, gate, at, item in fresh:
         direction = str(item.get("direction", ""))
-        outcome = evaluate_input(str(item.get("text", ""))[:2000], gate=gate, direction=direction, at=at, people=people)
+        outcome = evaluate_input(
+            str(item.get("text", ""))[:2000], gate=gate, direction=direction, at=at, people=people, attended=device is None
+        )
         fields = {
             "scan_id": scan_id,
             "gate": gate,
@@ -1025,6 +1128,8 @@ def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:
             allowed_by_subject.setdefault(subject, []).append((pk, gate_id, at))
     alerts = []
     for _index, scan, outcome in rows:
+        if outcome.verify:
+            continue
         if not outcome.allowed:
             alerts.append(_refusal_alert(scan, outcome, first_uses.get(scan.nonce) if outcome.reason == "replayed" else None))
             continue
@@ -1037,27 +1142,27 @@ def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:
     GateAlert.objects.bulk_create(alerts)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def offline_window() -> timedelta:
+    return timedelta(minutes=max(1, settings.GATES_OFFLINE_WINDOW_MINUTES))
 
 
-def _parse_time(value) -> datetime | None:
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    from django.utils.dateparse import parse_datetime
-
-    parsed = parse_datetime(value)
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+def _offline_time(value, now: datetime) -> tuple[datetime | None, str | None]:
+    """The time a queued scan was made, judged on its own: (time, None), or (None, the
+    problem with "%(n)s" for the item's number). A device's clock is believed only within
+    the offline window (FANGXIAN_GATES_OFFLINE_WINDOW_MINUTES) before now and a small
+    leeway after it: a backdated scan would otherwise pass an expired pass, and a scan
+    dated 2020 or year 1 is no scan made offline."""
+    at = parse_datetime_value(value)
+    if at is None:
+        return None, _("Item %(n)s: the scan time is missing or not a real date and time.")
+    if at > now + SYNC_CLOCK_LEEWAY:
+        return None, _("Item %(n)s: the scan time is in the future; check the device's clock.")
+    if at < now - offline_window():
+        return None, _("Item %(n)s: the scan was made more than %(hours)s hours ago; it is too old to be judged.") % {
+            "n": "%(n)s",
+            "hours": f"{offline_window().total_seconds() / 3600:g}",
+        }
+    return min(at, now), None
 
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("station/<int:gate_id>/bundle.json", views.station_bundle, name="station_bundle"),
     path("station/scan/", views.station_scan, name="station_scan"),
     path("station/sync/", views.station_sync, name="station_sync"),
+    path("station/confirm/", views.station_confirm, name="station_confirm"),
     path("scans/<uuid:scan_id>/photo/", views.scan_photo, name="scan_photo"),
     path("pass/", views.my_pass, name="my_pass"),
     path("pass/current.json", views.my_pass_json, name="my_pass_json"),

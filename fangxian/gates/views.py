@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.params import id_param
 from fangxian.org.models import Place, Staff, Student
 from fangxian.org.photos import photo_response
 from fangxian.org.scope import scope_of
@@ -228,6 +229,7 @@ def station(request):
                 "bundle": reverse("gates:station_bundle", args=[gate.pk]),
                 "scan": reverse("gates:station_scan"),
                 "sync": reverse("gates:station_sync"),
+                "confirm": reverse("gates:station_confirm"),
             },
         },
     )
@@ -287,6 +289,7 @@ def _verdict_json(scan: Scan, outcome: services.Outcome, created: bool, *, photo
     return {
         "scan_id": str(scan.scan_id),
         "allowed": outcome.allowed,
+        "verify": outcome.verify,
         "reason": outcome.reason,
         "message": outcome.message,
         "name": outcome.name,
@@ -314,7 +317,7 @@ def station_scan(request):
         body = _json_body(request)
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=400)
-    gate = _station_gate(request, services._int(body.get("gate")) or 0)
+    gate = _station_gate(request, id_param(body.get("gate")) or 0)
     scan, outcome, created = services.scan(
         text=str(body.get("text", ""))[:2000],
         gate=gate,
@@ -323,6 +326,31 @@ def station_scan(request):
         guard=request.user,
     )
     return JsonResponse(_verdict_json(scan, outcome, created))
+
+
+@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_POST
+def station_confirm(request):
+    """The guard's answer to a typed number: `{"scan_id": …, "confirmed": true|false}`. Only
+    a guard who may run the scan's gate answers it (404 otherwise); it is recorded as a scan
+    of its own (method "confirmed"), once."""
+    try:
+        body = _json_body(request)
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=400)
+    scan_id = services.parse_scan_id(body.get("scan_id"))
+    confirmed = body.get("confirmed")
+    if scan_id is None or not isinstance(confirmed, bool):
+        return JsonResponse({"error": _("Send the scan id and whether the person was confirmed.")}, status=400)
+    scan = Scan.objects.filter(scan_id=scan_id).select_related("gate").first()
+    if scan is None:
+        raise Http404
+    _station_gate(request, scan.gate_id)
+    try:
+        answer, outcome, created = services.confirm_typed(scan=scan, guard=request.user, confirmed=confirmed)
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=400)
+    return JsonResponse(_verdict_json(answer, outcome, created))
 
 
 @require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)

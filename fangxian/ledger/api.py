@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from fangxian.accounts.roles import Role, roles_of
+from fangxian.core.params import id_param
 from fangxian.org.models import Place, Student
 from fangxian.org.scope import scope_of
 
@@ -121,7 +122,7 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     def status(self, request, pk=None):
         if scope_of(request.user).read_only or not (roles_of(request.user) & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR}):
             raise PermissionDenied
-        entry = get_object_or_404(self.get_queryset(), pk=pk)
+        entry = get_object_or_404(self.get_queryset(), pk=id_param(pk))
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.import_views import import_page, xlsx_response
-from fangxian.core.params import id_param
+from fangxian.core.params import date_param, id_param
 from fangxian.org.models import Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 from fangxian.web.home import Tile
@@ -215,7 +214,7 @@ def entry_status(request, pk: int):
             version=id_param(request.POST.get("version")) or 0,
             by=request.user,
             note=request.POST.get("note", "").strip()[:200],
-            expected_return=parse_date(request.POST.get("expected_return") or "") if request.POST.get("expected_return") else None,
+            expected_return=date_param(request.POST.get("expected_return"), "expected_return"),
         )
     except ValidationError as exc:
         error = " ".join(_messages_of(exc))
@@ -295,7 +294,7 @@ def review(request, pk: int):
 
 def _filter_from(request) -> selectors.LedgerFilter:
     get = request.GET
-    day = parse_date(get.get("day") or "") if get.get("day") else None
+    day = date_param(get.get("day"), "day")
     return selectors.LedgerFilter(
         day=day or timezone.localdate(),
         period=id_param(get.get("period")),

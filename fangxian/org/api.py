@@ -6,8 +6,6 @@ role checks (access.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +16,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
+
+from fangxian.core.params import date_param, id_param
 
 from . import selectors, services
 from .access import (
@@ -180,7 +180,7 @@ class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOn
 
     def _managed(self, pk) -> Assignment:
         # Http404 and Django's PermissionDenied become DRF's 404 and 403.
-        return assignment_for_change(self.request.user, pk)
+        return assignment_for_change(self.request.user, id_param(pk))
 
     def create(self, request, *args, **kwargs):
         self._writer()
@@ -232,17 +232,15 @@ class CoverageGapsView(RolePermission, APIView):
         ],
     )
     def get(self, request):
-        try:
-            day = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else timezone.localdate()
-        except ValueError:
-            raise serializers.ValidationError({"on": ["YYYY-MM-DD"]})
+        day = date_param(request.query_params.get("on"), "on", default=timezone.localdate())
         campus = college = None
         if request.query_params.get("campus"):
-            campus = selectors.visible_places(request.user).filter(kind=Place.Kind.CAMPUS, pk=_int(request.query_params["campus"])).first()
+            campuses = selectors.visible_places(request.user).filter(kind=Place.Kind.CAMPUS)
+            campus = campuses.filter(pk=id_param(request.query_params["campus"])).first()
             if campus is None:
                 raise NotFound
         if request.query_params.get("college"):
-            college = selectors.visible_units(request.user).filter(pk=_int(request.query_params["college"])).first()
+            college = selectors.visible_units(request.user).filter(pk=id_param(request.query_params["college"])).first()
             if college is None:
                 raise NotFound
         report = coverage_report(day=day, scope=scope_of(request.user), campus=campus, college=college)
@@ -265,13 +263,6 @@ class CoverageGapsView(RolePermission, APIView):
             "students_without_one_to_one": list(report.students.values_list("pk", flat=True)),
         }
         return Response(CoverageSerializer(body).data)
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise NotFound
 
 
 router = SimpleRouter()

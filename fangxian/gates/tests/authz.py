@@ -197,6 +197,7 @@ ENTRIES = [
     Entry("gates:station_bundle", get=expect(403, **OFFICE_GUARD), kwargs=_gate),
     Entry("gates:station_scan", get=expect(403, office=405, guard=405), post=expect(403, office=400, guard=400)),
     Entry("gates:station_sync", get=expect(403, office=405, guard=405), post=expect(403, office=400, guard=400)),
+    Entry("gates:station_confirm", get=expect(403, office=405, guard=405), post=expect(403, office=400, guard=400)),
     # The photo of a recent scan: stations that may run the scan's gate.
     Entry("gates:scan_photo", get=expect(403, **OFFICE_GUARD), kwargs=_photo_scan),
     # Personal passes: whoever is a student or a member of staff.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
+from fangxian.core.params import id_param
 
 from .. import selectors, services
 from ..access import ASSIGNMENT_READERS, TREE_READERS, TREE_WRITERS, assignable_roles, can_write, has_any, require_write
@@ -99,7 +100,7 @@ def create(request, tree: str):
     parent = None
     parent_id = request.GET.get("parent") or request.POST.get("parent")
     if parent_id:
-        parent = selectors.get_visible(selectors.visible_nodes(request.user, model), pk=parent_id)
+        parent = selectors.get_visible(selectors.visible_nodes(request.user, model), pk=id_param(parent_id))
     form = NodeForm(
         request.POST or None,
         model=model,

@@ -2,7 +2,9 @@
 // When the network is down the station judges passes itself (ECDSA signature with
 // WebCrypto, expiry, cached revocation list, campus policy), shows the verdict, and
 // queues the scan in localStorage; queued scans are sent when the network is back, each
-// with its own id so the server stores it exactly once.
+// with its own id so the server stores it exactly once. A typed number never opens the
+// gate: the server answers "verify in person" with the name and photo on file, and the
+// guard's confirmation (or refusal) is sent and recorded as a scan of its own.
 (function () {
   "use strict";
   var root = document.querySelector("[data-station]");
@@ -18,6 +20,8 @@
   var input = root.querySelector("[data-scan-input]");
   var verdictBox = root.querySelector("[data-verdict]");
   var photo = verdictBox.querySelector("[data-verdict-photo]");
+  var verifyActions = verdictBox.querySelector("[data-verify-actions]");
+  var pendingVerify = null;  // the scan id of the typed number the guard is looking at
   var netBadge = root.querySelector("[data-net]");
   var queueBadge = root.querySelector("[data-queue]");
   var bundle = null;
@@ -46,6 +50,8 @@
   function message(code) { return (bundle && bundle.messages[code]) || code; }
 
   function show(state, name, reason, detail, photoUrl) {
+    pendingVerify = null;
+    verifyActions.classList.add("d-none");
     verdictBox.className = "fx-verdict fx-verdict-" + state;
     verdictBox.setAttribute("data-state", state);
     verdictBox.querySelector("[data-verdict-word]").textContent = words[state] || state;
@@ -227,7 +233,7 @@
       return r.json();
     }).then(function (data) {
       setOnline(true);
-      show(data.allowed ? "allowed" : "refused", data.name, data.message, [data.category, data.detail].filter(Boolean).join(" · "), data.photo);
+      showVerdict(data);
       flush();
     }).catch(function () {
       clearTimeout(timeout);
@@ -235,6 +241,37 @@
       return scanOffline(item);
     });
   }
+  function showVerdict(data) {
+    var state = data.allowed ? "allowed" : (data.verify ? "verify" : "refused");
+    show(state, data.name, data.message, [data.category, data.detail].filter(Boolean).join(" · "), data.photo);
+    if (data.verify && !data.duplicate) {
+      pendingVerify = data.scan_id;
+      verifyActions.classList.remove("d-none");
+    }
+  }
+  function answerVerify(confirmed) {
+    var scanId = pendingVerify;
+    if (!scanId) { return; }
+    pendingVerify = null;
+    verifyActions.classList.add("d-none");
+    fetch(config.confirm, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ scan_id: scanId, confirmed: confirmed })
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (res) {
+      if (!res.ok) { show("refused", "", res.data.error || "", ""); return; }
+      showVerdict(res.data);
+    }).catch(function () {
+      // No network: nothing was confirmed, so nobody is let through on this number.
+      setOnline(false);
+      show("refused", "", words["confirm-failed"], "");
+    }).then(function () { input.focus(); });
+  }
+  verifyActions.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function () { answerVerify(button.getAttribute("data-confirm") === "1"); });
+  });
   function flush() {
     var queue = load(QUEUE_KEY, []);
     if (flushing || !queue.length || !navigator.onLine) { return Promise.resolve(); }
