@@ -116,6 +116,9 @@ MIDDLEWARE = [
     # every response gets the security headers.
     "fangxian.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Health checks (load balancer, monitoring) leave here, before anything validates the
+    # Host header: probes come by IP address.
+    "fangxian.core.middleware.HealthCheckMiddleware",
     # Bearer-token views marked @stateless (gate devices) leave the stack here.
     "fangxian.core.middleware.StatelessShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -187,6 +190,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Monitoring (/healthz) reports a backlog of more queued jobs than this.
+FANGXIAN_QUEUE_BACKLOG_ALERT = envint("FANGXIAN_QUEUE_BACKLOG_ALERT", 5000)
 
 # Jobs: huey. File-backed SQLite queue by default, Redis when REDIS_URL is set, and
 # immediate (run in-process) in tests.
@@ -305,8 +311,7 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-SECURE_HEALTHZ_EXEMPT = [r"^healthz$"]
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^(livez|readyz|healthz)$"]
 
 REST_FRAMEWORK = {
     # Bearer first: its WWW-Authenticate header turns refusals into 401 (programs retry

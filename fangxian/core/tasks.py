@@ -1,14 +1,28 @@
-"""Periodic housekeeping jobs."""
+"""Housekeeping jobs, and the beat every consumer process sends on its own."""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.db import close_old_connections
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from .models import Heartbeat
 
+log = logging.getLogger(__name__)
+
+# Written by the periodic `heartbeat` task: proves that periodic work is scheduled, queued
+# and run end to end.
 CONSUMER_HEARTBEAT = "consumer"
+# One row per consumer process, written by a thread of its own (see consumer_beat).
+CONSUMER_PREFIX = "consumer:"
+CONSUMER_BEAT_SECONDS = 20
 
 
 def record_heartbeat(name: str = CONSUMER_HEARTBEAT) -> None:
@@ -17,7 +31,7 @@ def record_heartbeat(name: str = CONSUMER_HEARTBEAT) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
-    """Proves that a consumer with periodic tasks is alive (see /healthz)."""
+    """Proves that periodic work runs (see /healthz)."""
     record_heartbeat()
 
 
@@ -26,3 +40,47 @@ def ping(name: str) -> str:
     """A job that only records that it ran; used to check the queue end to end."""
     record_heartbeat(name)
     return name
+
+
+def consumer_name() -> str:
+    return f"{CONSUMER_PREFIX}{socket.gethostname()}:{os.getpid()}"
+
+
+# Background work of a consumer process that must not depend on the queue: its own beat
+# (so that monitoring counts consumers even when Redis is down) and the outbox relay.
+_beat_started = threading.Lock()
+_beat_thread: threading.Thread | None = None
+_beat_stop = threading.Event()
+BACKGROUND_STEPS: list = []
+
+
+def consumer_beat_once() -> None:
+    record_heartbeat(consumer_name())
+    # Forget consumers that stopped long ago.
+    Heartbeat.objects.filter(name__startswith=CONSUMER_PREFIX, beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+    for step in BACKGROUND_STEPS:
+        step()
+
+
+def _beat_loop(interval: float) -> None:
+    while not _beat_stop.is_set():
+        close_old_connections()
+        try:
+            consumer_beat_once()
+        except Exception:  # the database may be down: try again at the next beat
+            log.warning("consumer background step failed", exc_info=True)
+        finally:
+            close_old_connections()
+        _beat_stop.wait(interval)
+
+
+@on_startup()
+def start_consumer_beat() -> None:
+    """Called by each worker of a consumer at start; the first one starts the thread."""
+    global _beat_thread
+    with _beat_started:
+        if _beat_thread is not None and _beat_thread.is_alive():
+            return
+        _beat_stop.clear()
+        _beat_thread = threading.Thread(target=_beat_loop, args=(CONSUMER_BEAT_SECONDS,), name="fangxian-beat", daemon=True)
+        _beat_thread.start()
