@@ -22,3 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A database outage answers 503 (maintenance page or JSON) instead of the generic 500 page.
+handler500 = "fangxian.core.outage.server_error"
