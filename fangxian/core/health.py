@@ -46,9 +46,15 @@ def database_state() -> dict:
 
 
 def readiness() -> dict:
-    """For the load balancer: this process and its database, nothing else."""
+    """For the load balancer: this process and its database, nothing else; and that this
+    node runs with the installation's secret key (a node with another one signs users out)."""
+    from .keys import MISMATCH, key_state
+
     db = database_state()
-    return {"ok": db["ok"], "database": db}
+    if not db["ok"]:
+        return {"ok": False, "database": db}
+    key = key_state()
+    return {"ok": key != MISMATCH, "database": db, "secret_key": key}
 
 
 def database_now() -> datetime:
@@ -145,8 +151,12 @@ def health() -> dict:
     if not db["ok"]:
         down = {"ok": False, "error": "database down"}
         return {"ok": False, "database": db, "queue": down, "consumers": down, "clock": down, "redis": redis_state()}
+    from .keys import MISMATCH, key_state
+
+    key = key_state()
     state = {
         "database": db,
+        "secret_key": {"ok": key != MISMATCH, "state": key},
         "clock": clock_state(),
         "redis": redis_state(),
         "queue": queue_state(),
