@@ -194,6 +194,13 @@ else:
 # Monitoring (/healthz) reports a backlog of more queued jobs than this.
 FANGXIAN_QUEUE_BACKLOG_ALERT = envint("FANGXIAN_QUEUE_BACKLOG_ALERT", 5000)
 
+# Consumers: SIGTERM (what systemd sends) stops them gracefully, letting running jobs
+# finish, as SIGINT does; huey's default would abandon them.
+HUEY_CONSUMER = {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread", "graceful_signal": "TERM"}
+# Outbox jobs handed to the queue this long ago and still not done are handed over again
+# (Redis lost them, or the consumer running them was killed). Jobs run once regardless.
+FANGXIAN_OUTBOX_REDELIVER_SECONDS = envint("FANGXIAN_OUTBOX_REDELIVER_SECONDS", 600)
+
 # Jobs: huey. File-backed SQLite queue by default, Redis when REDIS_URL is set, and
 # immediate (run in-process) in tests.
 if TESTING:
@@ -204,7 +211,7 @@ elif REDIS_URL:
         "name": "fangxian",
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     HUEY = {
@@ -212,7 +219,7 @@ else:
         "name": "fangxian",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 AUTH_USER_MODEL = "accounts.User"

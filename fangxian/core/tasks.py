@@ -11,9 +11,11 @@ from datetime import timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import db_task, on_startup
 
+from .jobs import forget_periodic_runs, periodic_task
 from .models import Heartbeat
+from .outbox import outbox_task
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +24,20 @@ log = logging.getLogger(__name__)
 CONSUMER_HEARTBEAT = "consumer"
 # One row per consumer process, written by a thread of its own (see consumer_beat).
 CONSUMER_PREFIX = "consumer:"
-CONSUMER_BEAT_SECONDS = 20
+# Also how often the outbox relay looks for jobs to hand over.
+CONSUMER_BEAT_SECONDS = 5
 
 
 def record_heartbeat(name: str = CONSUMER_HEARTBEAT) -> None:
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
-    """Proves that periodic work runs (see /healthz)."""
+    """Proves that periodic work runs (see /healthz); also the daily tidying of the job
+    tables."""
     record_heartbeat()
+    forget_periodic_runs()
 
 
 @db_task()
@@ -51,15 +56,16 @@ def consumer_name() -> str:
 _beat_started = threading.Lock()
 _beat_thread: threading.Thread | None = None
 _beat_stop = threading.Event()
-BACKGROUND_STEPS: list = []
 
 
 def consumer_beat_once() -> None:
+    from . import outbox
+
     record_heartbeat(consumer_name())
     # Forget consumers that stopped long ago.
     Heartbeat.objects.filter(name__startswith=CONSUMER_PREFIX, beat_at__lt=timezone.now() - timedelta(days=1)).delete()
-    for step in BACKGROUND_STEPS:
-        step()
+    outbox.relay()
+    outbox.forget_done()
 
 
 def _beat_loop(interval: float) -> None:
@@ -84,3 +90,11 @@ def start_consumer_beat() -> None:
         _beat_stop.clear()
         _beat_thread = threading.Thread(target=_beat_loop, args=(CONSUMER_BEAT_SECONDS,), name="fangxian-beat", daemon=True)
         _beat_thread.start()
+
+
+@outbox_task()
+def probe(name: str) -> str:
+    """Records that it ran, and fails if it ran before (the name is unique): the drill and
+    the tests count these to prove that no job is lost or run twice."""
+    Heartbeat.objects.create(name=name, beat_at=timezone.now())
+    return name

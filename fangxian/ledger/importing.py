@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -346,7 +346,7 @@ class StayImporter(Importer):
             from .tasks import one_to_one_fill_task
 
             ids = sorted(entry_ids.values())
-            transaction.on_commit(lambda: one_to_one_fill_task(ids, user_id))
+            one_to_one_fill_task.after_commit(ids, user_id)
         return len(new_rows), 0, len(rows) - len(new_rows)
 
 

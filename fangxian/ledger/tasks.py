@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from fangxian.core.outbox import outbox_task
 
 
-@db_task(retries=2, retry_delay=30)
+# Through the outbox: the import that calls for it records it in its own transaction, so
+# that neither Redis being down nor a killed consumer can lose it.
+@outbox_task(retries=2, retry_delay=30)
 def one_to_one_fill_task(entry_ids: list[int], user_id: int | None) -> int:
     """Give the students of these entries their suggested one-to-one staff member."""
     from fangxian.accounts.models import User
