@@ -116,6 +116,9 @@ MIDDLEWARE = [
     # every response gets the security headers.
     "fangxian.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Health checks (load balancer, monitoring) leave here, before anything validates the
+    # Host header: probes come by IP address.
+    "fangxian.core.middleware.HealthCheckMiddleware",
     # Bearer-token views marked @stateless (gate devices) leave the stack here.
     "fangxian.core.middleware.StatelessShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -188,6 +191,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Monitoring (/healthz) reports a backlog of more queued jobs than this.
+FANGXIAN_QUEUE_BACKLOG_ALERT = envint("FANGXIAN_QUEUE_BACKLOG_ALERT", 5000)
+
+# Consumers: SIGTERM (what systemd sends) stops them gracefully, letting running jobs
+# finish, as SIGINT does; huey's default would abandon them.
+HUEY_CONSUMER = {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread", "graceful_signal": "TERM"}
+# Outbox jobs handed to the queue this long ago and still not done are handed over again
+# (Redis lost them, or the consumer running them was killed). Jobs run once regardless.
+FANGXIAN_OUTBOX_REDELIVER_SECONDS = envint("FANGXIAN_OUTBOX_REDELIVER_SECONDS", 600)
+
 # Jobs: huey. File-backed SQLite queue by default, Redis when REDIS_URL is set, and
 # immediate (run in-process) in tests.
 if TESTING:
@@ -198,7 +211,7 @@ elif REDIS_URL:
         "name": "fangxian",
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     HUEY = {
@@ -206,7 +219,7 @@ else:
         "name": "fangxian",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": envint("FANGXIAN_HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -305,8 +318,7 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-SECURE_HEALTHZ_EXEMPT = [r"^healthz$"]
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^(livez|readyz|healthz)$"]
 
 REST_FRAMEWORK = {
     # Bearer first: its WWW-Authenticate header turns refusals into 401 (programs retry

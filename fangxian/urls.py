@@ -25,3 +25,5 @@ urlpatterns = [
 
 # A date or id parameter that cannot be read (fangxian.core.params.BadParameter): 400 naming it.
 handler400 = "fangxian.core.params.bad_request"
+# A database outage answers 503 (maintenance page or JSON) instead of the generic 500 page.
+handler500 = "fangxian.core.outage.server_error"

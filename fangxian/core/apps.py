@@ -6,3 +6,18 @@ class CoreConfig(AppConfig):
     name = "fangxian.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import keys  # noqa: F401  registers the secret key check
+
+        post_migrate.connect(_record_secret_key, sender=self)
+
+
+def _record_secret_key(sender, using="default", **kwargs):
+    """Setting up (or migrating) the database records the installation's SECRET_KEY."""
+    from . import keys
+
+    if using == "default":
+        keys.record()

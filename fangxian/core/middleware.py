@@ -15,6 +15,7 @@ from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.db.models.signals import pre_save
+from django.http import HttpResponseNotAllowed, JsonResponse
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -34,6 +35,42 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# -- health ---------------------------------------------------------------------------------
+
+HEALTH_PATHS = ("/livez", "/readyz", "/healthz")
+
+
+class HealthCheckMiddleware:
+    """Answer the health checks before anything reads the Host header.
+
+    Load balancers probe nodes by IP address, which ALLOWED_HOSTS refuses (400), and plain
+    HTTP, which the HTTPS redirect would answer with 301: neither says whether the node
+    works (the HTTPS redirect exempts these paths: SECURE_REDIRECT_EXEMPT). The checks read
+    no session, cookie or user, so nothing after this is needed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info.rstrip("/")
+        if path not in HEALTH_PATHS:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        from . import health
+
+        if path == "/livez":
+            state = {"ok": True}
+        elif path == "/readyz":
+            state = health.readiness()
+        else:
+            state = health.health()
+        response = JsonResponse(state, status=200 if state["ok"] else 503)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 _request_id: ContextVar[str | None] = ContextVar("fangxian_request_id", default=None)

@@ -156,6 +156,12 @@ def sign(payload: dict, key: SigningKey | None = None) -> str:
         try:
             private = _private_key(key)
         except KeyUnavailable:
+            from fangxian.core.keys import TRUSTED, key_state
+
+            # Only a key the installation accepted may replace the signing key: a node
+            # started with a foreign SECRET_KEY would otherwise rotate it on every pass.
+            if key_state() not in TRUSTED:
+                raise
             log.warning("signing key %s cannot be decrypted (SECRET_KEY changed?): retired, a new one made", key.kid)
             key = rotate_key()
             private = _private_key(key)

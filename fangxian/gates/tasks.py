@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from fangxian.core.jobs import periodic_task
 
 from . import services
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task(crontab(minute="*/5"))
 def alert_overdue_leaves() -> int:
     """Students not back by the end of their leave: alert their responsible staff."""
     return services.alert_overdue_leaves()

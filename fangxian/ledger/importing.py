@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -369,7 +369,7 @@ class StayImporter(Importer):
             from .tasks import one_to_one_fill_task
 
             ids = sorted(entry_ids.values())
-            transaction.on_commit(lambda: one_to_one_fill_task(ids, user_id))
+            one_to_one_fill_task.after_commit(ids, user_id)
         return len(new_rows), len(updated), len(rows) - len(new_rows) - len(updated)
 
     # Fields of a registered stay a re-imported list may change (its contacts and note).

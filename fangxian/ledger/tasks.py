@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from huey.contrib.djhuey import db_task
+from fangxian.core.outbox import outbox_task
 
 # The follow-up of a 30,000-row stay import: each batch is one transaction. On SQLite a
 # transaction holds the whole database's write lock, so batches are small and a short
@@ -14,7 +14,9 @@ FILL_BATCH = 50
 FILL_PAUSE_SECONDS = 0.01
 
 
-@db_task(retries=2, retry_delay=30)
+# Through the outbox: the import that calls for it records it in its own transaction, so
+# that neither Redis being down nor a killed consumer can lose it.
+@outbox_task(retries=2, retry_delay=30)
 def one_to_one_fill_task(entry_ids: list[int], user_id: int | None) -> int:
     """Give the students of these entries their suggested one-to-one staff member."""
     from fangxian.accounts.models import User

@@ -1,5 +1,5 @@
-"""Periodic reporting jobs. Run by the consumer that runs periodic tasks; each job is safe
-to run on several consumers at once (reminders are claimed, summaries are unique per day)."""
+"""Periodic reporting jobs. Every consumer schedules them and one runs each (core.jobs);
+each job is also safe to run on several consumers at once (reminders are claimed, summaries are unique per day)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from datetime import date
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from fangxian.core.jobs import periodic_task
 
 from .reminders import send_due_reminders
 from .summary import summary_due, summary_generate
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task(crontab(minute="*/5"))
 def reports_send_reminders() -> dict:
     return send_due_reminders(now=timezone.now())
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task(crontab(minute="*/5"))
 def reports_daily_summary() -> str | None:
     summary = summary_due(now=timezone.now())
     return summary.day.isoformat() if summary else None

@@ -75,6 +75,9 @@ def test_private_keys_are_stored_encrypted_and_survive_a_secret_key_rotation(wor
     # while passes it signed still verify (verifying needs only the public key).
     settings.SECRET_KEY_FALLBACKS = []
     signing.forget_keys()
+    from fangxian.core import keys
+
+    keys.record(accept=True)  # the operator accepts the new key (manage.py secret_key --accept)
     after = world.pass_for()
     assert _kid(after) != key.kid and SigningKey.objects.get(pk=key.pk).retired_at is not None
     assert reason_of(world.scan(before)) == "ok"

@@ -215,7 +215,8 @@ def test_loading_twice_changes_nothing(small_demo):
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_loads_accounts_and_the_university():
+def test_seed_demo_command_loads_accounts_and_the_university(settings):
+    settings.DEMO = True  # seed_demo refuses outside demo mode (fangxian/web/tests/test_seed_demo.py)
     out = StringIO()
     call_command("seed_demo", size=300, stdout=out)
     text = out.getvalue()

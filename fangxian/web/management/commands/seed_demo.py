@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -20,6 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20220714, help="random seed, for repeatable data")
 
     def handle(self, *args, if_empty: bool, size: int, seed: int, **options):
+        # The demo university comes with a published password for every login: in a real
+        # database that is a set of open accounts. Only demo mode (which production refuses)
+        # may load it.
+        if not settings.DEMO:
+            raise CommandError(
+                "seed_demo loads accounts with a published password and runs only in demo mode "
+                "(FANGXIAN_DEMO=1 with FANGXIAN_DEBUG=1, as `make run` sets). Nothing was loaded."
+            )
         if not 1 <= size <= MAX_STUDENTS:
             raise CommandError(f"--size must be between 1 and {MAX_STUDENTS}")
         if if_empty and get_user_model().objects.exists():
