@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
         from . import demo, signals  # noqa: F401  (signals connects login/logout/lockout recording)
 
         register_demo("accounts", 10, demo.load, demo.LOGINS)
+        _register_provisioning()
+
+
+def _register_provisioning() -> None:
+    from auditlog.registry import auditlog
+
+    from .provision_models import ProvisionBatch
+
+    auditlog.register(ProvisionBatch, exclude_fields=["slips"])  # ciphertext of the passwords

@@ -142,3 +142,6 @@ class ApiToken(models.Model):
         if not raw.startswith(cls.PREFIX):
             return None
         return cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+
+
+from .provision_models import ProvisionBatch  # noqa: E402,F401  (accounts made in bulk; kept apart from the core models)

@@ -21,3 +21,8 @@ urlpatterns = [
     path("users/<int:pk>/reset-2fa/", admin_views.user_reset_totp, name="admin_user_reset_totp"),
     path("users/<int:pk>/initial-password/", admin_views.user_initial_password, name="admin_user_initial_password"),
 ]
+
+# Accounts from people (bulk provisioning, slips, one account, editing): a module of its own.
+from .urls_provision import urlpatterns as provision_urlpatterns  # noqa: E402
+
+urlpatterns += provision_urlpatterns
