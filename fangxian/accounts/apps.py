@@ -22,3 +22,7 @@ def _register_provisioning() -> None:
     from .provision_models import ProvisionBatch
 
     auditlog.register(ProvisionBatch, exclude_fields=["slips"])  # ciphertext of the passwords
+
+    from . import leavers
+
+    leavers.connect()
