@@ -239,8 +239,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "fangxian.accounts.validators.InstitutionNameValidator"},
 ]
+# Django's hashers, then the one for random initial passwords of accounts made in bulk
+# (fangxian/accounts/initial_passwords.py explains why it may be fast).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "fangxian.accounts.hashers.InitialPasswordHasher",
+]
 if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "fangxian.accounts.hashers.InitialPasswordHasher"]
 
 # Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours absolute
 # (enforced by SessionLimitsMiddleware from the login time kept in the session).

@@ -17,3 +17,16 @@ class AccountsConfig(AppConfig):
 
         auditlog.register(AdminApproval, exclude_fields=["password_hash"])
         register_demo("accounts", 10, demo.load, demo.LOGINS)
+        _register_provisioning()
+
+
+def _register_provisioning() -> None:
+    from auditlog.registry import auditlog
+
+    from .provision_models import ProvisionBatch
+
+    auditlog.register(ProvisionBatch, exclude_fields=["slips"])  # ciphertext of the passwords
+
+    from . import leavers
+
+    leavers.connect()

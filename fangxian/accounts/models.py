@@ -195,3 +195,6 @@ class AdminApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.target}"
+
+
+from .provision_models import ProvisionBatch  # noqa: E402,F401  (accounts made in bulk; kept apart from the core models)

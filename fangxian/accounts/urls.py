@@ -23,3 +23,8 @@ urlpatterns = [
     path("approvals/", admin_views.approval_list, name="approvals"),
     path("approvals/<int:pk>/decide/", admin_views.approval_decide, name="approval_decide"),
 ]
+
+# Accounts from people (bulk provisioning, slips, one account, editing): a module of its own.
+from .urls_provision import urlpatterns as provision_urlpatterns  # noqa: E402
+
+urlpatterns += provision_urlpatterns

@@ -134,3 +134,8 @@ ENTRIES = [
         anonymous_post=302,
     ),
 ]
+
+# Accounts from people: their own module (views_provision).
+from .authz_provision import ENTRIES as PROVISION_ENTRIES  # noqa: E402
+
+ENTRIES += PROVISION_ENTRIES

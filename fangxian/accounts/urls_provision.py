@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views_provision as views
+
+urlpatterns = [
+    path("users/provision/", views.provision_start, name="provision"),
+    path("users/provision/<int:pk>/", views.provision_batch, name="provision_batch"),
+    path("users/provision/<int:pk>/slips.xlsx", views.provision_slips_xlsx, name="provision_slips_xlsx"),
+    path("users/provision/<int:pk>/slips/", views.provision_slips_print, name="provision_slips_print"),
+    path("users/provision/<int:pk>/destroy/", views.provision_slips_wipe, name="provision_slips_wipe"),
+    path("users/new/", views.user_create, name="admin_user_create"),
+    path("users/<int:pk>/edit/", views.user_edit, name="admin_user_edit"),
+]
