@@ -156,7 +156,7 @@ LINE_HEADERS = ["名称", "台账在校", "日报人数", "门禁在校", "外�
 
 def _line_rows(lines) -> list[list]:
     return [
-        [line.name, line.ledger, line.reported if line.reported is not None else "", line.present, line.out_not_back]
+        [line.name, line.ledger, line.reported if line.reported is not None else _("Not reported"), line.present, line.out_not_back]
         + [line.in_unexpected, line.overdue, line.no_one_to_one]
         for line in lines
     ]

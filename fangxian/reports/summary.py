@@ -21,6 +21,42 @@ from .models import DailySummary, ReportForm, Submission
 
 
 @dataclass
+class Total:
+    """A field's total over the units that reported it. `units` is how many units the figure
+    includes (a zero-reported section counts as 0 reported); none means nobody reported it,
+    which the summary says as 未报, never as 0."""
+
+    value: float = 0
+    units: int = 0
+    expected: int = 0
+
+    @property
+    def reported(self) -> bool:
+        return self.units > 0
+
+    def text(self, unit: str = "") -> str:
+        if not self.reported:
+            return _("Not reported")
+        return _("%(value)s%(unit)s (%(units)s of %(expected)s units)") % {
+            "value": f"{self.value:g}",
+            "unit": unit,
+            "units": self.units,
+            "expected": self.expected,
+        }
+
+
+def field_value(submission, section: dict, fld: dict):
+    """The figure a report gives for a field: its answer; 0 when the section was reported as
+    nothing unusual; None when the unit left it empty or did not report."""
+    if submission is None or not submission.is_reported:
+        return None
+    if section["key"] in (submission.zero_sections or []):
+        return 0
+    value = (submission.data.get(section["key"]) or {}).get(fld["key"])
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@dataclass
 class FormDay:
     form: ReportForm
     questions: dict
@@ -56,11 +92,12 @@ def collect(day: date) -> list[FormDay]:
         submissions = {s.unit_id: s for s in Submission.objects.filter(form=form, day=day).select_related("version")}
         entry = FormDay(form=form, questions=version.schema, units=units, submissions=submissions)
         for section, fld in schema.numeric_fields(version.schema):
-            total = 0
+            total = Total(expected=len(units))
             for s in entry.reported:
-                value = (s.data.get(section["key"]) or {}).get(fld["key"])
-                if isinstance(value, int | float):
-                    total += value
+                value = field_value(s, section, fld)
+                if value is not None:
+                    total.value += value
+                    total.units += 1
             entry.totals[(section["key"], fld["key"])] = total
         result.append(entry)
     return result
@@ -98,9 +135,16 @@ def build_workbook(day: date, entries: list[FormDay]) -> bytes:
                 (_("Yes") if sub.is_zero else _("No")) if reported else "",
             ]
             for s, f in numeric:
-                row.append((sub.data.get(s["key"]) or {}).get(f["key"]) if reported else None)
+                value = field_value(sub, s, f)
+                row.append(value if value is not None else (_("Not reported") if not reported else "—"))
             rows.append(row)
-        rows.append([_("Total"), f"{len(e.reported)}/{len(e.units)}", "", e.zero] + [e.totals[(s["key"], f["key"])] for s, f in numeric])
+        totals = [e.totals[(s["key"], f["key"])] for s, f in numeric]
+        rows.append(
+            [_("Total"), f"{len(e.reported)}/{len(e.units)}", "", e.zero] + [t.value if t.reported else _("Not reported") for t in totals]
+        )
+        rows.append(
+            [_("Units included"), "", "", ""] + [f"{t.units}/{t.expected}" for t in totals],
+        )
         sheets.append(Sheet(title=e.form.name, headers=headers, rows=rows))
     return write_workbook(sheets)
 
@@ -141,7 +185,11 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
         numeric = schema.numeric_fields(e.questions)
         if not numeric:
             continue
-        parts = [f"{f['label']} {e.totals[(s['key'], f['key'])]:g}{f.get('unit', '')}" for s, f in numeric]
+        if not e.reported:
+            # Nobody reported on this form: no figure at all, not a row of zeros.
+            doc.add_paragraph(f"{e.form.name}：" + _("not reported by any unit") + "。", style="List Bullet")
+            continue
+        parts = [f"{f['label']} {e.totals[(s['key'], f['key'])].text(f.get('unit', ''))}" for s, f in numeric]
         doc.add_paragraph(f"{e.form.name}：" + "；".join(parts) + "。", style="List Bullet")
 
     doc.add_heading(_("3. Matters needing attention"), level=1)
