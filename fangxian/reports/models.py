@@ -261,3 +261,20 @@ class DailySummary(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class SummaryLock(models.Model):
+    """The office closed a day (锁定): its summary is no longer remade when a late report
+    arrives. Kept apart from DailySummary, whose files are made and stored elsewhere."""
+
+    day = models.DateField(_("day"), unique=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("locked summary day")
+        verbose_name_plural = _("locked summary days")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -16,7 +16,7 @@ from fangxian.org.models import Assignment, AssignmentRole, Unit
 from fangxian.org.scope import scope_of
 
 from . import schema
-from .models import REPORTED_STATUSES, DailySummary, ReportForm, Submission
+from .models import REPORTED_STATUSES, DailySummary, ReportForm, Submission, SummaryLock
 
 # Who fills in a unit's report and is reminded; who is told when it is late.
 REPORTER_ROLES = (AssignmentRole.COLLEGE_ADMIN,)
@@ -254,6 +254,33 @@ def trends(user, form: ReportForm, start: date, end: date, unit: Unit | None = N
 
 def summaries():
     return DailySummary.objects.all()
+
+
+@dataclass
+class SummaryRow:
+    """A summary as the archive shows it: when it was made, whether the day is locked, and
+    the reports submitted (or revised) after it was made, which it does not contain."""
+
+    summary: DailySummary
+    lock: SummaryLock | None
+    arrived_since: list = field(default_factory=list)
+
+
+def summary_rows(limit: int = 60) -> list[SummaryRow]:
+    rows = [SummaryRow(s, None) for s in DailySummary.objects.all()[:limit]]
+    if not rows:
+        return rows
+    days = [r.summary.day for r in rows]
+    locks = {lock.day: lock for lock in SummaryLock.objects.filter(day__in=days)}
+    later = defaultdict(list)
+    for sub in (
+        Submission.objects.filter(day__in=days, status__in=REPORTED_STATUSES).select_related("unit", "form").order_by("submitted_at")
+    ):
+        later[sub.day].append(sub)
+    for r in rows:
+        r.lock = locks.get(r.summary.day)
+        r.arrived_since = [s for s in later[r.summary.day] if s.submitted_at and s.submitted_at > r.summary.generated_at]
+    return rows
 
 
 # -- public, unscoped: for the dashboard's daily roll-ups ---------------------------------

@@ -21,7 +21,7 @@ from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
 from . import prefill, schema
-from .models import FormVersion, IdempotencyKey, ReportForm, Submission, SubmissionRevision
+from .models import DailySummary, FormVersion, IdempotencyKey, ReportForm, Submission, SubmissionRevision, SummaryLock
 from .selectors import reporters_of
 
 
@@ -123,7 +123,36 @@ def submission_save(
     submission.full_clean()
     submission.save()
     submission.changed = True  # for the API's 201/200: was anything stored?
+    if submit:
+        _after_submit(submission)
     return submission
+
+
+def _after_submit(submission: Submission) -> None:
+    """A report that arrives (or is revised) after the day's summary was made: remake the
+    summary once this transaction commits, unless the office has locked the day."""
+    day = submission.day
+    if DailySummary.objects.filter(day=day).exists() and not SummaryLock.objects.filter(day=day).exists():
+        from .tasks import generate_summary
+
+        transaction.on_commit(lambda: generate_summary(day.isoformat()))
+
+
+@transaction.atomic
+def summary_lock(*, user, day: date) -> SummaryLock:
+    """Lock a day (锁定): its summary stays as it is, whatever arrives later."""
+    _require_office(user)
+    if not DailySummary.objects.filter(day=day).exists():
+        raise ValidationError({"day": _("There is no summary of %(day)s to lock; generate it first.") % {"day": day}})
+    lock, _created = SummaryLock.objects.get_or_create(day=day, defaults={"locked_by": user})
+    return lock
+
+
+@transaction.atomic
+def summary_unlock(*, user, day: date) -> None:
+    """Open a locked day again; late reports remake its summary from then on."""
+    _require_office(user)
+    SummaryLock.objects.filter(day=day).delete()
 
 
 def request_hash(body: dict) -> str:

@@ -103,6 +103,17 @@ def collect(day: date) -> list[FormDay]:
     return result
 
 
+def snapshot_note(entries: list[FormDay], now: datetime | None = None) -> str:
+    """When the summary was made, and that it holds only the reports in by then."""
+    reported = sum(len(e.reported) for e in entries)
+    expected = sum(len(e.units) for e in entries)
+    return _("Made at %(time)s with the %(reported)s of %(expected)s reports in by then; later reports are not in it.") % {
+        "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        "reported": reported,
+        "expected": expected,
+    }
+
+
 def _status_text(submission) -> str:
     if submission is None or not submission.is_reported:
         return _("Not reported")
@@ -118,7 +129,7 @@ def build_workbook(day: date, entries: list[FormDay]) -> bytes:
         rows=[
             [e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units), e.zero] for e in entries
         ],
-        notes=[_("Daily epidemic prevention report, %(day)s") % {"day": day.isoformat()}],
+        notes=[_("Daily epidemic prevention report, %(day)s") % {"day": day.isoformat()}, snapshot_note(entries)],
     )
     sheets = [overview]
     for e in entries:
@@ -166,6 +177,8 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
         _("%(institution)s · %(day)s") % {"institution": settings.INSTITUTION_NAME, "day": f"{day.year}年{day.month}月{day.day}日"}
     )
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    made = doc.add_paragraph(snapshot_note(entries))
+    made.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading(_("1. Reporting"), level=1)
     table = doc.add_table(rows=1, cols=6)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("trends/<slug:code>/", views.trends, name="trends"),
     path("summaries/", views.summary_list, name="summaries"),
     path("summaries/generate/", views.summary_generate, name="summary_generate"),
+    path("summaries/lock/", views.summary_lock, name="summary_lock"),
     path("summaries/<str:day>/<str:kind>/", views.summary_download, name="summary_download"),
     path("forms/", views.form_list, name="forms"),
     path("forms/new/", views.form_create, name="form_create"),

@@ -358,8 +358,24 @@ def trends(request, code: str):
 
 @require_roles(*OVERSEERS)
 def summary_list(request):
-    rows = selectors.summaries()[:60]
+    rows = selectors.summary_rows(60)
     return render(request, "reports/summaries.html", {"rows": rows, "today": timezone.localdate(), **_roles_ctx(request.user)})
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+@require_POST
+def summary_lock(request):
+    day = _day(request.POST.get("day"))
+    try:
+        if request.POST.get("unlock"):
+            services.summary_unlock(user=request.user, day=day)
+            messages.success(request, _("%(day)s is open again: late reports will remake its summary.") % {"day": day})
+        else:
+            services.summary_lock(user=request.user, day=day)
+            messages.success(request, _("%(day)s is locked: its summary will not change.") % {"day": day})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reports:summaries")
 
 
 @require_roles(Role.PREVENTION_OFFICE)

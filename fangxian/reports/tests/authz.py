@@ -109,6 +109,7 @@ ENTRIES = [
     Entry("reports:trends", get=expect(403, **READERS), kwargs=_code, scoped=False),
     Entry("reports:summaries", get=expect(403, **OVERSEERS)),
     Entry("reports:summary_generate", get=expect(403, office=405), post=expect(403, office=302), anonymous_post=302),
+    Entry("reports:summary_lock", get=expect(403, office=405), post=expect(403, office=302), anonymous_post=302),
     Entry("reports:summary_download", get=expect(403, office=404, leader=404, inspector=404), kwargs=_summary, scoped=False),
     Entry("reports:forms", get=expect(403, office=200)),
     # An empty form re-shows the page with its errors (200) and creates nothing.
