@@ -21,9 +21,10 @@ from fangxian.audit.services import record_event
 from fangxian.core.params import id_param
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
 from fangxian.org.models import Place
+from fangxian.reports import selectors as reports
 
 from . import charts, selectors, services
-from .access import NOTIFIERS, READERS
+from .access import ACKNOWLEDGERS, NOTIFIERS, READERS
 from .reconcile import reconcile as build_reconciliation
 from .students import class_students
 from .tiles import TileContext, tiles_for
@@ -68,6 +69,8 @@ def _overview_context(request, *, dark: bool = False) -> dict:
         "summary": summary,
         "tiles": tiles_for(TileContext(request.user, day, campus, summary)),
         "charts": chart_list,
+        "alerts": list(reports.open_alerts(request.user)),
+        "can_acknowledge": bool(roles_of(request.user) & set(ACKNOWLEDGERS)),
         "query": f"day={day.isoformat()}" + (f"&campus={campus.pk}" if campus else ""),
     }
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("fill/<slug:code>/<int:unit_id>/<str:day>/", views.fill, name="fill"),
     path("submission/<int:pk>/", views.submission_detail, name="detail"),
+    path("alert/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("submission/<int:pk>/<str:action>/", views.review, name="review"),
     path("overview/", views.overview, name="overview"),
     path("completeness/<slug:code>/", views.completeness, name="completeness"),

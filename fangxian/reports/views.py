@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,8 @@ from .models import DailySummary, ReportForm, Submission
 
 READERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN)
 OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
+# Who takes an alert in hand (discipline inspection reads, it does not act).
+ACKNOWLEDGERS = (Role.PREVENTION_OFFICE, Role.LEADER)
 # Roles that call the people of late units and so see their phone numbers in full.
 PHONE_ROLES = frozenset({Role.PREVENTION_OFFICE})
 
@@ -238,10 +241,24 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "sections": _sections_view(questions, submission.data, submission.zero_sections, submission.reasons, {}, {}),
             "revisions": revisions,
+            "alerts": list(submission.alerts.select_related("acknowledged_by")),
+            "can_acknowledge": bool(roles_of(request.user) & set(ACKNOWLEDGERS)),
             "is_office": Role.PREVENTION_OFFICE in roles_of(request.user),
             "comment_form": CommentForm(),
         },
     )
+
+
+@require_roles(*ACKNOWLEDGERS)
+@require_POST
+def alert_acknowledge(request, pk: int):
+    alert = get_visible(selectors.visible_alerts(request.user), pk=pk)
+    services.alert_acknowledge(user=request.user, alert=alert)
+    messages.success(request, _("Alert acknowledged: %(rule)s.") % {"rule": alert.rule})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("reports:detail", args=[alert.submission_id])
+    return redirect(target)
 
 
 @require_roles(Role.PREVENTION_OFFICE)

@@ -75,6 +75,15 @@ def _review(world, user, which):
     return {"pk": _submission(world, which).pk, "action": "approve"}
 
 
+def _alert(world, user, which):
+    from fangxian.reports.models import ReportAlert
+
+    alert, _ = ReportAlert.objects.get_or_create(
+        submission=_submission(world, which), field_path="safety.incidents", defaults={"label": "安全稳定事件数", "rule": "> 0", "value": 1}
+    )
+    return {"pk": alert.pk}
+
+
 def _code(world, user, which):
     _forms()
     return {"code": "college-daily"}
@@ -101,6 +110,13 @@ ENTRIES = [
         get=expect(403, office=405),
         post=expect(403, office=302),
         kwargs=_review,
+        anonymous_post=302,
+    ),
+    Entry(
+        "reports:alert_acknowledge",
+        get=expect(403, office=405, leader=405),
+        post=expect(403, office=302, leader=302),
+        kwargs=_alert,
         anonymous_post=302,
     ),
     Entry("reports:overview", get=expect(403, **READERS)),
