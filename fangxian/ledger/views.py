@@ -189,6 +189,7 @@ def mine(request):
     entries = list(
         selectors.counselor_entries(request.user, today, only_mine=only_mine).order_by("student__klass__name", "student__name")[:300]
     )
+    _attach_leaves(entries)
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.status] = counts.get(entry.status, 0) + 1
@@ -198,6 +199,16 @@ def mine(request):
         "ledger/mine.html",
         {"entries": entries, "today": today, "only_mine": only_mine, "summary": summary, "can_write": not scope_of(request.user).read_only},
     )
+
+
+def _attach_leaves(entries) -> None:
+    """Mark the students out on an approved leave that runs now (gates' 外出申请): the card
+    shows them as 外出 with their return time, whatever the ledger status says."""
+    from fangxian.gates.selectors import running_leaves
+
+    leaves = running_leaves([e.student_id for e in entries])
+    for entry in entries:
+        entry.leave = leaves.get(entry.student_id)
 
 
 @require_roles(*WRITE_ROLES)
@@ -223,6 +234,7 @@ def entry_status(request, pk: int):
     if request.htmx:
         today = timezone.localdate()
         fresh = selectors.counselor_entries(request.user, today).get(pk=entry.pk)
+        _attach_leaves([fresh])
         return render(
             request,
             "ledger/_student_card.html",
