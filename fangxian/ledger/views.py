@@ -209,6 +209,10 @@ def _attach_leaves(entries) -> None:
     leaves = running_leaves([e.student_id for e in entries])
     for entry in entries:
         entry.leave = leaves.get(entry.student_id)
+        # A high-risk student's 外出 asks for a confirmation and a return date (tags are prefetched).
+        entry.high_risk = any(
+            t.category.kind == "risk" and t.category.code in services.HIGH_RISK_CODES for t in getattr(entry.student, "tags_on_day", [])
+        )
 
 
 @require_roles(*WRITE_ROLES)
@@ -227,6 +231,7 @@ def entry_status(request, pk: int):
             by=request.user,
             note=request.POST.get("note", "").strip()[:200],
             expected_return=parse_date(request.POST.get("expected_return") or "") if request.POST.get("expected_return") else None,
+            confirmed=request.POST.get("confirmed") == "1",
         )
     except ValidationError as exc:
         error = " ".join(_messages_of(exc))
