@@ -27,7 +27,9 @@ def by_college(summary: Summary, dark: bool = False) -> dict:
         "yAxis": {"type": "value", "minInterval": 1, **_axis_colours(dark)},  # counts: whole numbers
         "series": [
             {"name": _("Ledger"), "type": "bar", "data": [line.ledger for line in summary.lines]},
-            {"name": _("Daily report"), "type": "bar", "data": [line.reported or 0 for line in summary.lines]},
+            # None is drawn as no bar: a college that has not reported is not a college of 0.
+            # None draws no bar: a college that has not reported is not a college of 0.
+            {"name": _("Daily report"), "type": "bar", "data": [line.reported for line in summary.lines]},
             {"name": _("Gate presence"), "type": "bar", "data": [line.present for line in summary.lines]},
         ],
     }

@@ -137,8 +137,15 @@ class Summary:
         return sum(getattr(line, name) or 0 for line in self.lines)
 
     @property
-    def reported(self) -> int:
-        return sum(line.reported or 0 for line in self.lines)
+    def reported(self) -> int | None:
+        """The reported headcount over the colleges that reported one; None (未报) when none did."""
+        figures = [line.reported for line in self.lines if line.reported is not None]
+        return sum(figures) if figures else None
+
+    @property
+    def reported_units(self) -> int:
+        """How many colleges the reported headcount includes."""
+        return sum(1 for line in self.lines if line.reported is not None)
 
     @property
     def reports_missing(self) -> list[Line]:

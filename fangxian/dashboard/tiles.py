@@ -66,7 +66,13 @@ def report_tiles(ctx: TileContext) -> list[Tile]:
     s = ctx.summary
     missing = len(s.reports_missing)
     return [
-        Tile(_("Reported headcount"), s.reported, "info", _("from the colleges' daily reports"), key="reported"),
+        Tile(
+            _("Reported headcount"),
+            _("Not reported") if s.reported is None else s.reported,
+            "info" if s.reported is not None else "secondary",
+            _("from %(n)s of %(total)s colleges' daily reports") % {"n": s.reported_units, "total": len(s.lines)},
+            key="reported",
+        ),
         Tile(
             _("Reports in"),
             f"{s.reports_in}/{s.reports_expected}",

@@ -21,9 +21,10 @@ from fangxian.audit.services import record_event
 from fangxian.core.params import date_param, id_param
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
 from fangxian.org.models import Place
+from fangxian.reports import selectors as reports
 
 from . import charts, selectors, services
-from .access import NOTIFIERS, READERS
+from .access import ACKNOWLEDGERS, NOTIFIERS, READERS
 from .reconcile import reconcile as build_reconciliation
 from .students import class_students
 from .tiles import TileContext, tiles_for
@@ -65,6 +66,8 @@ def _overview_context(request, *, dark: bool = False) -> dict:
         "summary": summary,
         "tiles": tiles_for(TileContext(request.user, day, campus, summary)),
         "charts": chart_list,
+        "alerts": list(reports.open_alerts(request.user)),
+        "can_acknowledge": bool(roles_of(request.user) & set(ACKNOWLEDGERS)),
         "query": f"day={day.isoformat()}" + (f"&campus={campus.pk}" if campus else ""),
     }
 
@@ -153,7 +156,7 @@ LINE_HEADERS = ["名称", "台账在校", "日报人数", "门禁在校", "外�
 
 def _line_rows(lines) -> list[list]:
     return [
-        [line.name, line.ledger, line.reported if line.reported is not None else "", line.present, line.out_not_back]
+        [line.name, line.ledger, line.reported if line.reported is not None else _("Not reported"), line.present, line.out_not_back]
         + [line.in_unexpected, line.overdue, line.no_one_to_one]
         for line in lines
     ]

@@ -33,6 +33,8 @@ def gate_tiles(user) -> list:
             )
             if may_decide(leave, staff)
         ]
-        if pending:
-            tiles.append(Tile(_("Leave applications to decide"), len(pending), reverse("gates:leave_list"), "warning"))
+        # Shown at 0 too: a counselor learns where leave applications arrive before the first one does.
+        tiles.append(
+            Tile(_("Leave applications to decide"), len(pending), reverse("gates:leave_list"), "warning" if pending else "success")
+        )
     return tiles

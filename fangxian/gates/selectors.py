@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
@@ -348,6 +349,7 @@ class Presence:
     unseen: int  # expected, never scanned in the lookback
     inside_unexpected: list[dict]  # inside by scans, not expected by the ledger
     overdue: set[int]
+    on_leave: list[dict] = field(default_factory=list)  # out on an approved leave that still runs
 
 
 def presence(campus: Place, at: datetime | None = None) -> Presence:
@@ -357,14 +359,18 @@ def presence(campus: Place, at: datetime | None = None) -> Presence:
     expected = _expected[0](campus, timezone.localdate(at))
     expected_subjects = {f"S{pk}" for pk in expected}
     overdue = overdue_student_ids(at)
-    out_expected = [
+    out_all = [
         {**row, "overdue": int(subject[1:]) in overdue}
         for subject, row in last.items()
         if subject in expected_subjects and row["direction"] == Direction.OUT
     ]
+    # A student out on an approved leave that still runs is not an anomaly.
+    leaves = running_leaves([int(row["subject"][1:]) for row in out_all], at)
+    out_expected = [row for row in out_all if int(row["subject"][1:]) not in leaves]
+    on_leave = [{**row, "back_by": leaves[int(row["subject"][1:])].ends_at} for row in out_all if int(row["subject"][1:]) in leaves]
     unseen = len(expected_subjects - last.keys())
     inside_unexpected = [row for row in inside if row["subject"].startswith("S") and row["subject"] not in expected_subjects]
-    return Presence(campus, inside, out_expected, unseen, inside_unexpected, overdue)
+    return Presence(campus, inside, out_expected, unseen, inside_unexpected, overdue, on_leave)
 
 
 # ---------------------------------------------------------------------------
@@ -458,3 +464,26 @@ def holder_photo(subject: str):
         return None
     person = model.objects.filter(pk=split[1]).order_by().only("pk", "photo").first()
     return person.photo if person is not None and person.photo else None
+
+
+def pass_campus_detail(campus_id) -> str:
+    """What a guard reads on a wrong-campus refusal: the campus the pass belongs to."""
+    name = Place.objects.filter(pk=campus_id, kind=Place.Kind.CAMPUS).values_list("name", flat=True).first() if campus_id else None
+    return _("The pass belongs to %(campus)s") % {"campus": name} if name else ""
+
+
+def running_leaves(student_ids, at: datetime | None = None) -> dict[int, LeaveApplication]:
+    """{student id: approved leave} for the students whose approved leave runs at `at`
+    (started, not ended, not back yet): they are out with permission, not missing."""
+    at = at or timezone.now()
+    rows = LeaveApplication.objects.filter(
+        student_id__in=list(student_ids),
+        status=LeaveApplication.Status.APPROVED,
+        starts_at__lte=at,
+        ends_at__gte=at,
+        returned_at__isnull=True,
+    ).order_by("student_id", "-starts_at")
+    found: dict[int, LeaveApplication] = {}
+    for leave in rows:
+        found.setdefault(leave.student_id, leave)
+    return found

@@ -23,7 +23,7 @@ from fangxian.audit.services import record_event
 from fangxian.core.params import id_param, parse_datetime_value
 from fangxian.org.models import Place, Staff, Student
 
-from . import reasons, signals, signing
+from . import leave_notices, reasons, signals, signing
 from .cache import TTLCache
 from .categories import categories_of, primary_category
 from .models import (
@@ -52,6 +52,7 @@ from .selectors import (
     home_campus_id,
     is_revoked,
     overdue_leaves,
+    pass_campus_detail,
     policy_in_force,
     responsible_staff,
     split_subject,
@@ -147,6 +148,7 @@ def leave_apply(*, student: Student, purpose: str, destination: str, starts_at: 
     if not responsible_staff(student, timezone.localdate(starts_at)):
         raise ValidationError(_("No staff member is responsible for you yet; ask your college."))
     leave.save()
+    leave_notices.leave_waiting(leave)
     return leave
 
 
@@ -181,6 +183,7 @@ def leave_decide(*, leave: LeaveApplication, staff: Staff, approve: bool, reason
         leave.status = LeaveApplication.Status.REJECTED
         leave.rejection_reason = reason.strip()
     leave.save()
+    leave_notices.leave_decided(leave)
     return leave
 
 
@@ -457,8 +460,8 @@ def decide_person(person, *, campus_id: int, direction: str, at: datetime, metho
             if leave is None or (direction == Direction.OUT and not (leave.starts_at - timedelta(minutes=30) <= at <= leave.ends_at)):
                 return replace(outcome, allowed=False, reason="no_leave")
             late = direction == Direction.IN and at > leave.ends_at
-            window = f"{timezone.localtime(leave.starts_at):%m-%d %H:%M}–{timezone.localtime(leave.ends_at):%m-%d %H:%M}"
-            return replace(outcome, allowed=True, reason="ok_late" if late else "ok_leave", detail=window)
+            back = _("back by %(time)s") % {"time": f"{timezone.localtime(leave.ends_at):%m-%d %H:%M}"}
+            return replace(outcome, allowed=True, reason="ok_late" if late else "ok_leave", detail=back)
         if method != Scan.Method.PASS:
             return replace(outcome, allowed=False, reason="need_pass")
     return replace(outcome, allowed=True, reason="ok")
@@ -473,7 +476,7 @@ def decide_visit(visit: Visit, *, campus_id: int, direction: str, at: datetime, 
         detail=_("ID %(id)s · host %(host)s") % {"id": visit.id_number_masked, "host": visit.host.name},
     )
     if visit.campus_id != campus_id:
-        return replace(outcome, allowed=False, reason="other_campus")
+        return replace(outcome, allowed=False, reason="other_campus", detail=pass_campus_detail(visit.campus_id))
     if visit.status != Visit.Status.APPROVED:
         return replace(outcome, allowed=False, reason="visit_pending")
     if direction == Direction.IN and not (visit.starts_at - VISIT_EARLY <= at <= visit.ends_at):
@@ -592,7 +595,7 @@ def evaluate_pass(token: str, *, campus_id: int, direction: str, at: datetime, p
     if is_revoked(payload["s"], at):
         return replace(base, reason="revoked")
     if payload.get("c") not in (None, campus_id):
-        return replace(base, reason="other_campus")
+        return replace(base, reason="other_campus", detail=pass_campus_detail(payload["c"]))
     holder = _person_for_subject(payload["s"], people)
     if holder is None:
         return replace(base, reason="unknown")

@@ -68,6 +68,9 @@ class StatusChangeSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     expected_return = serializers.DateField(required=False, allow_null=True, default=None)
+    confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="Required (true) with a return date to let a high-risk student out."
+    )
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -281,6 +281,10 @@ class LedgerEntry(models.Model):
     def next_statuses(self) -> list[tuple[str, str]]:
         return [(status, Status(status).label) for status in TRANSITIONS[self.status]]
 
+    @property
+    def next_status_values(self) -> tuple[str, ...]:
+        return TRANSITIONS[self.status]
+
 
 class StatusSpellQuerySet(models.QuerySet):
     def on(self, day: date):

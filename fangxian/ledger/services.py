@@ -433,9 +433,11 @@ def entry_change_status(
     note: str = "",
     on: date | None = None,
     expected_return: date | None = None,
+    confirmed: bool = False,
 ) -> LedgerEntry:
     """A status change by hand (the counselor's one tap): refused when it does not follow
-    the flow, and refused with EntryConflict when the entry changed since `version`."""
+    the flow, and refused with EntryConflict when the entry changed since `version`. Letting
+    a high-risk student out takes a confirmation and a return date, not one tap."""
     today = timezone.localdate()
     on = on or today
     fresh = LedgerEntry.objects.select_related("updated_by").get(pk=entry.pk)
@@ -450,8 +452,25 @@ def entry_change_status(
         raise ValidationError({"on": _("A status change cannot be dated in the future.")})
     if status == S.OUT and expected_return is not None and expected_return < on:
         raise ValidationError({"expected_return": _("The return date is before the leave date.")})
+    if status == S.OUT and is_high_risk(fresh.student_id, on):
+        if expected_return is None:
+            raise ValidationError({"expected_return": _("A high-risk student goes out only with a return date; enter it.")})
+        if not confirmed:
+            raise ValidationError({"confirmed": _("Confirm that this high-risk student may go out.")})
     return _set_status(
         fresh, status=status, on=on, by=by, note=note, version=version, expected_return=expected_return if status == S.OUT else None
+    )
+
+
+HIGH_RISK_CODES = ("risk_high",)
+
+
+def is_high_risk(student_id: int, on: date) -> bool:
+    """The student holds a high-risk tag (a risk-level category coded risk_high) on `on`."""
+    return (
+        StudentTag.objects.on(on)
+        .filter(student_id=student_id, category__kind=Category.Kind.RISK, category__code__in=HIGH_RISK_CODES)
+        .exists()
     )
 
 

@@ -188,6 +188,7 @@ def mine(request):
     entries = list(
         selectors.counselor_entries(request.user, today, only_mine=only_mine).order_by("student__klass__name", "student__name")[:300]
     )
+    _attach_leaves(entries)
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.status] = counts.get(entry.status, 0) + 1
@@ -197,6 +198,20 @@ def mine(request):
         "ledger/mine.html",
         {"entries": entries, "today": today, "only_mine": only_mine, "summary": summary, "can_write": not scope_of(request.user).read_only},
     )
+
+
+def _attach_leaves(entries) -> None:
+    """Mark the students out on an approved leave that runs now (gates' 外出申请): the card
+    shows them as 外出 with their return time, whatever the ledger status says."""
+    from fangxian.gates.selectors import running_leaves
+
+    leaves = running_leaves([e.student_id for e in entries])
+    for entry in entries:
+        entry.leave = leaves.get(entry.student_id)
+        # A high-risk student's 外出 asks for a confirmation and a return date (tags are prefetched).
+        entry.high_risk = any(
+            t.category.kind == "risk" and t.category.code in services.HIGH_RISK_CODES for t in getattr(entry.student, "tags_on_day", [])
+        )
 
 
 @require_roles(*WRITE_ROLES)
@@ -215,6 +230,7 @@ def entry_status(request, pk: int):
             by=request.user,
             note=request.POST.get("note", "").strip()[:200],
             expected_return=date_param(request.POST.get("expected_return"), "expected_return"),
+            confirmed=request.POST.get("confirmed") == "1",
         )
     except ValidationError as exc:
         error = " ".join(_messages_of(exc))
@@ -222,6 +238,7 @@ def entry_status(request, pk: int):
     if request.htmx:
         today = timezone.localdate()
         fresh = selectors.counselor_entries(request.user, today).get(pk=entry.pk)
+        _attach_leaves([fresh])
         return render(
             request,
             "ledger/_student_card.html",

@@ -16,10 +16,10 @@ class ReportsConfig(AppConfig):
         from fangxian.web.nav import NavItem, register
 
         from . import demo, tasks  # noqa: F401  (tasks registers the periodic jobs)
-        from .models import DailySummary, FormVersion, ReportForm, Submission, SubmissionRevision
+        from .models import DailySummary, FormVersion, ReportAlert, ReportForm, Submission, SubmissionRevision, SummaryLock
         from .views import report_tiles
 
-        for model in (ReportForm, FormVersion, Submission, SubmissionRevision, DailySummary):
+        for model in (ReportForm, FormVersion, Submission, SubmissionRevision, DailySummary, SummaryLock, ReportAlert):
             auditlog.register(model)
         register(
             NavItem(

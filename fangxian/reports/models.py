@@ -261,3 +261,50 @@ class DailySummary(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class SummaryLock(models.Model):
+    """The office closed a day (锁定): its summary is no longer remade when a late report
+    arrives. Kept apart from DailySummary, whose files are made and stored elsewhere."""
+
+    day = models.DateField(_("day"), unique=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("locked summary day")
+        verbose_name_plural = _("locked summary days")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class ReportAlert(models.Model):
+    """A report's answer met an alert rule of its form (阳性人数 > 0 …): the office and the
+    leaders are told at once, and the dashboard shows it until someone acknowledges it.
+    One per submission and field; a revision with another alerting value raises it again."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("submission"))
+    field_path = models.CharField(_("field"), max_length=90)
+    label = models.CharField(_("question"), max_length=200)
+    rule = models.CharField(_("alert rule"), max_length=200)
+    value = models.JSONField(_("value"), null=True)
+    value_text = models.CharField(_("answer"), max_length=300, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("report alert")
+        verbose_name_plural = _("report alerts")
+        ordering = ["-raised_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "field_path"], name="one_alert_per_submission_field")]
+        indexes = [models.Index(fields=["acknowledged_at", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.rule}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

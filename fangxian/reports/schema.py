@@ -11,6 +11,10 @@ Field types: integer, decimal, text, choice ("choices": [...]), yesno (answer an
 details required when the answer is yes). A section with "zero" (default true) may be
 reported as 无异常 (nothing unusual) in one tap instead of being filled in.
 Answers are {section: {field: value}}; a yes/no answer is {"answer": bool, "details": str}.
+
+A field may carry alert rules set by the office: "alerts": [{"op": ">", "value": 0}]. A
+numeric field compares its figure (op one of > >= = != <= <); a yes/no field alerts on
+{"op": "=", "value": true} (是); a choice field on {"op": "=" or "!=", "value": a choice}.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-FIELD_TYPES = ("integer", "decimal", "text", "choice", "yesno")
+FIELD_TYPES = ("integer", "decimal", "text", "choice", "yesno", "date")
+ALERT_OPS = (">", ">=", "=", "!=", "<=", "<")
 NUMERIC_TYPES = ("integer", "decimal")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_TEXT = 2000
@@ -77,12 +82,81 @@ def check_schema(schema: object) -> None:
                 errors.append(_("%(where)s: the type must be one of %(types)s.") % {"where": f_where, "types": ", ".join(FIELD_TYPES)})
             if field.get("type") == "choice" and not (isinstance(field.get("choices"), list) and field["choices"]):
                 errors.append(_("%(where)s: a choice needs its list of choices.") % {"where": f_where})
+            errors.extend(_check_alerts(field, f_where))
         for rule in section.get("sums", []):
             names = [rule.get("total"), *rule.get("parts", [])]
             if len(names) < 3 or any(field_keys.get(n, {}).get("type") not in NUMERIC_TYPES for n in names):
                 errors.append(_("%(where)s: a sum rule needs a total and at least two numeric parts of this section.") % {"where": where})
     if errors:
         raise ValidationError(errors)
+
+
+def _check_alerts(field: dict, where: str) -> list[str]:
+    rules = field.get("alerts", [])
+    if not isinstance(rules, list):
+        return [_("%(where)s: alerts must be a list of rules.") % {"where": where}]
+    errors = []
+    kind = field.get("type")
+    for n, rule in enumerate(rules, start=1):
+        r_where = _("%(where)s, alert rule %(n)s") % {"where": where, "n": n}
+        op, value = (rule.get("op"), rule.get("value")) if isinstance(rule, dict) else (None, None)
+        if op not in ALERT_OPS:
+            errors.append(_("%(where)s: the comparison must be one of %(ops)s.") % {"where": r_where, "ops": " ".join(ALERT_OPS)})
+        elif kind in NUMERIC_TYPES:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                errors.append(_("%(where)s: compare with a number.") % {"where": r_where})
+        elif kind == "yesno":
+            if op != "=" or not isinstance(value, bool):
+                errors.append(_("%(where)s: a yes/no field alerts on = yes or = no.") % {"where": r_where})
+        elif kind == "choice":
+            if op not in ("=", "!=") or value not in field.get("choices", []):
+                errors.append(_("%(where)s: a choice field alerts on = or != one of its choices.") % {"where": r_where})
+        else:
+            errors.append(_("%(where)s: only number, yes/no and choice fields can raise alerts.") % {"where": r_where})
+    return errors
+
+
+def _compare(op: str, left, right) -> bool:
+    return {
+        ">": left > right,
+        ">=": left >= right,
+        "=": left == right,
+        "!=": left != right,
+        "<=": left <= right,
+        "<": left < right,
+    }[op]
+
+
+def rule_text(field: dict, rule: dict) -> str:
+    """A rule as the office reads it: 阳性人数 > 0, 是否发生院感事件 = 是."""
+    value = rule["value"]
+    if isinstance(value, bool):
+        value = _("yes") if value else _("no")
+    return f"{field['label']} {rule['op']} {value}"
+
+
+def triggered_alerts(schema: dict, answers: dict, zero: list[str]) -> list[tuple[dict, dict, object, dict]]:
+    """(section, field, value, rule) of every alert rule the answers meet; the first rule
+    met per field. Sections reported as nothing unusual meet none."""
+    hits = []
+    for section in sections(schema):
+        if section["key"] in zero:
+            continue
+        values = answers.get(section["key"]) or {}
+        for field in section.get("fields", []):
+            value = values.get(field["key"])
+            if value is None:
+                continue
+            compared = value.get("answer") if field.get("type") == "yesno" and isinstance(value, dict) else value
+            for rule in field.get("alerts", []) or []:
+                try:
+                    met = _compare(rule["op"], compared, rule["value"])
+                except (TypeError, KeyError):
+                    met = False
+                if met:
+                    hits.append((section, field, value, rule))
+                    break
+    return hits
 
 
 def _number_text(value: object) -> str:
@@ -119,6 +193,13 @@ def _parse(field: dict, raw: object) -> object:
         if len(value) > MAX_TEXT:
             raise ValueError(_("at most %(n)s characters") % {"n": MAX_TEXT})
         return value
+    elif kind == "date":
+        from datetime import date
+
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise ValueError(_("enter a date as YYYY-MM-DD"))
     elif kind == "choice":
         value = str(raw).strip()
         if value not in field.get("choices", []):

@@ -16,7 +16,7 @@ from fangxian.org.models import Assignment, AssignmentRole, Unit
 from fangxian.org.scope import scope_of
 
 from . import schema
-from .models import REPORTED_STATUSES, DailySummary, ReportForm, Submission
+from .models import REPORTED_STATUSES, DailySummary, ReportAlert, ReportForm, Submission, SummaryLock
 
 # Who fills in a unit's report and is reminded; who is told when it is late.
 REPORTER_ROLES = (AssignmentRole.COLLEGE_ADMIN,)
@@ -75,6 +75,27 @@ def leaders_of(unit_ids, day: date) -> dict[int, list]:
 
 def office_users():
     return get_user_model().objects.filter(is_active=True, role_grants__role=Role.PREVENTION_OFFICE).distinct()
+
+
+def alert_recipients(unit: Unit, day: date) -> list:
+    """Who is told of a report's alert at once: the prevention office, the unit's
+    responsible leaders and the institution's leaders (带班/包抓 at the top of the tree)."""
+    ids = [unit.pk, *unit.ancestor_ids()]
+    leaders = [user for users in leaders_of(ids, day).values() for user in users]
+    return [*office_users(), *leaders]
+
+
+def open_alerts(user, limit: int = 20):
+    """Alerts not yet acknowledged on reports of units in the user's scope, newest first."""
+    return (
+        ReportAlert.objects.filter(acknowledged_at__isnull=True, submission__unit__in=scope_of(user).units())
+        .select_related("submission__unit", "submission__form")
+        .order_by("-raised_at", "-id")[:limit]
+    )
+
+
+def visible_alerts(user):
+    return ReportAlert.objects.filter(submission__unit__in=scope_of(user).units()).select_related("submission__unit", "submission__form")
 
 
 @dataclass
@@ -254,6 +275,33 @@ def trends(user, form: ReportForm, start: date, end: date, unit: Unit | None = N
 
 def summaries():
     return DailySummary.objects.all()
+
+
+@dataclass
+class SummaryRow:
+    """A summary as the archive shows it: when it was made, whether the day is locked, and
+    the reports submitted (or revised) after it was made, which it does not contain."""
+
+    summary: DailySummary
+    lock: SummaryLock | None
+    arrived_since: list = field(default_factory=list)
+
+
+def summary_rows(limit: int = 60) -> list[SummaryRow]:
+    rows = [SummaryRow(s, None) for s in DailySummary.objects.all()[:limit]]
+    if not rows:
+        return rows
+    days = [r.summary.day for r in rows]
+    locks = {lock.day: lock for lock in SummaryLock.objects.filter(day__in=days)}
+    later = defaultdict(list)
+    for sub in (
+        Submission.objects.filter(day__in=days, status__in=REPORTED_STATUSES).select_related("unit", "form").order_by("submitted_at")
+    ):
+        later[sub.day].append(sub)
+    for r in rows:
+        r.lock = locks.get(r.summary.day)
+        r.arrived_since = [s for s in later[r.summary.day] if s.submitted_at and s.submitted_at > r.summary.generated_at]
+    return rows
 
 
 # -- public, unscoped: for the dashboard's daily roll-ups ---------------------------------

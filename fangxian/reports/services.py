@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
-from fangxian.notify.services import notify_users
+from fangxian.notify.services import notify_groups, notify_users
 from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
 from . import prefill, schema
-from .models import FormVersion, IdempotencyKey, ReportForm, Submission, SubmissionRevision
-from .selectors import reporters_of
+from .models import DailySummary, FormVersion, IdempotencyKey, ReportAlert, ReportForm, Submission, SubmissionRevision, SummaryLock
+from .selectors import alert_recipients, reporters_of
 
 
 class IdempotencyConflict(Exception):
@@ -123,7 +123,92 @@ def submission_save(
     submission.full_clean()
     submission.save()
     submission.changed = True  # for the API's 201/200: was anything stored?
+    if submit:
+        _after_submit(submission)
     return submission
+
+
+def _after_submit(submission: Submission) -> None:
+    """Raise the alerts the answers meet, and remake the summary if one was made.
+
+    A report that arrives (or is revised) after the day's summary was made: remake the
+        summary once this transaction commits, unless the office has locked the day."""
+    raise_alerts(submission)
+    day = submission.day
+    if DailySummary.objects.filter(day=day).exists() and not SummaryLock.objects.filter(day=day).exists():
+        from .tasks import generate_summary
+
+        transaction.on_commit(lambda: generate_summary(day.isoformat()))
+
+
+def _answer_text(field: dict, value) -> str:
+    if field.get("type") == "yesno" and isinstance(value, dict):
+        return (_("yes") if value.get("answer") else _("no")) + (f"：{value['details']}" if value.get("details") else "")
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def raise_alerts(submission: Submission) -> list[ReportAlert]:
+    """Compare the submitted answers with the form's alert rules. A field that meets a rule
+    gets an alert (or, when its value changed since the last alert, the alert is raised
+    again); the office and the leaders are told in-app, by e-mail and in the group chats."""
+    raised = []
+    hits = schema.triggered_alerts(submission.version.schema, submission.data, submission.zero_sections)
+    if not hits:
+        return raised
+    existing = {a.field_path: a for a in ReportAlert.objects.select_for_update().filter(submission=submission)}
+    now = timezone.now()
+    for section, fld, value, rule in hits:
+        path = f"{section['key']}.{fld['key']}"
+        alert = existing.get(path)
+        if alert is not None and alert.value == value:
+            continue  # the same answer again: already raised
+        if alert is None:
+            alert = ReportAlert(submission=submission, field_path=path)
+        alert.label = f"{section['title']} · {fld['label']}"[:200]
+        alert.rule = schema.rule_text(fld, rule)[:200]
+        alert.value = value
+        alert.value_text = _answer_text(fld, value)[:300]
+        alert.raised_at, alert.acknowledged_at, alert.acknowledged_by = now, None, None
+        alert.save()
+        raised.append(alert)
+    if raised:
+        _tell_about_alerts(submission, raised)
+    return raised
+
+
+def _tell_about_alerts(submission: Submission, alerts: list[ReportAlert]) -> None:
+    url = reverse("reports:detail", args=[submission.pk])
+    what = "；".join(f"{a.label}：{a.value_text}（{a.rule}）" for a in alerts)
+    title = _("Alert: %(unit)s %(form)s of %(day)s") % {"unit": submission.unit.name, "form": submission.form.name, "day": submission.day}
+    notify_users(users=alert_recipients(submission.unit, submission.day), kind="reports.alert", title=title, body=what, url=url)
+    notify_groups(kind="reports.alert", text=f"{title}\n{what}")
+
+
+@transaction.atomic
+def alert_acknowledge(*, user, alert: ReportAlert) -> ReportAlert:
+    """Someone has taken the alert in hand; the dashboard stops showing it."""
+    alert = ReportAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = timezone.now(), user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+@transaction.atomic
+def summary_lock(*, user, day: date) -> SummaryLock:
+    """Lock a day (锁定): its summary stays as it is, whatever arrives later."""
+    _require_office(user)
+    if not DailySummary.objects.filter(day=day).exists():
+        raise ValidationError({"day": _("There is no summary of %(day)s to lock; generate it first.") % {"day": day}})
+    lock, _created = SummaryLock.objects.get_or_create(day=day, defaults={"locked_by": user})
+    return lock
+
+
+@transaction.atomic
+def summary_unlock(*, user, day: date) -> None:
+    """Open a locked day again; late reports remake its summary from then on."""
+    _require_office(user)
+    SummaryLock.objects.filter(day=day).delete()
 
 
 def request_hash(body: dict) -> str:

@@ -21,6 +21,42 @@ from .models import DailySummary, ReportForm, Submission
 
 
 @dataclass
+class Total:
+    """A field's total over the units that reported it. `units` is how many units the figure
+    includes (a zero-reported section counts as 0 reported); none means nobody reported it,
+    which the summary says as 未报, never as 0."""
+
+    value: float = 0
+    units: int = 0
+    expected: int = 0
+
+    @property
+    def reported(self) -> bool:
+        return self.units > 0
+
+    def text(self, unit: str = "") -> str:
+        if not self.reported:
+            return _("Not reported")
+        return _("%(value)s%(unit)s (%(units)s of %(expected)s units)") % {
+            "value": f"{self.value:g}",
+            "unit": unit,
+            "units": self.units,
+            "expected": self.expected,
+        }
+
+
+def field_value(submission, section: dict, fld: dict):
+    """The figure a report gives for a field: its answer; 0 when the section was reported as
+    nothing unusual; None when the unit left it empty or did not report."""
+    if submission is None or not submission.is_reported:
+        return None
+    if section["key"] in (submission.zero_sections or []):
+        return 0
+    value = (submission.data.get(section["key"]) or {}).get(fld["key"])
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@dataclass
 class FormDay:
     form: ReportForm
     questions: dict
@@ -56,14 +92,26 @@ def collect(day: date) -> list[FormDay]:
         submissions = {s.unit_id: s for s in Submission.objects.filter(form=form, day=day).select_related("version")}
         entry = FormDay(form=form, questions=version.schema, units=units, submissions=submissions)
         for section, fld in schema.numeric_fields(version.schema):
-            total = 0
+            total = Total(expected=len(units))
             for s in entry.reported:
-                value = (s.data.get(section["key"]) or {}).get(fld["key"])
-                if isinstance(value, int | float):
-                    total += value
+                value = field_value(s, section, fld)
+                if value is not None:
+                    total.value += value
+                    total.units += 1
             entry.totals[(section["key"], fld["key"])] = total
         result.append(entry)
     return result
+
+
+def snapshot_note(entries: list[FormDay], now: datetime | None = None) -> str:
+    """When the summary was made, and that it holds only the reports in by then."""
+    reported = sum(len(e.reported) for e in entries)
+    expected = sum(len(e.units) for e in entries)
+    return _("Made at %(time)s with the %(reported)s of %(expected)s reports in by then; later reports are not in it.") % {
+        "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        "reported": reported,
+        "expected": expected,
+    }
 
 
 def _status_text(submission) -> str:
@@ -81,7 +129,7 @@ def build_workbook(day: date, entries: list[FormDay]) -> bytes:
         rows=[
             [e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units), e.zero] for e in entries
         ],
-        notes=[_("Daily epidemic prevention report, %(day)s") % {"day": day.isoformat()}],
+        notes=[_("Daily epidemic prevention report, %(day)s") % {"day": day.isoformat()}, snapshot_note(entries)],
     )
     sheets = [overview]
     for e in entries:
@@ -98,9 +146,16 @@ def build_workbook(day: date, entries: list[FormDay]) -> bytes:
                 (_("Yes") if sub.is_zero else _("No")) if reported else "",
             ]
             for s, f in numeric:
-                row.append((sub.data.get(s["key"]) or {}).get(f["key"]) if reported else None)
+                value = field_value(sub, s, f)
+                row.append(value if value is not None else (_("Not reported") if not reported else "—"))
             rows.append(row)
-        rows.append([_("Total"), f"{len(e.reported)}/{len(e.units)}", "", e.zero] + [e.totals[(s["key"], f["key"])] for s, f in numeric])
+        totals = [e.totals[(s["key"], f["key"])] for s, f in numeric]
+        rows.append(
+            [_("Total"), f"{len(e.reported)}/{len(e.units)}", "", e.zero] + [t.value if t.reported else _("Not reported") for t in totals]
+        )
+        rows.append(
+            [_("Units included"), "", "", ""] + [f"{t.units}/{t.expected}" for t in totals],
+        )
         sheets.append(Sheet(title=e.form.name, headers=headers, rows=rows))
     return write_workbook(sheets)
 
@@ -122,6 +177,8 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
         _("%(institution)s · %(day)s") % {"institution": settings.INSTITUTION_NAME, "day": f"{day.year}年{day.month}月{day.day}日"}
     )
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    made = doc.add_paragraph(snapshot_note(entries))
+    made.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading(_("1. Reporting"), level=1)
     table = doc.add_table(rows=1, cols=6)
@@ -141,7 +198,11 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
         numeric = schema.numeric_fields(e.questions)
         if not numeric:
             continue
-        parts = [f"{f['label']} {e.totals[(s['key'], f['key'])]:g}{f.get('unit', '')}" for s, f in numeric]
+        if not e.reported:
+            # Nobody reported on this form: no figure at all, not a row of zeros.
+            doc.add_paragraph(f"{e.form.name}：" + _("not reported by any unit") + "。", style="List Bullet")
+            continue
+        parts = [f"{f['label']} {e.totals[(s['key'], f['key'])].text(f.get('unit', ''))}" for s, f in numeric]
         doc.add_paragraph(f"{e.form.name}：" + "；".join(parts) + "。", style="List Bullet")
 
     doc.add_heading(_("3. Matters needing attention"), level=1)

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,8 @@ from .models import DailySummary, ReportForm, Submission
 
 READERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN)
 OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
+# Who takes an alert in hand (discipline inspection reads, it does not act).
+ACKNOWLEDGERS = (Role.PREVENTION_OFFICE, Role.LEADER)
 # Roles that call the people of late units and so see their phone numbers in full.
 PHONE_ROLES = frozenset({Role.PREVENTION_OFFICE})
 
@@ -238,10 +241,24 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "sections": _sections_view(questions, submission.data, submission.zero_sections, submission.reasons, {}, {}),
             "revisions": revisions,
+            "alerts": list(submission.alerts.select_related("acknowledged_by")),
+            "can_acknowledge": bool(roles_of(request.user) & set(ACKNOWLEDGERS)),
             "is_office": Role.PREVENTION_OFFICE in roles_of(request.user),
             "comment_form": CommentForm(),
         },
     )
+
+
+@require_roles(*ACKNOWLEDGERS)
+@require_POST
+def alert_acknowledge(request, pk: int):
+    alert = get_visible(selectors.visible_alerts(request.user), pk=pk)
+    services.alert_acknowledge(user=request.user, alert=alert)
+    messages.success(request, _("Alert acknowledged: %(rule)s.") % {"rule": alert.rule})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("reports:detail", args=[alert.submission_id])
+    return redirect(target)
 
 
 @require_roles(Role.PREVENTION_OFFICE)
@@ -358,8 +375,24 @@ def trends(request, code: str):
 
 @require_roles(*OVERSEERS)
 def summary_list(request):
-    rows = selectors.summaries()[:60]
+    rows = selectors.summary_rows(60)
     return render(request, "reports/summaries.html", {"rows": rows, "today": timezone.localdate(), **_roles_ctx(request.user)})
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+@require_POST
+def summary_lock(request):
+    day = _day(request.POST.get("day"))
+    try:
+        if request.POST.get("unlock"):
+            services.summary_unlock(user=request.user, day=day)
+            messages.success(request, _("%(day)s is open again: late reports will remake its summary.") % {"day": day})
+        else:
+            services.summary_lock(user=request.user, day=day)
+            messages.success(request, _("%(day)s is locked: its summary will not change.") % {"day": day})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reports:summaries")
 
 
 @require_roles(Role.PREVENTION_OFFICE)

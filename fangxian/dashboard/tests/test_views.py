@@ -165,3 +165,22 @@ def test_api_summary_is_scoped(planted, client):
     client.force_login(planted.uni.college_admin_user)
     data = client.get(reverse("api-dashboard-summary")).json()
     assert [(c["name"], c["ledger"], c["present"]) for c in data["colleges"]] == [("医学院", 3, 2)]
+
+
+def test_colleges_that_did_not_report_show_not_reported_not_zero(planted, client, leader):
+    import io
+
+    from openpyxl import load_workbook
+
+    from fangxian.dashboard import charts, selectors
+
+    client.force_login(leader)
+    page = client.get(reverse("dashboard:overview"))
+    summary = page.context["summary"]
+    assert summary.reported is None and summary.reported_units == 0
+    tile = next(t for t in page.context["tiles"] if t.key == "reported")
+    assert (tile.value, tile.note) == ("未报", "来自0/2个学院的日报")
+    assert charts.by_college(selectors.summary(leader, planted.today))["series"][1]["data"] == [None, None]
+    export = client.get(reverse("dashboard:export_colleges"))
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert [row[2] for row in rows if row and row[0] in ("医学院", "文学院")] == ["未报", "未报"]

@@ -293,8 +293,8 @@ def test_overdue_leave_alerts_the_responsible_staff_once(world, django_capture_o
     # The counselor is told in the platform, once, with a link to the leave list.
     from fangxian.notify.models import Notification
 
-    notice = Notification.objects.get(user=world.uni.counselor_user)
-    assert notice.kind == "gates.overdue" and world.student.name in notice.title and notice.url == "/gates/leave/"
+    notice = Notification.objects.get(user=world.uni.counselor_user, kind="gates.overdue")
+    assert world.student.name in notice.title and notice.url == "/gates/leave/"
     from fangxian.gates.tasks import alert_overdue_leaves
 
     assert alert_overdue_leaves.call_local() == 0  # the periodic task runs the same function

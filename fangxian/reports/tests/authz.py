@@ -75,6 +75,15 @@ def _review(world, user, which):
     return {"pk": _submission(world, which).pk, "action": "approve"}
 
 
+def _alert(world, user, which):
+    from fangxian.reports.models import ReportAlert
+
+    alert, _ = ReportAlert.objects.get_or_create(
+        submission=_submission(world, which), field_path="safety.incidents", defaults={"label": "安全稳定事件数", "rule": "> 0", "value": 1}
+    )
+    return {"pk": alert.pk}
+
+
 def _code(world, user, which):
     _forms()
     return {"code": "college-daily"}
@@ -103,12 +112,20 @@ ENTRIES = [
         kwargs=_review,
         anonymous_post=302,
     ),
+    Entry(
+        "reports:alert_acknowledge",
+        get=expect(403, office=405, leader=405),
+        post=expect(403, office=302, leader=302),
+        kwargs=_alert,
+        anonymous_post=302,
+    ),
     Entry("reports:overview", get=expect(403, **READERS)),
     Entry("reports:completeness", get=expect(403, **READERS), kwargs=_code, scoped=False),
     Entry("reports:calendar", get=expect(403, **READERS), kwargs=_code, scoped=False),
     Entry("reports:trends", get=expect(403, **READERS), kwargs=_code, scoped=False),
     Entry("reports:summaries", get=expect(403, **OVERSEERS)),
     Entry("reports:summary_generate", get=expect(403, office=405), post=expect(403, office=302), anonymous_post=302),
+    Entry("reports:summary_lock", get=expect(403, office=405), post=expect(403, office=302), anonymous_post=302),
     Entry("reports:summary_download", get=expect(403, office=404, leader=404, inspector=404), kwargs=_summary, scoped=False),
     Entry("reports:forms", get=expect(403, office=200)),
     # An empty form re-shows the page with its errors (200) and creates nothing.

@@ -197,7 +197,7 @@ def test_daily_summary_generated_archived_and_downloaded(verified_client, office
     assert rows[0][:4] == ("单位", "状态", "报送时间", "零报告")
     assert rows[1][0] == "医学院" and rows[1][1] == "按时" and rows[1][4] == 3
     assert rows[2][0] == "文学院" and rows[2][1] == "未报"
-    assert rows[-1][0] == "合计" and rows[-1][4] == 3
+    assert rows[-2][0] == "合计" and rows[-2][4] == 3 and rows[-1][4] == "1/2"
     docx = client.get(reverse("reports:summary_download", args=[summary.day.isoformat(), "docx"]))
     text = "\n".join(p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs)
     assert "每日疫情防控工作日报" in text and "扭伤脚踝" in text and "文学院" in text and "四、未报送单位" in text
