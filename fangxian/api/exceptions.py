@@ -4,7 +4,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors answered as 400 instead of 500."""
+    """DRF's handler, plus model validation errors answered as 400 instead of 500, and rate
+    limits recorded."""
+    from fangxian.accounts.middleware import record_rate_limited
+    from fangxian.accounts.throttle import ExportNeedsApproval, RateLimited, request_export_approval
+
+    if isinstance(exc, RateLimited):
+        # The refused reveal or export rolled back; the refusal itself is kept.
+        record_rate_limited(context["request"], exc)
+    if isinstance(exc, ExportNeedsApproval):
+        request_export_approval(context["request"], exc)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
