@@ -5,8 +5,9 @@ Limits are per address, per account, or both, in fixed windows. A refusal raises
 RateLimited, which answers 429 with a Chinese message: DRF handles it in the API (it is a
 DRF Throttled), RateLimitMiddleware on pages. Where the limit is checked:
 
-- sign-in: attempts and distinct failed usernames per address, failures per account across
-  all addresses (LoginView, the failure signal);
+- sign-in: failures and distinct failed usernames per address, failures per account across
+  all addresses (LoginView, the failure signal), sparing addresses the account signed in
+  from lately;
 - reveals and exports of personal data: every SecurityEvent of kind REVEAL or EXPORT passes
   `check_disclosure` before it is written (a pre_save signal), so each reveal and export of
   any app is counted without the app knowing;
@@ -34,9 +35,9 @@ class Limit:
 
 
 DEFAULT_LIMITS = {
-    # Campus networks put a dormitory behind one address: the per-address limits are loose,
-    # the username spraying limit is not.
-    "login_address": Limit(60, 5 * 60),
+    # Campus networks put a dormitory behind one address: the per-address limits count only
+    # failures and are loose; the username spraying limit is not.
+    "login_address_failures": Limit(60, 5 * 60),
     "login_usernames_per_address": Limit(10, 15 * 60),
     # Failures of one account from every address together (a spread-out guess). Addresses the
     # account signed in from lately are not held back by it, so a stranger cannot lock the
@@ -141,8 +142,10 @@ def check_login(request, username: str) -> None:
     its limit. Past the spraying limit an address may still retry the usernames it already
     tried (the pair lock of django-axes bounds those) and those that signed in from it lately."""
     address = request.META.get("REMOTE_ADDR", "")
-    hit("login_address", address, what=_("sign-in attempts from this address"))
     username = username.strip().lower()
+    blocked, left = over("login_address_failures", address)
+    if blocked and not _known_address(username, address):
+        raise RateLimited(_("failed sign-ins from this address"), wait=left, rule="login_address_failures")
     spray = limit("login_usernames_per_address")
     tried = cache.get(_members_key("login_usernames_per_address", address), ())
     if len(tried) >= spray.count and _digest(username) not in tried and not _known_address(username, address):
@@ -160,6 +163,7 @@ def login_failed(request, username: str) -> None:
         return
     address = request.META.get("REMOTE_ADDR", "")
     username = username.strip().lower()
+    count("login_address_failures", address)
     count("login_account_failures", username)
     spray = limit("login_usernames_per_address")
     key = _members_key("login_usernames_per_address", address)

@@ -77,11 +77,23 @@ def test_guessing_one_account_from_many_addresses_answers_429_elsewhere(plain_us
     assert signed_in(client)
 
 
-@override_settings(FANGXIAN_RATE_LIMITS={"login_address": (5, 300)})
-def test_sign_in_attempts_per_address(plain_user):
-    for _n in range(5):
-        assert login("plain1", "wrong-password-x", address="10.5.5.5")[1].status_code == 200
-    assert login("plain1", address="10.5.5.5")[1].status_code == 429
+@override_settings(FANGXIAN_RATE_LIMITS={"login_address_failures": (5, 300)})
+def test_failed_sign_ins_per_address(plain_user, make_user):
+    make_user("known1")
+    assert signed_in(login("known1", address="10.5.5.5")[0])
+    for n in range(5):
+        assert login(f"user{n % 2}", "wrong-password-x", address="10.5.5.5")[1].status_code == 200
+    _client, response = login("plain1", address="10.5.5.5")
+    assert response.status_code == 429
+    assert "同一地址登录失败次数过多" in response.content.decode()
+    # Successful sign-ins are not counted, and an account known at the address still gets in.
+    assert signed_in(login("known1", address="10.5.5.5")[0])
+
+
+def test_many_successful_sign_ins_from_one_address_are_not_limited(make_user):
+    # A dormitory behind one NAT address signing in at 8 o'clock.
+    users = [make_user(f"stu{n}") for n in range(70)]
+    assert all(signed_in(login(u.username, address="10.4.4.4")[0]) for u in users)
 
 
 # ---------------------------------------------------------------------------
