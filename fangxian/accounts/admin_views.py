@@ -44,7 +44,13 @@ def user_detail(request, pk: int):
     return render(
         request,
         "accounts/admin/user_detail.html",
-        {"subject": user, "grant_form": grant_form, "password_form": password_form, "grants": user.role_grants.all()},
+        {
+            "subject": user,
+            "grant_form": grant_form,
+            "password_form": password_form,
+            "grants": user.role_grants.all(),
+            "pending": AdminApproval.objects.pending().filter(target=user).select_related("requested_by"),
+        },
     )
 
 
