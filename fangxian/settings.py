@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "fangxian.accounts.middleware.LoginSafetyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangxian.core.middleware.AuditContextMiddleware",
+    # Turns a rate limit or quota refusal raised by a page into a 429 answer.
+    "fangxian.accounts.middleware.RateLimitMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,6 +240,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "fangxian.accounts.validators.InstitutionNameValidator"},
+    # No reuse of the current password nor of the last five.
+    {"NAME": "fangxian.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
+    # Privileged roles: 14 characters of at least three kinds.
+    {"NAME": "fangxian.accounts.validators.PrivilegedPasswordValidator", "OPTIONS": {"min_length": 14, "min_classes": 3}},
 ]
 # Django's hashers, then the one for random initial passwords of accounts made in bulk
 # (fangxian/accounts/initial_passwords.py explains why it may be fast).
@@ -261,25 +267,46 @@ SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login lockout: 5 failures within 15 minutes lock the username for 15 minutes.
+# Login lockout: 5 failures within 15 minutes lock the pair (username, address) for 15
+# minutes. Locking the username alone let anyone lock the office out by failing its password;
+# locking the address alone would lock a whole dormitory behind one NAT address. Guesses
+# spread over many usernames or many addresses are held back by the rate limits of
+# fangxian.accounts.throttle (429), which spare addresses the account signed in from lately.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fangxian.accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# RequestIdMiddleware puts the client's address (see FANGXIAN_PROXY_COUNT) in REMOTE_ADDR.
+# RequestIdMiddleware puts the client's address (see FANGXIAN_PROXY_COUNT) in REMOTE_ADDR;
+# axes reads it there too, never from a header a client can write.
+AXES_CLIENT_IP_CALLABLE = "fangxian.audit.services.client_ip"
 AXES_VERBOSE = False
-SILENCED_SYSTEM_CHECKS = [
-    # axes.W006 wants the client address in the lockout key. We lock the account (the
-    # username) on purpose: campus networks put thousands of users behind one NAT address,
-    # and a lockout per address would let one attacker lock out a whole dormitory.
-    "axes.W006",
-]
+
+# Rate limits and quotas (fangxian.accounts.throttle.DEFAULT_LIMITS), counted in the cache:
+# FANGXIAN_RATE_LIMITS="reveal_day=300/86400,export_day=100/86400" overrides some of them.
+FANGXIAN_RATE_LIMITS = {}
+for _item in envlist("FANGXIAN_RATE_LIMITS", []):
+    try:
+        _name, _value = _item.split("=")
+        _count, _seconds = (int(part) for part in _value.split("/"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FANGXIAN_RATE_LIMITS entries must look like export_day=100/86400, not {_item!r}") from exc
+    FANGXIAN_RATE_LIMITS[_name.strip()] = (_count, _seconds)
+
+# API tokens: an access token (fx_…) lives this many minutes; the refresh token (fxr_…)
+# that mints new ones lives at most this many days. Both end when the password or the second
+# factor is reset.
+API_ACCESS_TOKEN_MINUTES = envint("FANGXIAN_API_ACCESS_TOKEN_MINUTES", 60)
+API_REFRESH_TOKEN_MAX_DAYS = envint("FANGXIAN_API_REFRESH_TOKEN_MAX_DAYS", 90)
 
 OTP_TOTP_ISSUER = "Fangxian"
 # Whether the privileged roles must use their second factor; only demo mode may relax it.
 REQUIRE_TOTP = not DEMO
+# Besides the prevention office and the three admins, these roles need the second factor
+# (and an enrolled one before any API token works): those that see the whole school and the
+# college admins.
+SECOND_FACTOR_EXTRA_ROLES = ["leader", "discipline", "college_admin"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -13,3 +13,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # own locking, exactly as in production. In memory, all threads share one connection,
     # and a request still running when a browser test ends breaks the next flush.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# The feature apps' tests sign leaders and college admins in without a device (force_login,
+# browser_login); until they move to verified clients, the suite keeps the second factor to
+# the prevention office and the admins. fangxian/accounts/tests/test_tokens.py turns the
+# production set on (override_settings) and checks it.
+SECOND_FACTOR_EXTRA_ROLES = []

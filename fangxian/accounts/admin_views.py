@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import require_roles
-from .forms import InitialPasswordForm, RoleGrantForm, UserSearchForm
-from .models import AdminApproval, User
+from .forms import InitialPasswordForm, RoleGrantForm, SecurityPolicyForm, UserSearchForm
+from .models import AdminApproval, ExportApproval, SecurityPolicy, User
 from .roles import ADMIN_ROLES, Role
 
 
@@ -44,7 +44,13 @@ def user_detail(request, pk: int):
     return render(
         request,
         "accounts/admin/user_detail.html",
-        {"subject": user, "grant_form": grant_form, "password_form": password_form, "grants": user.role_grants.all()},
+        {
+            "subject": user,
+            "grant_form": grant_form,
+            "password_form": password_form,
+            "grants": user.role_grants.all(),
+            "pending": AdminApproval.objects.pending().filter(target=user).select_related("requested_by"),
+        },
     )
 
 
@@ -151,3 +157,34 @@ def approval_decide(request, pk: int):
             request, _("The request has been approved and carried out.") if decision == "approve" else _("The request has been rejected.")
         )
     return redirect("accounts:approvals")
+
+
+@require_roles(Role.SECURITY_ADMIN)
+def export_approvals(request):
+    """The export size limit, and the larger exports waiting for the security admin."""
+    policy = SecurityPolicy.current()
+    form = SecurityPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.security_policy_save(policy=form.instance, by=request.user, request=request)
+        messages.success(request, _("The security policy has been saved."))
+        return redirect("accounts:export_approvals")
+    pending = ExportApproval.objects.filter(status=ExportApproval.Status.PENDING).select_related("user")
+    decided = ExportApproval.objects.exclude(status=ExportApproval.Status.PENDING).select_related("user", "decided_by")[:20]
+    return render(request, "accounts/admin/export_approvals.html", {"form": form, "pending": pending, "decided": decided})
+
+
+@require_POST
+@require_roles(Role.SECURITY_ADMIN)
+def export_decide(request, pk: int):
+    approval = get_object_or_404(ExportApproval, pk=pk, status=ExportApproval.Status.PENDING)
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "reject"}:
+        messages.error(request, _("Choose to approve or to reject the request."))
+        return redirect("accounts:export_approvals")
+    try:
+        services.export_decide(approval=approval, approve=decision == "approve", by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The export has been approved.") if decision == "approve" else _("The request has been rejected."))
+    return redirect("accounts:export_approvals")

@@ -10,13 +10,18 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from fangxian.core.caches import register_cache
         from fangxian.core.demo import register_demo
 
-        from . import demo, signals  # noqa: F401  (signals connects login/logout/lockout recording)
-        from .models import AdminApproval
+        from . import demo, signals, throttle  # noqa: F401  (signals connects login/logout/lockout recording)
+        from .models import AdminApproval, ExportApproval, PasswordHistory, SecurityPolicy
 
         auditlog.register(AdminApproval, exclude_fields=["password_hash"])
+        auditlog.register(PasswordHistory, exclude_fields=["password"])
+        auditlog.register(SecurityPolicy)
+        auditlog.register(ExportApproval)
         register_demo("accounts", 10, demo.load, demo.LOGINS)
+        register_cache(throttle.forget_counters)
         _register_provisioning()
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import RoleGrant
+from .models import RoleGrant, SecurityPolicy
 from .roles import GRANTABLE_ROLES
 
 
@@ -42,8 +43,8 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,
-        max_value=366,
-        initial=90,
+        max_value=settings.API_REFRESH_TOKEN_MAX_DAYS,
+        initial=min(30, settings.API_REFRESH_TOKEN_MAX_DAYS),
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
@@ -96,3 +97,16 @@ class InitialPasswordForm(forms.Form):
 
 
 User = get_user_model()
+
+
+class SecurityPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SecurityPolicy
+        fields = ["export_approval_rows"]
+        widgets = {"export_approval_rows": forms.NumberInput(attrs={"class": "form-control", "min": 1})}
+
+    def clean_export_approval_rows(self) -> int:
+        rows = self.cleaned_data["export_approval_rows"]
+        if rows < 1:
+            raise ValidationError(_("Enter a number of rows of at least 1."))
+        return rows

@@ -53,8 +53,13 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
+def second_factor_required(user) -> bool:
+    """Must this user use a second factor (demo mode relaxes it)?"""
+    return bool(settings.REQUIRE_TOTP and is_privileged(user))
+
+
 def needs_second_factor(user) -> bool:
-    return bool(settings.REQUIRE_TOTP and is_privileged(user) and not user.is_verified())
+    return bool(second_factor_required(user) and not user.is_verified())
 
 
 class LoginSafetyMiddleware:
@@ -75,3 +80,50 @@ class LoginSafetyMiddleware:
             if needs_second_factor(user):
                 return redirect(f"{reverse('accounts:totp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class RateLimitMiddleware:
+    """Answer a RateLimited raised by a page (a reveal, an export, an anonymous form) with
+    429 and its Chinese message, and record it; an export over the approved size with 403 and
+    a request to the security admin. The API answers both through DRF."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .throttle import ExportNeedsApproval, RateLimited, request_export_approval
+
+        if isinstance(exception, ExportNeedsApproval):
+            request_export_approval(request, exception)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": str(exception.detail)}, status=403)
+            return render(
+                request, "accounts/refused.html", {"title": _("Export needs approval"), "message": str(exception.detail)}, status=403
+            )
+        if not isinstance(exception, RateLimited):
+            return None
+        record_rate_limited(request, exception)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": str(exception.detail)}, status=429)
+        else:
+            context = {"title": _("Too many requests"), "message": str(exception.detail)}
+            response = render(request, "accounts/refused.html", context, status=429)
+        if exception.wait:
+            response["Retry-After"] = str(int(exception.wait))
+        return response
+
+
+def record_rate_limited(request, exception) -> None:
+    user = getattr(request, "user", None)
+    record_event(
+        SecurityEvent.Kind.RATE_LIMITED,
+        request=request,
+        user=user if user is not None and user.is_authenticated else None,
+        rule=exception.rule,
+        path=request.path[:200],
+    )

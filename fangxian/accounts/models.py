@@ -108,13 +108,31 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
+def access_token_lifetime() -> timedelta:
+    return timedelta(minutes=settings.API_ACCESS_TOKEN_MINUTES)
+
+
 class ApiToken(models.Model):
     """A bearer token for programs (API 令牌). Only its hash is stored; the token itself is
-    shown once, when it is created."""
+    shown once, when it is created.
+
+    Two kinds: a refresh token (fxr_…, what the user creates and names, valid for days) is
+    only good for minting access tokens at /api/v1/auth/refresh/; an access token (fx_…) is
+    what calls the API and lives for API_ACCESS_TOKEN_MINUTES. Revoking a refresh token
+    ends the access tokens minted from it."""
 
     PREFIX = "fx_"
+    REFRESH_PREFIX = "fxr_"
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access token")
+        REFRESH = "refresh", _("Refresh token")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACCESS)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("refresh token")
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(_("hint"), max_length=12, editable=False)
@@ -133,16 +151,47 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, *, user, name: str, expires_at=None) -> tuple[ApiToken, str]:
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), hint=raw[:8], expires_at=expires_at)
+    def issue(cls, *, user, name: str, expires_at=None, kind: str = Kind.ACCESS, parent=None) -> tuple[ApiToken, str]:
+        """A new token. An access token never outlives API_ACCESS_TOKEN_MINUTES (nor its
+        refresh token), whatever `expires_at` asks for."""
+        if kind == cls.Kind.ACCESS:
+            latest = timezone.now() + access_token_lifetime()
+            expires_at = min(expires_at or latest, latest)
+            if parent is not None and parent.expires_at is not None:
+                expires_at = min(expires_at, parent.expires_at)
+        prefix = cls.REFRESH_PREFIX if kind == cls.Kind.REFRESH else cls.PREFIX
+        raw = prefix + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, kind=kind, parent=parent, key_hash=_hash_token(raw), hint=raw[:8], expires_at=expires_at
+        )
         return token, raw
 
     @classmethod
     def find(cls, raw: str) -> ApiToken | None:
+        """The active access token `raw`, if its refresh token (if any) is active too. An
+        access token older than the allowed lifetime (from before tokens became short-lived)
+        is refused."""
         if not raw.startswith(cls.PREFIX):
             return None
-        return cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        now = timezone.now()
+        token = (
+            cls.objects.active()
+            .filter(kind=cls.Kind.ACCESS, key_hash=_hash_token(raw))
+            .filter(Q(parent__isnull=True) | Q(parent__revoked_at__isnull=True, parent__expires_at__gt=now))
+            .select_related("user")
+            .first()
+        )
+        if token is None or token.expires_at is None:
+            return None
+        if token.expires_at - token.created_at > access_token_lifetime() + timedelta(minutes=1):
+            return None
+        return token
+
+    @classmethod
+    def find_refresh(cls, raw: str) -> ApiToken | None:
+        if not raw.startswith(cls.REFRESH_PREFIX):
+            return None
+        return cls.objects.active().filter(kind=cls.Kind.REFRESH, key_hash=_hash_token(raw)).select_related("user").first()
 
 
 class AdminApprovalQuerySet(models.QuerySet):
@@ -195,6 +244,79 @@ class AdminApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.target}"
+
+
+class PasswordHistory(models.Model):
+    """Earlier password hashes of an account, so that none of the last few is used again
+    (see validators.PasswordHistoryValidator). Hashes only, as the account keeps them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.created_at:%Y-%m-%d}"
+
+
+class SecurityPolicy(models.Model):
+    """Settings that the security admin sets on a page (one row)."""
+
+    export_approval_rows = models.PositiveIntegerField(
+        _("rows an export may hold without approval"),
+        default=2000,
+        help_text=_("An export of more rows waits for the security administrator's approval."),
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        policy = cls.objects.filter(pk=1).first()
+        return policy if policy is not None else cls(pk=1)
+
+
+class ExportApproval(models.Model):
+    """An export larger than the security policy allows, waiting for (or given) the
+    security admin's approval. An approval lets its user run that export once within a day."""
+
+    LIFETIME = timedelta(hours=24)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        USED = "used", _("Used")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    export = models.CharField(_("export"), max_length=100)
+    rows = models.PositiveIntegerField(_("rows"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export approval")
+        verbose_name_plural = _("export approvals")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.export} · {self.user} · {self.rows}"
 
 
 from .provision_models import ProvisionBatch  # noqa: E402,F401  (accounts made in bulk; kept apart from the core models)

@@ -40,8 +40,11 @@ GRANTABLE_ROLES = (
 # 三权分立: no account may hold two of these (a partial unique index enforces it), and an
 # account holding one holds no business role (see roles_of and accounts.separation).
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
-# Roles whose holders must sign in with a second factor.
+# Roles whose holders must sign in with a second factor everywhere...
 PRIVILEGED_ROLES = frozenset({Role.PREVENTION_OFFICE, *ADMIN_ROLES})
+# ...and those that need it in production as well (settings.SECOND_FACTOR_EXTRA_ROLES): the
+# roles that see the whole school and the college admins.
+SECOND_FACTOR_EXTRA_ROLES = frozenset({Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN})
 # Roles that see the whole institution (discipline inspection only reads).
 WHOLE_INSTITUTION_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
 
@@ -84,8 +87,15 @@ def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def second_factor_roles() -> frozenset[str]:
+    from django.conf import settings
+
+    return PRIVILEGED_ROLES | frozenset(settings.SECOND_FACTOR_EXTRA_ROLES)
+
+
 def is_privileged(user) -> bool:
-    return bool(roles_of(user) & PRIVILEGED_ROLES)
+    """Does the user hold a role that must sign in with a second factor?"""
+    return bool(roles_of(user) & second_factor_roles())
 
 
 def forget_roles(user) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ from . import separation
 from .models import AdminApproval, ApiToken, RoleGrant, User
 from .roles import forget_roles
 from .signals import end_sessions
+from .validators import remember_password
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery"
@@ -65,6 +68,7 @@ def user_set_initial_password(*, user: User, password: str, by: User, request=No
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    tokens_revoke_all(user=user, reason="password_reset", request=request, by=by)
     record_event(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=by, target=user.username, initial=True)
 
 
@@ -77,6 +81,7 @@ def password_changed(*, user: User, request=None) -> None:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["must_change_password", "password_changed_at"])
+    tokens_revoke_all(user=user, reason="password_changed", request=request)
     record_event(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user)
 
 
@@ -90,8 +95,11 @@ def totp_device_for_setup(user: User) -> TOTPDevice:
 
 @transaction.atomic
 def totp_confirm(*, device: TOTPDevice, request=None) -> list[str]:
-    """Confirm an enrolled device and issue fresh recovery codes (shown once)."""
-    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    """Confirm an enrolled device and issue fresh recovery codes (shown once). Replacing a
+    device ends the tokens that the old one stood behind."""
+    replaced, _deleted = TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    if replaced:
+        tokens_revoke_all(user=device.user, reason="totp_replaced", request=request)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     record_event(SecurityEvent.Kind.TOTP_ENROLLED, request=request, user=device.user)
@@ -110,21 +118,80 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 def totp_reset(*, user: User, by: User, request=None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    tokens_revoke_all(user=user, reason="totp_reset", request=request, by=by)
     record_event(SecurityEvent.Kind.TOTP_RESET, request=request, user=by, target=user.username)
 
 
+class TokenPair(NamedTuple):
+    refresh: ApiToken
+    refresh_raw: str
+    access: ApiToken
+    access_raw: str
+
+
+def token_refusal(user: User) -> str | None:
+    """Why `user` may not hold API tokens now, or None: a role that needs the second factor
+    needs an enrolled one (not only a verified session) before any token works."""
+    from .middleware import second_factor_required
+
+    if not user.is_active:
+        return _("The account is disabled.")
+    if second_factor_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return _("Your role needs a second factor: enrol one on your security page before using API tokens.")
+    return None
+
+
 @transaction.atomic
+def token_pair_create(*, user: User, name: str, days: int, request=None) -> TokenPair:
+    """A refresh token valid for `days` (at most API_REFRESH_TOKEN_MAX_DAYS) and a first
+    short-lived access token minted from it."""
+    reason = token_refusal(user)
+    if reason:
+        raise ValidationError(reason, code="second_factor")
+    days = max(1, min(days, settings.API_REFRESH_TOKEN_MAX_DAYS))
+    refresh, refresh_raw = ApiToken.issue(
+        user=user, name=name, kind=ApiToken.Kind.REFRESH, expires_at=timezone.now() + timedelta(days=days)
+    )
+    access, access_raw = ApiToken.issue(user=user, name=name, parent=refresh)
+    record_event(SecurityEvent.Kind.TOKEN_CREATED, request=request, user=user, token=refresh.hint, days=days)
+    return TokenPair(refresh, refresh_raw, access, access_raw)
+
+
 def token_create(*, user: User, name: str, days: int, request=None) -> tuple[ApiToken, str]:
-    token, raw = ApiToken.issue(user=user, name=name, expires_at=timezone.now() + timedelta(days=days))
-    record_event(SecurityEvent.Kind.TOKEN_CREATED, request=request, user=user, token=token.hint)
-    return token, raw
+    """The access token of a new pair (for programs and tests that call the API at once)."""
+    pair = token_pair_create(user=user, name=name, days=days, request=request)
+    return pair.access, pair.access_raw
+
+
+@transaction.atomic
+def token_refresh(*, refresh: ApiToken, request=None) -> tuple[ApiToken, str]:
+    """A new access token from an active refresh token; the earlier ones from it end."""
+    reason = token_refusal(refresh.user)
+    if reason:
+        raise ValidationError(reason, code="second_factor")
+    now = timezone.now()
+    refresh.children.filter(revoked_at__isnull=True).update(revoked_at=now)
+    access, raw = ApiToken.issue(user=refresh.user, name=refresh.name, parent=refresh)
+    ApiToken.objects.filter(pk=refresh.pk).update(last_used_at=now)
+    record_event(SecurityEvent.Kind.TOKEN_REFRESHED, request=request, user=refresh.user, token=refresh.hint)
+    return access, raw
 
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken, request=None) -> None:
-    token.revoked_at = timezone.now()
+    now = timezone.now()
+    token.revoked_at = now
     token.save(update_fields=["revoked_at"])
+    token.children.filter(revoked_at__isnull=True).update(revoked_at=now)
     record_event(SecurityEvent.Kind.TOKEN_REVOKED, request=request, user=token.user, token=token.hint)
+
+
+def tokens_revoke_all(*, user: User, reason: str, request=None, by: User | None = None) -> int:
+    """End every token of `user` (after a password or second-factor reset)."""
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        record_event(SecurityEvent.Kind.TOKEN_REVOKED, request=request, user=by or user, target=user.username, all=count, reason=reason)
+    return count
 
 
 # ---------------------------------------------------------------------------
@@ -239,8 +306,46 @@ def _approval_apply(*, approval: AdminApproval, approve: bool, by: User, request
         target.password = approval.password_hash
         target.must_change_password = True
         target.save(update_fields=["password", "must_change_password"])
+        remember_password(target, approval.password_hash)
+        tokens_revoke_all(user=target, reason="password_reset", request=request, by=by)
         record_event(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=by, target=target.username, initial=True)
     elif approval.action == AdminApproval.Action.TOTP_RESET:
         totp_reset(user=target, by=by, request=request)
     elif approval.action == AdminApproval.Action.DISABLE:
         user_set_active(user=target, active=False, by=by, request=request)
+
+
+# ---------------------------------------------------------------------------
+# Export approvals (throttle.ExportNeedsApproval asks for them)
+
+
+@transaction.atomic
+def security_policy_save(*, policy, by: User, request=None) -> None:
+    policy.pk = 1
+    policy.updated_by = by
+    policy.updated_at = timezone.now()
+    policy.full_clean()
+    policy.save()  # the change itself is recorded by django-auditlog
+
+
+def export_decide(*, approval, approve: bool, by: User, request=None) -> None:
+    if approval.user_id == by.pk:
+        separation.refuse(
+            _("No account may approve its own export."), action="export_approval", by=by, target=approval.user, request=request
+        )
+    _export_decide(approval=approval, approve=approve, by=by, request=request)
+
+
+@transaction.atomic
+def _export_decide(*, approval, approve: bool, by: User, request=None) -> None:
+    from .models import ExportApproval
+
+    approval = ExportApproval.objects.select_for_update().get(pk=approval.pk)
+    if approval.status != ExportApproval.Status.PENDING:
+        raise ValidationError(_("This request has already been decided or has expired."), code="decided")
+    approval.status = ExportApproval.Status.APPROVED if approve else ExportApproval.Status.REJECTED
+    approval.decided_by = by
+    approval.decided_at = timezone.now()
+    approval.save(update_fields=["status", "decided_by", "decided_at"])
+    kind = SecurityEvent.Kind.APPROVAL_GRANTED if approve else SecurityEvent.Kind.APPROVAL_REJECTED
+    record_event(kind, request=request, user=by, action="export", target=approval.user.username, export=approval.export, rows=approval.rows)

@@ -6,7 +6,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.sessions.models import Session
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -38,7 +38,21 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    record_event(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+    from .throttle import login_failed
+
+    username = str(credentials.get("username", ""))[:150]
+    record_event(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username)
+    login_failed(request, username)
+
+
+@receiver(pre_save, sender=SecurityEvent)
+def on_security_event(sender, instance, **kwargs):
+    """Every reveal and export of any app is counted against its quotas before it is
+    recorded; over the quota it raises RateLimited and the reveal or export does not happen."""
+    from .throttle import check_disclosure
+
+    if instance.pk is None and instance.kind in (SecurityEvent.Kind.REVEAL, SecurityEvent.Kind.EXPORT):
+        check_disclosure(instance)
 
 
 @receiver(user_locked_out)

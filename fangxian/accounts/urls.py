@@ -22,6 +22,8 @@ urlpatterns = [
     path("users/<int:pk>/initial-password/", admin_views.user_initial_password, name="admin_user_initial_password"),
     path("approvals/", admin_views.approval_list, name="approvals"),
     path("approvals/<int:pk>/decide/", admin_views.approval_decide, name="approval_decide"),
+    path("exports/", admin_views.export_approvals, name="export_approvals"),
+    path("exports/<int:pk>/decide/", admin_views.export_decide, name="export_decide"),
 ]
 
 # Accounts from people (bulk provisioning, slips, one account, editing): a module of its own.

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.sessions.models import Session
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,8 +25,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 
-from . import services
+from . import services, throttle
 from .forms import ApiTokenForm, LoginForm, TokenForm
+from .middleware import record_rate_limited
 from .models import ApiToken, LoginSession
 from .roles import is_privileged
 
@@ -49,6 +50,21 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Checked before the password is: a refused attempt costs no hash and counts no failure.
+        try:
+            throttle.check_login(request, str(request.POST.get("username", ""))[:150])
+        except throttle.RateLimited as exc:
+            record_rate_limited(request, exc)
+            form = self.get_form()
+            form.cleaned_data = {}
+            form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([str(exc.detail)], error_class="nonfield")})
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            response["Retry-After"] = str(int(exc.wait or 60))
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -164,10 +180,14 @@ def security(request):
     token_form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and token_form.is_valid():
-        _token, new_token = services.token_create(
-            user=request.user, name=token_form.cleaned_data["name"], days=token_form.cleaned_data["days"], request=request
-        )
-        token_form = ApiTokenForm()
+        try:
+            new_token = services.token_pair_create(
+                user=request.user, name=token_form.cleaned_data["name"], days=token_form.cleaned_data["days"], request=request
+            )
+        except ValidationError as exc:
+            token_form.add_error(None, exc)
+        else:
+            token_form = ApiTokenForm()
     static = StaticDevice.objects.filter(user=request.user, name=services.RECOVERY_DEVICE_NAME).first()
     return render(
         request,
@@ -175,7 +195,8 @@ def security(request):
         {
             "token_form": token_form,
             "new_token": new_token,
-            "tokens": request.user.api_tokens.active().order_by("-created_at"),
+            "tokens": request.user.api_tokens.active().filter(kind=ApiToken.Kind.REFRESH).order_by("-created_at"),
+            "access_minutes": settings.API_ACCESS_TOKEN_MINUTES,
             "has_totp": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
             "recovery_left": static.token_set.count() if static else 0,
             "privileged": is_privileged(request.user),

@@ -7,7 +7,15 @@ from fangxian.core.params import BadParameter
 
 def exception_handler(exc, context):
     """DRF's handler, plus model validation errors and unreadable parameters (dates, ids)
-    answered as 400 instead of 500."""
+    answered as 400 instead of 500, and rate limits recorded."""
+    from fangxian.accounts.middleware import record_rate_limited
+    from fangxian.accounts.throttle import ExportNeedsApproval, RateLimited, request_export_approval
+
+    if isinstance(exc, RateLimited):
+        # The refused reveal or export rolled back; the refusal itself is kept.
+        record_rate_limited(context["request"], exc)
+    if isinstance(exc, ExportNeedsApproval):
+        request_export_approval(context["request"], exc)
     if isinstance(exc, BadParameter):
         exc = exceptions.ValidationError({exc.field: [exc.message]})
     if isinstance(exc, DjangoValidationError):

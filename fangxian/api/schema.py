@@ -6,7 +6,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "Personal or device API token (fx_…)"}
+        return {"type": "http", "scheme": "bearer", "description": "Personal access token (fx_…, short-lived) or device token"}
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
@@ -15,3 +15,11 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class RefreshTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "fangxian.api.authentication.RefreshTokenAuthentication"
+    name = "refreshToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Refresh token (fxr_…), only for /api/v1/auth/refresh/"}

@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
+    path("auth/", include("fangxian.accounts.api")),
     path("org/", include("fangxian.org.api")),
     path("notify/", include("fangxian.notify.api")),
     path("reports/", include("fangxian.reports.api")),

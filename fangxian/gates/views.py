@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fangxian.accounts import throttle
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
 from fangxian.core.params import id_param
@@ -543,6 +544,8 @@ def visit_decide(request, pk: int):
 
 def visit_request(request):
     """A visitor asks to come (no account needed); the host approves."""
+    if request.method == "POST":
+        throttle.hit_anonymous_form(request, "gates.visit_request")  # 429 past the per-address limit
     form = VisitRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -21,5 +21,6 @@ class WebConfig(AppConfig):
         register(NavItem("users", _("Users and roles"), "accounts:admin_users", "people", roles={Role.SECURITY_ADMIN}, order=910))
         admins = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
         register(NavItem("approvals", _("Administrator approvals"), "accounts:approvals", "check2-square", roles=admins, order=915))
+        register(NavItem("exports", _("Export approvals"), "accounts:export_approvals", "download", roles={Role.SECURITY_ADMIN}, order=916))
         register(NavItem("config", _("System settings"), "web:config", "gear", roles={Role.SYSTEM_ADMIN}, order=920))
         register(NavItem("api", _("API"), "api-docs", "braces", order=990))

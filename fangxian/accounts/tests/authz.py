@@ -44,6 +44,13 @@ def _subject_role(world, user, which):
     return {"pk": world.users["leader"].pk, "role": "leader"}
 
 
+def _export_approval(world, user, which):
+    from fangxian.accounts.models import ExportApproval
+
+    approval = ExportApproval.objects.create(user=world.users["office"], export="ledger", rows=9000)
+    return {"pk": approval.pk}
+
+
 def _approval(world, user, which):
     """A pending request of the security admin about the leader's account."""
     from fangxian.accounts import services
@@ -128,6 +135,24 @@ ENTRIES = [
         get=expect(405),
         post=expect(403, sysadmin=302, secadmin=302, auditor=302),
         kwargs=_approval,
+        scoped=False,
+        data=lambda w, u, which: {"decision": "approve"},
+        anonymous_get=405,
+        anonymous_post=302,
+    ),
+    # Only a refresh token (never the session) reaches the refresh endpoint.
+    Entry("api-token-refresh", get=expect(401), post=expect(401), anonymous_get=401, anonymous_post=401),
+    Entry(
+        "accounts:export_approvals",
+        get=SECADMIN_ONLY,
+        post=expect(403, secadmin=302),
+        data=lambda w, u, which: {"export_approval_rows": 500},
+    ),
+    Entry(
+        "accounts:export_decide",
+        get=expect(405),
+        post=SECADMIN_POST,
+        kwargs=_export_approval,
         scoped=False,
         data=lambda w, u, which: {"decision": "approve"},
         anonymous_get=405,

@@ -114,3 +114,57 @@ def test_password_change_ends_the_other_sessions(client, make_user):
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
     assert LoginSession.objects.filter(user=user).count() == 1
+
+
+# ---------------------------------------------------------------------------
+# History and the complexity of privileged roles
+
+
+@pytest.mark.django_db
+def test_the_current_and_the_last_five_passwords_cannot_be_used_again(make_user):
+    user = make_user("liuyang")
+    assert "password_reused" in refused_codes(PASSWORD, user)
+    earlier = [f"Winter-Harbour-{n}-Lamp" for n in range(6)]
+    for password in earlier:
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    for password in earlier[1:]:
+        assert "password_reused" in refused_codes(password, user)
+    # The oldest (the seventh back, counting the factory's) has left the history.
+    validate_password(earlier[0], user)
+    validate_password(PASSWORD, user)
+    assert user.password_history.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_password_page_refuses_a_reused_password(client, make_user):
+    user = make_user("liuyang")
+    client.post("/accounts/login/", {"username": "liuyang", "password": PASSWORD})
+    form = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post("/accounts/password/", form).status_code == 302
+    back = {"old_password": NEW_PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    response = client.post("/accounts/password/", back)
+    assert response.status_code == 200
+    assert "不能与当前密码及最近 5 次使用过的密码相同" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["security_admin", "prevention_office", "leader", "discipline"])
+def test_privileged_roles_need_a_longer_password_of_three_kinds(make_user, role):
+    user = make_user("priv1", role)
+    assert "password_too_simple_for_role" in refused_codes("orchid lantern harbour", user)  # 22 characters, one kind
+    assert "password_too_simple_for_role" in refused_codes("Gate-Lamp-93", user)  # 12 characters
+    validate_password("Orchid-Lantern-93", user)
+    # An ordinary account is not held to it.
+    validate_password("orchid lantern harbour", make_user("plain9"))
+
+
+@pytest.mark.django_db
+def test_the_security_admin_cannot_give_an_admin_a_simple_initial_password(make_user, secadmin, verified_client):
+    auditor = make_user("auditor2", "audit_admin")
+    response = verified_client(secadmin).post(f"/accounts/users/{auditor.pk}/initial-password/", {"pw-password": "orchid lantern harbour"})
+    assert response.status_code == 200
+    assert "至少 14 个字符" in response.content.decode()

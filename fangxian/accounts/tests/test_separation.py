@@ -108,6 +108,7 @@ def test_setting_another_admins_password_waits_for_a_second_admin(sec_client, se
     assert approval.status == AdminApproval.Status.PENDING and approval.requested_by == secadmin
     assert NEW_PASSWORD not in approval.password_hash
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.APPROVAL_REQUESTED, detail__target="auditor1").exists()
+    assert "等待另一名管理员批准" in sec_client.get(f"/accounts/users/{auditor.pk}/").content.decode()
     # Signing in as the audit admin with the proposed password fails while the request waits.
     response = Client().post("/accounts/login/", {"username": "auditor1", "password": NEW_PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in response.wsgi_request.session

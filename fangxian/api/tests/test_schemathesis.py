@@ -11,10 +11,12 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from fangxian.accounts import services
+from fangxian.accounts.middleware import second_factor_required
 from fangxian.accounts.models import User
 from fangxian.core.demo import demo_logins, loaders
 
@@ -33,6 +35,8 @@ def demo_tokens(db) -> dict[str, str]:
     tokens = {}
     for username, _description in demo_logins():
         user = User.objects.get(username=username)
+        if second_factor_required(user):  # tokens need an enrolled second factor for these roles
+            TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
         _token, raw = services.token_create(user=user, name="schemathesis", days=1)
         tokens[username] = raw
     assert {"office", "secadmin", "auditor", "sysadmin"} <= tokens.keys()
