@@ -25,3 +25,6 @@ urlpatterns = [
 
 # A date or id parameter that cannot be read (fangxian.core.params.BadParameter): 400 naming it.
 handler400 = "fangxian.core.params.bad_request"
+# Refusals of signed-in users are recorded as security events (fangxian/audit/refusals.py).
+handler403 = "fangxian.audit.refusals.permission_denied"
+handler404 = "fangxian.audit.refusals.page_not_found"
