@@ -97,25 +97,28 @@ def test_offline_scans_queue_and_arrive_once(transactional_db, world, page_facto
     assert "离线核验" in guard.inner_text("[data-testid=verdict]")
     scan_on(guard, token)  # replay caught on the device
     guard.wait_for_selector("[data-testid=verdict][data-state=refused]")
-    scan_on(guard, world.uni.students[2].student_number)  # cannot be judged offline: queued
+    scan_on(guard, world.uni.students[2].student_number)  # a typed number: verify in person, never a green light
+    guard.wait_for_selector("[data-testid=verdict][data-state=verify]")
+    assert "身份证件" in guard.inner_text("[data-testid=verdict]")
+    scan_on(guard, "甘G12345")  # a plate cannot be judged offline: queued
     guard.wait_for_selector("[data-testid=verdict][data-state=queued]")
     scan_on(guard, other)
     guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
-    assert guard.inner_text("[data-testid=queue]") == "4"
+    assert guard.inner_text("[data-testid=queue]") == "5"
     screenshot(guard, "gates-station-offline-phone")
     assert Scan.objects.count() == 0
 
     guard.context.set_offline(False)
     guard.wait_for_selector("[data-testid=queue]:text-is('0')", timeout=20_000)
     scans = list(Scan.objects.order_by("scanned_at"))
-    assert len(scans) == 4 and all(s.offline for s in scans)
+    assert len(scans) == 5 and all(s.offline for s in scans)
     # The typed number is at best "verify in person", never allowed.
-    assert [s.reason for s in scans] == ["ok", "replayed", "verify", "ok"]
+    assert [s.reason for s in scans] == ["ok", "replayed", "verify", "vehicle", "ok"]
     assert scans[0].station_verdict == "allowed" and scans[1].station_verdict == "refused"
     # the queue is gone from the device; nothing is sent twice
     guard.reload()
     guard.wait_for_load_state("networkidle")
-    assert Scan.objects.count() == 4
+    assert Scan.objects.count() == 5
     screenshot(guard, "gates-station-back-online-phone")
 
 
