@@ -419,14 +419,30 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"FANGXIAN_REPORTS_SUMMARY_TIME must look like 11:00, not {REPORTS_SUMMARY_TIME!r}") from exc
 
+# Security events shipped off the host as JSON lines (fangxian/audit/shipping.py):
+# "syslog" (FANGXIAN_AUDIT_SYSLOG_ADDRESS: host:port over UDP, or a socket path), "file"
+# (FANGXIAN_AUDIT_LOG_FILE, rotated at midnight, FANGXIAN_AUDIT_LOG_KEEP_DAYS kept), or "" (not shipped).
+from fangxian.audit.shipping import logging_config as _audit_logging  # noqa: E402
+
+_audit_handlers, _audit_logger = _audit_logging(
+    os.environ.get("FANGXIAN_AUDIT_SHIP", "").strip().lower(),
+    syslog_address=os.environ.get("FANGXIAN_AUDIT_SYSLOG_ADDRESS", "/dev/log"),
+    path=os.environ.get("FANGXIAN_AUDIT_LOG_FILE", str(VAR_DIR / "security-events.jsonl")),
+    keep_days=envint("FANGXIAN_AUDIT_LOG_KEEP_DAYS", 200),
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_json": {"()": "fangxian.audit.shipping.JSONLineFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}, **_audit_handlers},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGXIAN_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "huey": {"level": "WARNING" if TESTING else "INFO"},
+        "fangxian.security": _audit_logger,
     },
 }

@@ -27,3 +27,6 @@ urlpatterns = [
 handler400 = "fangxian.core.params.bad_request"
 # A database outage answers 503 (maintenance page or JSON) instead of the generic 500 page.
 handler500 = "fangxian.core.outage.server_error"
+# Refusals of signed-in users are recorded as security events (fangxian/audit/refusals.py).
+handler403 = "fangxian.audit.refusals.permission_denied"
+handler404 = "fangxian.audit.refusals.page_not_found"

@@ -21,4 +21,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code in (403, 404) and context.get("request") is not None:
+        from fangxian.audit.refusals import record_refusal
+
+        record_refusal(context["request"], response.status_code)
+    return response

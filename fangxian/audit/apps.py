@@ -10,6 +10,16 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from .appendonly import register_sqlite_function
+
+        # SQLite's append-only triggers ask a function of the connection (see appendonly).
+        connection_created.connect(register_sqlite_function, dispatch_uid="fangxian-audit-sqlite")
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                register_sqlite_function(None, connection)
 
         from fangxian.accounts.models import ApiToken, RoleGrant
 

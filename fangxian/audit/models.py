@@ -5,6 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# China's Cybersecurity Law asks for network logs to be kept six months: nothing younger
+# may be removed (the database's triggers refuse it, see migrations/0003).
+RETENTION_DAYS = 183
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -56,6 +60,12 @@ class SecurityEvent(models.Model):
         APPROVAL_REJECTED = "approval_rejected", _("Approval rejected")
         RATE_LIMITED = "rate_limited", _("Rate limit reached")
         TOKEN_REFRESHED = "token_refreshed", _("API token refreshed")
+        # A page or object refused to a signed-in user (403, or 404 for what is outside their scope).
+        REFUSED = "refused", _("Access refused")
+        # A page of one person's data (a student's or a staff member's page) was viewed.
+        PERSONAL_VIEW = "personal_view", _("Personal page viewed")
+        # Rows older than the retention were purged (the one sanctioned deletion).
+        AUDIT_PURGED = "audit_purged", _("Audit rows purged")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

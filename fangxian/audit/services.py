@@ -3,9 +3,11 @@ records, so that the event and the action commit or roll back together."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from .models import SecurityEvent
+from .shipping import ship
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -27,7 +29,7 @@ def record_event(
         user = request_user
     if not username and user is not None:
         username = user.get_username()
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         kind=kind,
         user=user,
         username=username[:150],
@@ -36,3 +38,6 @@ def record_event(
         request_id=getattr(request, "request_id", "") if request is not None else "",
         detail=detail,
     )
+    # Off the host once it is committed (a rolled-back action leaves no event to ship).
+    transaction.on_commit(lambda: ship(event))
+    return event

@@ -17,6 +17,7 @@ ALLOWED = {
 # Neither allowed nor refused: the guard must look at the person.
 VERIFY = {
     "verify": _("Typed number: verify in person. Compare the name and photo with the person and their card, then confirm"),
+    "verify_offline": _("Typed number, offline: check the person's ID card yourself; it is recorded as a check in person"),
 }
 REFUSED = {
     "malformed": _("Not a Fangxian pass (unreadable code)"),

@@ -164,7 +164,14 @@ def revocations(request):
             services.revoke_passes(subject=services.subject_of(person), reason=form.cleaned_data["reason"], by=request.user)
             messages.success(request, _("The passes of %(name)s are revoked.") % {"name": person.name})
             return redirect("gates:revocations")
-    rows = Revocation.objects.filter(lifted_at__isnull=True)[:200]
+    rows = list(Revocation.objects.filter(lifted_at__isnull=True)[:200])
+    # The guard needs who and since when; why (often sensitive: health, an investigation)
+    # is for the office that manages revocations only.
+    holders = services.people_for_subjects({r.subject for r in rows})
+    for row in rows:
+        row.holder = holders.get(row.subject)
+        if not can_manage:
+            row.reason = ""
     return render(request, "gates/revocations.html", {"form": form, "rows": rows, "can_manage": can_manage})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -104,8 +106,34 @@ class IdNumberField(forms.CharField):
                 raise forms.ValidationError(ID_NUMBER_MESSAGES[reason], code=reason)
 
 
+# A mainland mobile (11 digits from 13…19) or a landline with its area code (0931-8123456,
+# 010 12345678), optionally with an extension; as the imports accept them.
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+class PhoneField(forms.CharField):
+    """A Chinese mobile or landline number, stored without spaces or a +86 prefix."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        text = re.sub(r"[\s\u3000]", "", text).replace("－", "-").replace("—", "-")
+        for prefix in ("+86", "0086"):
+            if text.startswith(prefix):
+                text = text[len(prefix) :].lstrip("-")
+        return text
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not PHONE_RE.match(value):
+            raise forms.ValidationError(
+                _("“%(value)s” is not a phone number: write a mobile (13912345678) or a landline with its area code (0931-8123456)."),
+                params={"value": value[:30]},
+            )
+
+
 class StudentForm(forms.ModelForm):
     id_number = IdNumberField(label=_("ID number"), max_length=24, required=False)
+    phone = PhoneField(label=_("phone"), max_length=20, required=False)
 
     class Meta:
         model = Student
@@ -166,6 +194,7 @@ class StudentForm(forms.ModelForm):
 
 class StaffForm(forms.ModelForm):
     id_number = IdNumberField(label=_("ID number"), max_length=24, required=False)
+    phone = PhoneField(label=_("phone"), max_length=20, required=False)
 
     class Meta:
         model = Staff

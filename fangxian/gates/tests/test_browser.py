@@ -97,24 +97,28 @@ def test_offline_scans_queue_and_arrive_once(transactional_db, world, page_facto
     assert "离线核验" in guard.inner_text("[data-testid=verdict]")
     scan_on(guard, token)  # replay caught on the device
     guard.wait_for_selector("[data-testid=verdict][data-state=refused]")
-    scan_on(guard, world.uni.students[2].student_number)  # cannot be judged offline: queued
+    scan_on(guard, world.uni.students[2].student_number)  # a typed number: verify in person, never a green light
+    guard.wait_for_selector("[data-testid=verdict][data-state=verify]")
+    assert "身份证件" in guard.inner_text("[data-testid=verdict]")
+    scan_on(guard, "甘G12345")  # a plate cannot be judged offline: queued
     guard.wait_for_selector("[data-testid=verdict][data-state=queued]")
     scan_on(guard, other)
     guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
-    assert guard.inner_text("[data-testid=queue]") == "4"
+    assert guard.inner_text("[data-testid=queue]") == "5"
     screenshot(guard, "gates-station-offline-phone")
     assert Scan.objects.count() == 0
 
     guard.context.set_offline(False)
     guard.wait_for_selector("[data-testid=queue]:text-is('0')", timeout=20_000)
     scans = list(Scan.objects.order_by("scanned_at"))
-    assert len(scans) == 4 and all(s.offline for s in scans)
-    assert [s.reason for s in scans] == ["ok", "replayed", "ok", "ok"]
+    assert len(scans) == 5 and all(s.offline for s in scans)
+    # The typed number is at best "verify in person", never allowed.
+    assert [s.reason for s in scans] == ["ok", "replayed", "verify", "vehicle", "ok"]
     assert scans[0].station_verdict == "allowed" and scans[1].station_verdict == "refused"
     # the queue is gone from the device; nothing is sent twice
     guard.reload()
     guard.wait_for_load_state("networkidle")
-    assert Scan.objects.count() == 4
+    assert Scan.objects.count() == 5
     screenshot(guard, "gates-station-back-online-phone")
 
 
@@ -251,4 +255,35 @@ def test_station_policy_panel_follows_the_next_version_taking_effect(transaction
     expect(panel).to_have_attribute("data-shows", "2:", timeout=15_000)
     assert "现行通行规则 v2" in panel.inner_text() and "访客 · 进校: 凭审批通行 08:00–18:00 → 禁止" in panel.inner_text()
     screenshot(guard, "gates-station-policy-changed-phone")
+    assert guard.watch.console_errors == [] and guard.watch.foreign_requests() == []
+
+
+def test_a_typed_number_shows_name_and_photo_and_the_guard_confirms(transactional_db, world, page_factory, media_root):
+    from fangxian.org import photos
+    from fangxian.org import services as org_services
+    from fangxian.org.testing import make_image
+
+    org_services.person_set_photo(person=world.student, photo=photos.prepare(make_image((300, 400))))
+    guard = open_station(page_factory, direction="in")
+    scan_on(guard, world.student.student_number)
+    guard.wait_for_selector("[data-testid=verdict][data-state=verify]")
+    expect(guard.locator("[data-testid=verdict-photo]")).to_be_visible()
+    assert world.student.name in guard.inner_text("[data-testid=verdict]")
+    assert "人工核验" in guard.inner_text("[data-testid=verdict]")
+    screenshot(guard, "gates-station-verify-phone")
+    guard.click("[data-testid=verify-confirm]")
+    guard.wait_for_selector("[data-testid=verdict][data-state=allowed]")
+    assert "门卫已当面核验" in guard.inner_text("[data-testid=verdict]")
+    expect(guard.locator("[data-testid=verify-confirm]")).to_be_hidden()
+
+    scan_on(guard, world.uni.students[1].student_number)
+    guard.wait_for_selector("[data-testid=verdict][data-state=verify]")
+    guard.click("[data-testid=verify-refuse]")
+    guard.wait_for_selector("[data-testid=verdict][data-state=refused]")
+    assert list(Scan.objects.order_by("received_at").values_list("verdict", "method")) == [
+        (Scan.Verdict.VERIFY, Scan.Method.NUMBER),
+        (Scan.Verdict.ALLOWED, Scan.Method.CONFIRMED),
+        (Scan.Verdict.VERIFY, Scan.Method.NUMBER),
+        (Scan.Verdict.REFUSED, Scan.Method.CONFIRMED),
+    ]
     assert guard.watch.console_errors == [] and guard.watch.foreign_requests() == []

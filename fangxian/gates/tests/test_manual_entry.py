@@ -68,6 +68,9 @@ def test_the_guards_confirmation_is_recorded_as_such_once(world, guard):
     assert confirmation.verdict == Scan.Verdict.ALLOWED and confirmation.method == Scan.Method.CONFIRMED
     assert confirmation.guard == world.guard_user and confirmation.subject == f"S{world.student.pk}"
     assert Scan.objects.count() == 2
+    # The campus page tells the waiting check and the guard's confirmation apart.
+    page = guard.get(f"/gates/campus/{world.campus.pk}/").content.decode()
+    assert "人工核验" in page and "手输号码，门卫当面核验后放行" in page
 
 
 def test_the_guard_may_refuse_and_a_revocation_in_between_counts(world, guard):

@@ -111,7 +111,9 @@ def _student_detail(request, student: Student, photo_form: PhotoForm | None = No
 
 @require_roles(*STUDENT_DETAIL_READERS)
 def student_detail(request, pk: int):
-    return _student_detail(request, _student(request, pk))
+    student = _student(request, pk)
+    record_event(SecurityEvent.Kind.PERSONAL_VIEW, request=request, student=student.pk)
+    return _student_detail(request, student)
 
 
 def _student_form(request, instance: Student | None):
@@ -199,7 +201,9 @@ def _staff_detail(request, staff: Staff, photo_form: PhotoForm | None = None, st
 
 @require_roles(*PEOPLE_READERS)
 def staff_detail(request, pk: int):
-    return _staff_detail(request, _staff(request, pk))
+    staff = _staff(request, pk)
+    record_event(SecurityEvent.Kind.PERSONAL_VIEW, request=request, staff=staff.pk)
+    return _staff_detail(request, staff)
 
 
 def _staff_form(request, instance: Staff | None):

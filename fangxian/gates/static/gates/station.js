@@ -156,8 +156,15 @@
     });
     return best;
   }
+  // What the server reads as a typed student/staff or ID number (services.NUMBER_RE, ID_NUMBER_RE).
+  var TYPED_NUMBER = /^(\d{17}[\dXx]|[A-Za-z0-9-]{1,32})$/;
   function judgeOffline(text) {
     var now = Date.now() / 1000;
+    // Offline a typed number cannot even show the photo on file: the guard checks the
+    // person's card; the server records it as "verify in person" once it is sent.
+    if (text.indexOf("FX1.") !== 0 && TYPED_NUMBER.test(text)) {
+      return Promise.resolve({ state: "verify", reason: "verify_offline" });
+    }
     if (!bundle || text.indexOf("FX1.") !== 0 || text.split(".").length !== 3) {
       return Promise.resolve({ state: text.indexOf("FX1.") === 0 ? "refused" : "queued", reason: text.indexOf("FX1.") === 0 ? "malformed" : "queued" });
     }
