@@ -564,6 +564,7 @@ class StudentImporter(Importer):
     name = "students"
     title = gettext_lazy("Students")
     blanks_option = True
+    undoable = True
     description = gettext_lazy("Student number, name, gender, ID number, phone, class, bed and status.")
     key = ("student_number",)
     columns = [
@@ -789,6 +790,7 @@ class StaffImporter(Importer):
     name = "staff"
     title = gettext_lazy("Staff")
     blanks_option = True
+    undoable = True
     description = gettext_lazy("Staff number, name, gender, unit, title and phone.")
     key = ("staff_number",)
     columns = [

@@ -1,0 +1,82 @@
+"""Import batches: what an import did is recorded, previewed before it is written, and can
+be undone while nothing later depends on it."""
+
+import pytest
+from django.urls import reverse
+
+from fangxian.core.import_batches import undo_batch, undo_blockers
+from fangxian.core.models import ImportBatch
+from fangxian.org.imports import StudentImporter
+from fangxian.org.models import Assignment, AssignmentRole, Student
+from fangxian.org.tests.test_import_safety import gender, messages, run, workbook
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["学号", "姓名", "性别", "班级", "手机号"]
+
+
+def changing_file(uni):
+    a = uni.students[0]
+    return workbook(
+        HEADER,
+        [a.student_number, a.name, gender(a), a.klass.name, "13700000001"],
+        ["2030999031", "新生甲", "女", uni.klass.name, "13700000002"],
+    )
+
+
+def test_check_only_previews_every_change_and_writes_nothing(uni, office):
+    a = uni.students[0]
+    report = run(StudentImporter, changing_file(uni), user=office, dry_run=True)
+    assert report.ok and (report.created, report.updated, report.unchanged) == (1, 1, 0), messages(report)
+    assert [label for label, _fields in report.changes] == [a.name]
+    ((field, (old, new)),) = report.changes[0][1].items()
+    assert field == "电话" and old.endswith(a.phone[-4:]) and new.endswith("0001")
+    assert not Student.objects.filter(student_number="2030999031").exists()
+    assert Student.objects.get(pk=a.pk).phone == a.phone
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_import_is_a_batch_that_can_be_undone(uni, office):
+    a = uni.students[0]
+    report = run(StudentImporter, changing_file(uni), user=office)
+    assert report.ok and report.batch_id
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert (batch.user, batch.importer, batch.created, batch.updated, batch.file_name) == (office, "students", 1, 1, "f.xlsx")
+    assert len(batch.file_sha256) == 64 and batch.cid == report.batch
+    assert undo_blockers(batch) == []
+    assert undo_batch(batch, by=office) == []
+    assert Student.objects.get(pk=a.pk).phone == a.phone
+    assert not Student.objects.filter(student_number="2030999031").exists()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.UNDONE and batch.undone_by == office
+    assert undo_batch(batch, by=office) == ["这次导入已经撤销。"]
+
+
+def test_what_blocks_an_undo_is_named(uni, office):
+    a = uni.students[0]
+    report = run(StudentImporter, changing_file(uni), user=office)
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    # The phone is changed again afterwards, and the new student is given a counselor.
+    Student.objects.filter(pk=a.pk).update(phone="13700000009")
+    new = Student.objects.get(student_number="2030999031")
+    Assignment.objects.create(staff=uni.counselor, role=AssignmentRole.ONE_TO_ONE, student=new, start_date="2024-01-01")
+    blockers = undo_blockers(batch)
+    assert any(a.name in b and "电话" in b for b in blockers), blockers
+    assert any("责任" in b or "assignment" in b.lower() for b in blockers), blockers
+    assert undo_batch(batch, by=office) == blockers
+    assert Student.objects.filter(pk=new.pk).exists() and Student.objects.get(pk=a.pk).phone == "13700000009"
+    # A later import of the same rows blocks the earlier one.
+    Student.objects.filter(pk=a.pk).update(phone="13700000001")
+    Assignment.objects.filter(student=new).delete()
+    later = run(StudentImporter, workbook(HEADER, [a.student_number, a.name, gender(a), a.klass.name, "13700000003"]), user=office)
+    assert any(f"#{later.batch_id}" in b for b in undo_blockers(batch))
+
+
+def test_the_batch_page_lists_and_undoes(uni, office, verified_client):
+    report = run(StudentImporter, changing_file(uni), user=office)
+    client = verified_client(office)
+    page = client.get(reverse("org:import_batches"))
+    assert page.status_code == 200 and f'data-testid="batch-{report.batch_id}"' in page.content.decode()
+    response = client.post(reverse("org:import_batch_undo", args=[report.batch_id]), follow=True)
+    assert "已撤销" in response.content.decode()
+    assert ImportBatch.objects.get(pk=report.batch_id).state == ImportBatch.State.UNDONE
