@@ -80,3 +80,42 @@ def test_the_batch_page_lists_and_undoes(uni, office, verified_client):
     response = client.post(reverse("org:import_batch_undo", args=[report.batch_id]), follow=True)
     assert "已撤销" in response.content.decode()
     assert ImportBatch.objects.get(pk=report.batch_id).state == ImportBatch.State.UNDONE
+
+
+def test_a_checked_file_is_imported_by_confirming_the_preview(uni, office, verified_client):
+    client = verified_client(office)
+    page = reverse("org:import", args=["students"])
+    upload = changing_file(uni)
+    preview = client.post(page, {"file": upload, "check_only": "1", "blanks_clear": "1"})
+    assert preview.status_code == 200 and not Student.objects.filter(student_number="2030999031").exists()
+    text = preview.content.decode()
+    assert "将新建 1 条、修改 1 条" in text and 'data-testid="import-changes"' in text and "13700000001"[-4:] in text
+    token = preview.context["pending_token"]
+    assert token and 'name="blanks_clear" value="1"' in text
+    confirmed = client.post(page, {"pending": token, "blanks_clear": "1"})
+    assert confirmed.status_code == 200 and confirmed.context["report"].ok
+    assert Student.objects.filter(student_number="2030999031").exists()
+    assert confirmed.context["report"].batch_id
+    # A confirmation is used once, and only by the session that checked the file.
+    again = client.post(page, {"pending": token})
+    assert again.status_code == 400 and "重新上传" in again.content.decode()
+
+
+def test_error_files_with_id_numbers_are_deleted_after_a_day(uni, office, verified_client, settings, tmp_path):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = tmp_path
+    client = verified_client(office)
+    page = reverse("org:import", args=["students"])
+    bad = workbook(HEADER, ["2030999041", "甲", "男", "没有的班", ""])
+    first = client.post(page, {"file": bad})
+    token = first.context["error_token"]
+    path = tmp_path / "import-errors" / f"{token}.xlsx"
+    assert path.exists() and client.get(reverse("import-errors", args=[token])).status_code == 200
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(path, (two_days_ago, two_days_ago))
+    assert client.get(reverse("import-errors", args=[token])).status_code == 404
+    bad.seek(0)
+    second = client.post(page, {"file": bad})  # any later failed upload sweeps the old files
+    assert not path.exists() and (tmp_path / "import-errors" / f"{second.context['error_token']}.xlsx").exists()
