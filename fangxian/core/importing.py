@@ -213,6 +213,7 @@ class Importer(ABC):
     missing_file: ClassVar = gettext_lazy("Choose an .xlsx file to upload.")
     has_template: ClassVar[bool] = True
     blanks_option: ClassVar[bool] = False  # the form offers "a blank cell clears the field"
+    exportable: ClassVar[bool] = False  # has export_rows(): the list in this import's columns
     undoable: ClassVar[bool] = False  # every write goes through log_changes, so the batch can be undone
     creates_nodes: ClassVar[bool] = False  # the form offers "create missing units and places"
 

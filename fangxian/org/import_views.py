@@ -58,3 +58,21 @@ def import_batch_undo(request, pk: int):
     else:
         messages.success(request, _("The import #%(id)s was undone.") % {"id": batch.pk})
     return redirect("org:import_batches")
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+def import_export(request, name: str):
+    """The student or staff list as an xlsx file in the shape its import reads."""
+    from fangxian.audit.models import SecurityEvent
+    from fangxian.audit.services import record_event
+    from fangxian.core.import_views import xlsx_response
+    from fangxian.core.xlsx import Sheet, write_workbook
+
+    importer_class = IMPORTERS.get(name)
+    if importer_class is None or not hasattr(importer_class, "export_rows"):
+        raise Http404
+    importer = importer_class(user=request.user)
+    rows = importer.export_rows()
+    content = write_workbook([Sheet(str(importer.title), [column.header for column in importer.columns], rows)])
+    record_event(SecurityEvent.Kind.EXPORT, request=request, user=request.user, export=f"import:{name}", rows=len(rows))
+    return xlsx_response(content, f"{importer.title}.xlsx")

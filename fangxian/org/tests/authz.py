@@ -117,6 +117,7 @@ ENTRIES = [
     Entry("org:import_index", get=expect(403, **ONLY_OFFICE)),
     Entry("org:import", get=expect(403, **ONLY_OFFICE), kwargs=lambda w, u, which: {"name": "students"}, scoped=False),
     Entry("org:import_batches", get=expect(403, **ONLY_OFFICE)),
+    Entry("org:import_export", get=expect(403, **ONLY_OFFICE), kwargs=lambda w, u, which: {"name": "students"}, scoped=False),
     Entry(
         "org:import_batch_undo",
         get=expect(403, office=405),

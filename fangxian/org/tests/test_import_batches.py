@@ -119,3 +119,20 @@ def test_error_files_with_id_numbers_are_deleted_after_a_day(uni, office, verifi
     bad.seek(0)
     second = client.post(page, {"file": bad})  # any later failed upload sweeps the old files
     assert not path.exists() and (tmp_path / "import-errors" / f"{second.context['error_token']}.xlsx").exists()
+
+
+@pytest.mark.parametrize(("name", "importer_class", "count"), [("students", StudentImporter, 5), ("staff", None, None)])
+def test_student_and_staff_lists_export_in_the_import_shape_and_import_again(uni, office, verified_client, name, importer_class, count):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangxian.audit.models import SecurityEvent
+    from fangxian.org.imports import StaffImporter
+    from fangxian.org.models import Staff
+
+    importer_class = importer_class or StaffImporter
+    count = count or Staff.objects.count()
+    response = verified_client(office).get(reverse("org:import_export", args=[name]))
+    assert response.status_code == 200
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, detail__rows=count).exists()
+    report = importer_class(user=office).run(SimpleUploadedFile("back.xlsx", response.content))
+    assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, count), messages(report)
