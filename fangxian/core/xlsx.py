@@ -139,6 +139,8 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> bytes:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*\bhidden="[^"]*"[^>]*)>')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,4})(\d{1,8})"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
@@ -251,12 +253,22 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, info: SheetInfo) -> None:
                         if first:
                             area = (rows - int(first.group(2)) + 1) * (columns - column_index(first.group(1)) + 1)
                             check(0, 0, area)
-            for raw in _ROW.findall(data):
-                attrs = _attrs(raw)
-                number = int(attrs[b"r"]) if attrs.get(b"r", b"").isdigit() else last_row + 1
-                last_row = number
-                if attrs.get(b"hidden") in (b"1", b"true"):
-                    info.hidden_rows.add(number)
+            numbered = _ROW_NUMBER.findall(data)
+            if len(numbered) == len(_ROW.findall(data)):
+                # Every row carries its number (what Excel, WPS and openpyxl write): fast path.
+                if numbered:
+                    last_row = max(last_row, max(int(number) for number in numbered))
+                for match in _HIDDEN_ROW.finditer(data):
+                    attrs = _attrs(match.group(1))
+                    if attrs.get(b"r", b"").isdigit() and attrs.get(b"hidden") in (b"1", b"true"):
+                        info.hidden_rows.add(int(attrs[b"r"]))
+            else:
+                for raw in _ROW.findall(data):
+                    attrs = _attrs(raw)
+                    number = int(attrs[b"r"]) if attrs.get(b"r", b"").isdigit() else last_row + 1
+                    last_row = number
+                    if attrs.get(b"hidden") in (b"1", b"true"):
+                        info.hidden_rows.add(number)
             info.rows = max(info.rows, last_row)
             cells = len(_CELL.findall(data))
             info.cells += cells
