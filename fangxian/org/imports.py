@@ -646,6 +646,7 @@ class StudentImporter(Importer):
             .values_list("pk", "name", "parent__parent__parent__name")
         ):
             classes.setdefault(name, []).append((pk, college))
+        near_classes = {near_key(name): name for name in classes}
         beds: dict[tuple[str, str, str, str], tuple[int, str]] = {}
         if any(row["bed"] or row["bed_path"] or row["room"] for row in rows):
             for pk, bed, room, building, campus, room_gender, building_gender in (
@@ -687,6 +688,9 @@ class StudentImporter(Importer):
                     message = _("The class “%(name)s” is not in %(college)s.") % {"name": row["klass"], "college": row["college"]}
                 else:
                     message = _("There is no class called “%(name)s”.") % {"name": row["klass"]}
+                    similar = near_classes.get(near_key(row["klass"]))
+                    if similar:
+                        message += _("Did you mean “%(name)s”?") % {"name": similar}
                 errors.append(self.error(row, "klass", message))
             else:
                 errors.append(
