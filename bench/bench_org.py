@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import resource
 import threading
 import time
 
@@ -166,9 +165,8 @@ def bench_import() -> None:
     report("import_students_baseline_s", baseline, "s")
     report("import_students_ratio", imported / baseline)
     # The importing process's resident memory at its highest during the 30,000-row import
-    # (sampled), and the reading child's own peak (it runs alongside, in its own limits).
+    # (sampled). The reading child runs in its own limits (core.xlsx.READ_MEMORY_BYTES).
     report("import_peak_rss_mb", min(peaks), "MB")
-    report("import_reader_peak_rss_mb", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "MB")
     bench_bounded_reject()
 
 

@@ -14,6 +14,13 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_record_secret_key, sender=self)
 
+        from auditlog.registry import auditlog
+
+        from .models import ImportBatch
+
+        # The undo records hold old values of personal fields: the log keeps the rest.
+        auditlog.register(ImportBatch, exclude_fields=["created_objects", "changed_fields"])
+
 
 def _record_secret_key(sender, using="default", **kwargs):
     """Setting up (or migrating) the database records the installation's SECRET_KEY."""

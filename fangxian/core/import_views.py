@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -20,7 +21,9 @@ from .importing import Importer, ImportOptions, ImportReport, RowError
 from .xlsx import XLSX_CONTENT_TYPE
 
 ERROR_FILES_SESSION_KEY = "fangxian_import_error_files"
-# Error files copy the upload, ID numbers included: they are deleted after a day.
+PENDING_SESSION_KEY = "fangxian_import_pending"
+# Error files and checked files waiting for the user's confirmation copy the upload, ID
+# numbers included: they are deleted after a day.
 ERROR_FILE_MAX_AGE = 24 * 3600
 
 
@@ -30,11 +33,18 @@ def _error_dir() -> Path:
     return path
 
 
+def _pending_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "import-pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def delete_old_error_files(*, max_age: int = ERROR_FILE_MAX_AGE) -> int:
-    """Delete error files older than `max_age` seconds; the number deleted."""
+    """Delete error files and unconfirmed checked files older than `max_age` seconds;
+    the number deleted."""
     limit = time.time() - max_age
     deleted = 0
-    for path in _error_dir().glob("*.xlsx"):
+    for path in [*_error_dir().glob("*.xlsx"), *_pending_dir().glob("*.xlsx")]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
@@ -42,6 +52,41 @@ def delete_old_error_files(*, max_age: int = ERROR_FILE_MAX_AGE) -> int:
         except FileNotFoundError:  # deleted meanwhile by another request
             pass
     return deleted
+
+
+def _take_pending(request, importer: Importer, token: str):
+    """The checked file the user confirms (only from the session that checked it, for the
+    same import), removed from the waiting list; None when it is gone."""
+    pending = request.session.get(PENDING_SESSION_KEY, {})
+    entry = pending.pop(token, None) if token.isalnum() else None
+    request.session[PENDING_SESSION_KEY] = pending
+    if entry is None or entry["importer"] != importer.name:
+        return None
+    path = _pending_dir() / f"{token}.xlsx"
+    try:
+        if path.stat().st_mtime < time.time() - ERROR_FILE_MAX_AGE:
+            path.unlink()
+            return None
+        data = path.read_bytes()
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    return SimpleUploadedFile(entry["name"], data, content_type=XLSX_CONTENT_TYPE)
+
+
+def _keep_pending(request, importer: Importer, upload) -> str:
+    """Keep a checked file until the user confirms it (or for a day)."""
+    delete_old_error_files()
+    token = uuid.uuid4().hex
+    upload.seek(0)
+    (_pending_dir() / f"{token}.xlsx").write_bytes(upload.read())
+    pending = request.session.get(PENDING_SESSION_KEY, {})
+    for old in list(pending)[:-4]:  # at most five waiting per session
+        pending.pop(old)
+        (_pending_dir() / f"{old}.xlsx").unlink(missing_ok=True)
+    pending[token] = {"importer": importer.name, "name": str(getattr(upload, "name", "") or "upload.xlsx")[:200]}
+    request.session[PENDING_SESSION_KEY] = pending
+    return token
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -90,11 +135,21 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
     error_token = None
     options = ImportOptions.from_post(request.POST) if request.method == "POST" else ImportOptions()
     page = {"importer": importer, "options": options, **(context or {})}
+    pending_token = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            return render(request, template, {**page, "upload_error": str(importer.missing_file)}, status=400)
-        dry_run = bool(request.POST.get("check_only"))
+        confirmed = request.POST.get("pending", "")
+        if confirmed:
+            # The user confirms the file they checked: it is imported as it was previewed.
+            upload = _take_pending(request, importer, confirmed)
+            if upload is None:
+                message = _("The checked file is no longer available (it is kept for a day, and imported once). Upload it again.")
+                return render(request, template, {**page, "upload_error": message}, status=400)
+            dry_run = False
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                return render(request, template, {**page, "upload_error": str(importer.missing_file)}, status=400)
+            dry_run = bool(request.POST.get("check_only"))
         try:
             with import_lock(importer.name):
                 report = importer.run(upload, dry_run=dry_run, options=options)
@@ -110,6 +165,8 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
             report.errors = [
                 RowError(0, "", _("The data changed while the file was imported; nothing was changed. Upload the file again."))
             ]
+        if dry_run and report.ok and importer.has_template:
+            pending_token = _keep_pending(request, importer, upload)
         if report.error_file:
             delete_old_error_files()
             error_token = uuid.uuid4().hex
@@ -117,7 +174,7 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
             tokens = request.session.get(ERROR_FILES_SESSION_KEY, [])[-9:]
             request.session[ERROR_FILES_SESSION_KEY] = [*tokens, error_token]
     status = 400 if report is not None and not report.ok else 200
-    return render(request, template, {**page, "report": report, "error_token": error_token}, status=status)
+    return render(request, template, {**page, "report": report, "error_token": error_token, "pending_token": pending_token}, status=status)
 
 
 @login_required

@@ -10,16 +10,18 @@ rows on a natural key and count created / updated / unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import IO, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
@@ -127,6 +129,8 @@ class ImportReport:
     error_file: bytes | None = None
     notes: list[str] = field(default_factory=list)  # how the file was read: sheets, hidden rows, the table's end
     batch: str = ""  # id of the run in the change log (auditlog cid) and the import event
+    batch_id: int | None = None  # the ImportBatch written for an import that changed something
+    changes: list[tuple[str, dict]] = field(default_factory=list)  # (row label, {field: (old, new)}) of changed rows, for the preview
     questions: bool = False  # errors are choices the user must make (sheet, hidden rows) before anything is read
 
     @property
@@ -170,6 +174,22 @@ def normalize_phone(text: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match else value
 
 
+PREVIEW_LIMIT = 500
+
+
+class _Rollback(Exception):
+    """Ends a "check only" run's transaction."""
+
+
+def _json(value: object) -> object:
+    """A field value as the undo record keeps it (JSON)."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
 class ImportAborted(Exception):
     """Raised by `apply()` to roll the whole import back with row errors."""
 
@@ -193,6 +213,8 @@ class Importer(ABC):
     missing_file: ClassVar = gettext_lazy("Choose an .xlsx file to upload.")
     has_template: ClassVar[bool] = True
     blanks_option: ClassVar[bool] = False  # the form offers "a blank cell clears the field"
+    exportable: ClassVar[bool] = False  # has export_rows(): the list in this import's columns
+    undoable: ClassVar[bool] = False  # every write goes through log_changes, so the batch can be undone
     creates_nodes: ClassVar[bool] = False  # the form offers "create missing units and places"
 
     def __init__(self, *, user=None):
@@ -229,9 +251,13 @@ class Importer(ABC):
     def run(self, upload: IO[bytes], *, dry_run: bool = False, options: ImportOptions | None = None) -> ImportReport:
         self.options = options or ImportOptions()
         self.batch = uuid.uuid4().hex
+        self._created_refs: list[list] = []
+        self._changed_refs: list[list] = []
+        self._preview: list[tuple[str, dict]] = []
         report = ImportReport(title=str(self.title), dry_run=dry_run, batch=self.batch)
         try:
             data = check_upload(upload)
+            self._file = (str(getattr(upload, "name", "") or "")[:255], len(data), hashlib.sha256(data).hexdigest())
             book = read_upload(data, sheet=self.options.sheet or None)
         except SpreadsheetError as exc:
             report.errors.append(RowError(0, "", str(exc)))
@@ -252,15 +278,20 @@ class Importer(ABC):
             report.errors = sorted(errors, key=lambda e: (e.row, e.column))
             report.error_file = self.error_workbook(table, report.errors)
             return report
-        if dry_run:
-            return report
         try:
             with transaction.atomic():
                 report.created, report.updated, report.unchanged = self.apply(rows)
+                if dry_run:
+                    # "Check only" is the import itself, rolled back: the preview shows
+                    # exactly what the import would do.
+                    raise _Rollback
                 self.after_apply(report)
+        except _Rollback:
+            pass
         except ImportAborted as exc:
             report.errors = exc.errors
             report.error_file = self.error_workbook(table, exc.errors)
+        report.changes = self._preview
         return report
 
     def ask(self, book: ReadWorkbook) -> list[RowError]:
@@ -338,6 +369,27 @@ class Importer(ABC):
         from fangxian.audit.models import SecurityEvent
         from fangxian.audit.services import record_event
 
+        from .models import ImportBatch
+
+        if report.created or report.updated:
+            name, size, digest = getattr(self, "_file", ("", 0, ""))
+            batch = ImportBatch.objects.create(
+                importer=self.name,
+                title=str(self.title)[:100],
+                cid=self.batch,
+                file_name=name,
+                file_size=size,
+                file_sha256=digest,
+                user=self.user if getattr(self.user, "pk", None) else None,
+                rows=report.rows,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                created_objects=self._created_refs if self.undoable else None,
+                changed_fields=self._changed_refs if self.undoable else None,
+            )
+            report.batch_id = batch.pk
+
         record_event(
             SecurityEvent.Kind.IMPORT,
             user=self.user,
@@ -372,23 +424,50 @@ class Importer(ABC):
             text = "None" if value in (None, "") else str(value)
             return mask_str(text) if name in masked and value not in (None, "") else text
 
-        logs = [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(pk),
-                object_id=pk,
-                object_repr=label,
-                action=action,
-                changes={name.removesuffix("_id"): [shown(name, old), shown(name, new)] for name, (old, new) in changes.items()},
-                changes_text="",
-                actor=actor,
-                cid=self.batch,
-                timestamp=now,
-                additional_data={"import": self.name, "batch": self.batch},
+        label = model._meta.label_lower
+        for pk, row_label, changes in entries:
+            if created:
+                self._created_refs.append([label, pk])
+            else:
+                self._changed_refs.append([label, pk, {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}])
+                if len(self._preview) < PREVIEW_LIMIT:
+                    fields = {
+                        str(model._meta.get_field(name).verbose_name): (shown(name, old), shown(name, new))
+                        for name, (old, new) in changes.items()
+                    }
+                    self._preview.append((row_label, fields))
+        # One executemany, values prepared once: building 30,000 LogEntry instances and
+        # passing each value through the ORM's compiler cost more than the import itself.
+        meta = LogEntry._meta
+        changes_field, data_field = meta.get_field("changes"), meta.get_field("additional_data")
+        additional = data_field.get_db_prep_save({"import": self.name, "batch": self.batch}, connection)
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        names = ["content_type", "object_pk", "object_id", "object_repr", "action", "changes_text", "changes", "actor", "cid"]
+        names += ["timestamp", "additional_data"]
+        rows = [
+            (
+                content_type.pk,
+                str(pk),
+                pk,
+                str(label),
+                action,
+                "",
+                changes_field.get_db_prep_save(
+                    {name.removesuffix("_id"): [shown(name, old), shown(name, new)] for name, (old, new) in changes.items()}, connection
+                ),
+                actor.pk if actor else None,
+                self.batch,
+                stamp,
+                additional,
             )
             for pk, label, changes in entries
         ]
-        LogEntry.objects.bulk_create(logs, batch_size=1000)
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 2000):
+                cursor.executemany(sql, rows[start : start + 2000])
 
     def find_header(self, table: list[list[object]]) -> tuple[int, dict[int, Column]] | None:
         """The header row is the first of the top rows that names most required columns

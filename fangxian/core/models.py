@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +88,49 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.holder})"
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet import that wrote something: its file, who, when, what it did, and
+    what undoing it needs (the rows it created, the fields it changed with their old
+    values). The change log (auditlog) entries of the import carry its `cid`."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        UNDONE = "undone", _("Undone")
+
+    importer = models.CharField(_("import"), max_length=50)
+    title = models.CharField(_("title"), max_length=100)
+    cid = models.CharField(_("change-log id"), max_length=64, unique=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # [[app_label.model, pk], …] and [[app_label.model, pk, {field: [old, new]}], …]; None
+    # when the import does not record them (it cannot be undone here).
+    created_objects = models.JSONField(null=True, blank=True)
+    changed_fields = models.JSONField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.APPLIED)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} #{self.pk}"
+
+    @property
+    def undoable(self) -> bool:
+        return self.state == self.State.APPLIED and self.created_objects is not None

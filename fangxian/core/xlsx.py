@@ -51,7 +51,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old .xls, or an encrypted workbook
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-_CHUNK = 1024 * 1024
+_CHUNK = 1024 * 1024  # a sheet's XML is scanned this much at a time
+_PART_MAX = 1024 * 1024  # the workbook's small parts are read whole up to this size
 
 
 class SpreadsheetError(Exception):
@@ -116,7 +117,7 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> bytes:
             % {"size": _mb(unpacked), "limit": _mb(MAX_UNPACKED_BYTES)}
         )
     for entry in entries:
-        if entry.file_size > _CHUNK and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+        if entry.file_size > _PART_MAX and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
             raise SpreadsheetError(
                 _("A part of the workbook unpacks to more than %(limit)s times its size; it is refused as a possible “zip bomb”.")
                 % {"limit": MAX_RATIO}
@@ -126,7 +127,7 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> bytes:
         raise SpreadsheetError(_("The workbook contains macros. Save it as “Excel 工作簿 (.xlsx)” without macros and upload it again."))
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
         raise SpreadsheetError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again."))
-    content_types = archive.read("[Content_Types].xml") if archive.getinfo("[Content_Types].xml").file_size < _CHUNK else b""
+    content_types = archive.read("[Content_Types].xml") if archive.getinfo("[Content_Types].xml").file_size < _PART_MAX else b""
     if b"macroEnabled" in content_types:
         raise SpreadsheetError(_("The workbook contains macros. Save it as “Excel 工作簿 (.xlsx)” without macros and upload it again."))
     if _XLSX_MAIN not in content_types:
@@ -139,6 +140,9 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> bytes:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*\bhidden="[^"]*"[^>]*)>')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,4})(\d{1,8})"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
@@ -227,13 +231,13 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, info: SheetInfo) -> None:
             if chunk:
                 cut = data.rfind(b">") + 1  # never split a tag between two chunks
                 if cut == 0:
-                    if len(data) > 16 * _CHUNK:
+                    if len(data) > _PART_MAX:  # no tag ends in a megabyte: not a sheet
                         raise SpreadsheetError(_("The file is damaged or is not an Excel workbook (.xlsx)."))
                     rest = data
                     continue
                 # An error cell's value follows its tag: keep an open error cell whole.
                 open_error = data.rfind(b't="e"', 0, cut)
-                if open_error != -1 and data.find(b"</", open_error) == -1:
+                if open_error != -1 and not _CELL_END.search(data, open_error, cut):
                     tag = data.rfind(b"<", 0, open_error)
                     cut = tag if tag > 0 else cut
                 data, rest = data[:cut], data[cut:]
@@ -251,12 +255,22 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, info: SheetInfo) -> None:
                         if first:
                             area = (rows - int(first.group(2)) + 1) * (columns - column_index(first.group(1)) + 1)
                             check(0, 0, area)
-            for raw in _ROW.findall(data):
-                attrs = _attrs(raw)
-                number = int(attrs[b"r"]) if attrs.get(b"r", b"").isdigit() else last_row + 1
-                last_row = number
-                if attrs.get(b"hidden") in (b"1", b"true"):
-                    info.hidden_rows.add(number)
+            numbered = _ROW_NUMBER.findall(data)
+            if len(numbered) == len(_ROW.findall(data)):
+                # Every row carries its number (what Excel, WPS and openpyxl write): fast path.
+                if numbered:
+                    last_row = max(last_row, max(int(number) for number in numbered))
+                for match in _HIDDEN_ROW.finditer(data):
+                    attrs = _attrs(match.group(1))
+                    if attrs.get(b"r", b"").isdigit() and attrs.get(b"hidden") in (b"1", b"true"):
+                        info.hidden_rows.add(int(attrs[b"r"]))
+            else:
+                for raw in _ROW.findall(data):
+                    attrs = _attrs(raw)
+                    number = int(attrs[b"r"]) if attrs.get(b"r", b"").isdigit() else last_row + 1
+                    last_row = number
+                    if attrs.get(b"hidden") in (b"1", b"true"):
+                        info.hidden_rows.add(number)
             info.rows = max(info.rows, last_row)
             cells = len(_CELL.findall(data))
             info.cells += cells
@@ -300,7 +314,7 @@ def scan_workbook(data: bytes) -> list[SheetInfo]:
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     try:
-        if archive.getinfo("xl/workbook.xml").file_size > _CHUNK:
+        if archive.getinfo("xl/workbook.xml").file_size > _PART_MAX:
             raise SpreadsheetError(_("The file is damaged or is not an Excel workbook (.xlsx)."))
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         rels_name = "xl/_rels/workbook.xml.rels"

@@ -47,6 +47,8 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
         "entry__application__emergency_phone",
         "entry__application__parent_name",
         "entry__application__parent_phone",
+        "entry__application__reason_note",
+        "entry__application__pledge_agreed_at",
     )
     rows = list(rows_qs)
     student_ids = [r[0] for r in rows]
@@ -85,6 +87,8 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
             (r[15] if show_phone else mask_phone(r[15])) if r[15] else "",
             r[16],
             (r[17] if show_phone else mask_phone(r[17])) if r[17] else "",
+            r[18],
+            "是" if r[19] else "否",
         ]
         for r in rows
     ]
@@ -108,6 +112,10 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
         "紧急联系电话",
         "家长姓名",
         "家长电话",
+        # The stay list import's own columns, so that an office can export, correct and
+        # import the list again (the other columns are reported as not imported).
+        "具体说明",
+        "已签安全承诺",
     ]
     notes = [_("Stay ledger on %(day)s. Exported by %(user)s.") % {"day": day, "user": user.get_full_name() or user.get_username()}]
     content = write_workbook([Sheet(_("Stay ledger"), headers, data, notes=notes)])

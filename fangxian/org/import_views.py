@@ -4,13 +4,18 @@ every import; college admins import the photos of the people in their college.""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.import_batches import undo_batch, undo_blockers
 from fangxian.core.import_views import import_page
+from fangxian.core.models import ImportBatch
 
 from .access import can_write
 from .imports import IMPORTERS
@@ -31,3 +36,43 @@ def import_run(request, name: str):
         raise PermissionDenied
     template = getattr(importer_class, "page_template", "org/import/import.html")
     return import_page(request, importer_class(user=request.user), template=template)
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+def import_batches(request):
+    """Every import that changed something: file, who, when, what it did, and whether it
+    can still be undone (and if not, why)."""
+    batches = list(ImportBatch.objects.select_related("user", "undone_by")[:100])
+    for batch in batches:
+        batch.blockers = undo_blockers(batch) if batch.state == ImportBatch.State.APPLIED else []
+    return render(request, "org/import/batches.html", {"batches": batches})
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+@require_POST
+def import_batch_undo(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    blockers = undo_batch(batch, by=request.user)
+    if blockers:
+        messages.error(request, _("The import #%(id)s was not undone: %(reasons)s") % {"id": batch.pk, "reasons": "；".join(blockers)})
+    else:
+        messages.success(request, _("The import #%(id)s was undone.") % {"id": batch.pk})
+    return redirect("org:import_batches")
+
+
+@require_roles(Role.PREVENTION_OFFICE)
+def import_export(request, name: str):
+    """The student or staff list as an xlsx file in the shape its import reads."""
+    from fangxian.audit.models import SecurityEvent
+    from fangxian.audit.services import record_event
+    from fangxian.core.import_views import xlsx_response
+    from fangxian.core.xlsx import Sheet, write_workbook
+
+    importer_class = IMPORTERS.get(name)
+    if importer_class is None or not hasattr(importer_class, "export_rows"):
+        raise Http404
+    importer = importer_class(user=request.user)
+    rows = importer.export_rows()
+    content = write_workbook([Sheet(str(importer.title), [column.header for column in importer.columns], rows)])
+    record_event(SecurityEvent.Kind.EXPORT, request=request, user=request.user, export=f"import:{name}", rows=len(rows))
+    return xlsx_response(content, f"{importer.title}.xlsx")

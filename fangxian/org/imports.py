@@ -564,6 +564,8 @@ class StudentImporter(Importer):
     name = "students"
     title = gettext_lazy("Students")
     blanks_option = True
+    undoable = True
+    exportable = True
     description = gettext_lazy("Student number, name, gender, ID number, phone, class, bed and status.")
     key = ("student_number",)
     columns = [
@@ -588,6 +590,49 @@ class StudentImporter(Importer):
     FIELDS = ("name", "gender", "id_number", "phone", "klass_id", "bed_id", "status")
     NEW_FIELDS = ("institution_id", "student_number", *FIELDS)
 
+    def export_rows(self) -> list[list]:
+        """The students the user may see, in this import's columns: an office exports,
+        corrects and imports the file again."""
+        genders, statuses = dict(GENDERS), dict(STATUSES)
+        rows = (
+            selectors.visible_students(self.user)
+            .order_by("student_number")
+            .values_list(
+                "student_number",
+                "name",
+                "gender",
+                "id_number",
+                "phone",
+                "klass__parent__parent__parent__name",
+                "klass__name",
+                "bed__parent__parent__parent__name",
+                "bed__parent__parent__name",
+                "bed__parent__name",
+                "bed__name",
+                "status",
+            )
+        )
+        return [
+            [
+                number,
+                name,
+                genders.get(gender, ""),
+                id_number,
+                phone,
+                college or "",
+                klass,
+                campus or "",
+                building or "",
+                room or "",
+                bed or "",
+                "",
+                statuses.get(status, ""),
+            ]
+            for number, name, gender, id_number, phone, college, klass, campus, building, room, bed, status in rows.iterator(
+                chunk_size=2000
+            )
+        ]
+
     def validate(self, rows: list[Row]) -> list[RowError]:
         institution = default_institution()
         if institution is None:
@@ -601,6 +646,7 @@ class StudentImporter(Importer):
             .values_list("pk", "name", "parent__parent__parent__name")
         ):
             classes.setdefault(name, []).append((pk, college))
+        near_classes = {near_key(name): name for name in classes}
         beds: dict[tuple[str, str, str, str], tuple[int, str]] = {}
         if any(row["bed"] or row["bed_path"] or row["room"] for row in rows):
             for pk, bed, room, building, campus, room_gender, building_gender in (
@@ -642,6 +688,9 @@ class StudentImporter(Importer):
                     message = _("The class “%(name)s” is not in %(college)s.") % {"name": row["klass"], "college": row["college"]}
                 else:
                     message = _("There is no class called “%(name)s”.") % {"name": row["klass"]}
+                    similar = near_classes.get(near_key(row["klass"]))
+                    if similar:
+                        message += _("Did you mean “%(name)s”?") % {"name": similar}
                 errors.append(self.error(row, "klass", message))
             else:
                 errors.append(
@@ -789,6 +838,8 @@ class StaffImporter(Importer):
     name = "staff"
     title = gettext_lazy("Staff")
     blanks_option = True
+    undoable = True
+    exportable = True
     description = gettext_lazy("Staff number, name, gender, unit, title and phone.")
     key = ("staff_number",)
     columns = [
@@ -810,6 +861,23 @@ class StaffImporter(Importer):
     template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
 
     FIELDS = ("name", "gender", "unit_id", "title", "phone", "id_number")
+
+    def export_rows(self) -> list[list]:
+        """The staff the user may see, in this import's columns (the unit as a path below
+        the institution, which the import reads whatever names repeat)."""
+        institution = default_institution()
+        _names, by_path = _unit_paths(institution) if institution else ({}, {})
+        paths = {pk: path for path, pk in by_path.items()}
+        genders = dict(GENDERS)
+        rows = (
+            selectors.visible_staff(self.user)
+            .order_by("staff_number")
+            .values_list("staff_number", "name", "gender", "unit_id", "title", "phone", "id_number")
+        )
+        return [
+            [number, name, genders.get(gender, ""), paths.get(unit_id, ""), title, phone, id_number]
+            for number, name, gender, unit_id, title, phone, id_number in rows.iterator(chunk_size=2000)
+        ]
 
     def validate(self, rows: list[Row]) -> list[RowError]:
         institution = default_institution()

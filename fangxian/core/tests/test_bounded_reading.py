@@ -172,3 +172,31 @@ def test_formula_like_text_in_exports_keeps_the_quote_prefix():
     assert cells["-1"].quotePrefix and not cells["张三"].quotePrefix
     # And it reads back as the same text.
     assert xlsx.read_sheet(data)[1] == ['=HYPERLINK("http://x")']
+
+
+@pytest.mark.parametrize("chunk", [37, 64, 101])
+def test_the_scan_reads_the_same_whatever_the_chunk_boundaries(monkeypatch, chunk):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for number in range(20):
+        sheet.append([f"user{number}", "张三", "", "", ""])
+    sheet["B7"].value = "#N/A"
+    sheet["B7"].data_type = "e"
+    sheet.row_dimensions[9].hidden = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    whole = xlsx.scan_workbook(buffer.getvalue())[0]
+    monkeypatch.setattr(xlsx, "_CHUNK", chunk)
+    small = xlsx.scan_workbook(buffer.getvalue())[0]
+    assert (
+        (small.rows, small.columns, small.cells, small.hidden_rows, small.error_cells)
+        == (
+            whole.rows,
+            whole.columns,
+            whole.cells,
+            whole.hidden_rows,
+            whole.error_cells,
+        )
+        == (21, 5, 105, {9}, {(7, 2): "#N/A"})
+    )

@@ -271,3 +271,22 @@ def test_a_reimported_list_applies_contacts_and_reports_what_it_cannot_change(le
     texts = [str(e) for e in refused.errors]
     assert any(t.startswith("第 2 行 · 留校开始日期 · ") and later.isoformat() in t for t in texts), texts
     assert StayApplication.objects.get(student=a).start_date == ledger.period.start_date
+
+
+def test_the_ledger_export_imports_again_as_a_stay_list(ledger, verified_client, office):
+    """Round trip: export, correct a contact in Excel, import the file again."""
+    uni = ledger.uni
+    assert run(ledger, office, [row(student, ledger) for student in uni.students]).ok
+    exported = verified_client(office).get(reverse("ledger:export")).content
+    same = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", exported))
+    assert same.ok and (same.created, same.updated, same.unchanged) == (0, 0, 3), [str(e) for e in same.errors]
+    workbook = openpyxl.load_workbook(io.BytesIO(exported))
+    sheet = workbook.active
+    header_row = next(r for r in sheet.iter_rows() if r[0].value == "学号")
+    column = next(c.column for c in header_row if c.value == "家长电话")
+    sheet.cell(row=header_row[0].row + 1, column=column, value="135-0000-0007")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    edited = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", buffer.getvalue()))
+    assert edited.ok and (edited.created, edited.updated, edited.unchanged) == (0, 1, 2), [str(e) for e in edited.errors]
+    assert StayApplication.objects.filter(parent_phone="13500000007").count() == 1

@@ -116,6 +116,16 @@ ENTRIES = [
     # Spreadsheet imports: the prevention office only.
     Entry("org:import_index", get=expect(403, **ONLY_OFFICE)),
     Entry("org:import", get=expect(403, **ONLY_OFFICE), kwargs=lambda w, u, which: {"name": "students"}, scoped=False),
+    Entry("org:import_batches", get=expect(403, **ONLY_OFFICE)),
+    Entry("org:import_export", get=expect(403, **ONLY_OFFICE), kwargs=lambda w, u, which: {"name": "students"}, scoped=False),
+    Entry(
+        "org:import_batch_undo",
+        get=expect(403, office=405),
+        post=expect(403, office=404),  # no batch with that number
+        kwargs=lambda w, u, which: {"pk": 999999},
+        scoped=False,
+        anonymous_post=302,
+    ),
     *_tree_entries(
         "unit",
         "klass",

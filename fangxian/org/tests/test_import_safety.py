@@ -314,3 +314,8 @@ def test_a_second_upload_while_one_runs_gets_a_message_not_an_error(uni, office,
     # The form disables its button once submitted (static/core/import.js).
     text = response.content.decode()
     assert "data-import-form" in text and "core/import.js" in text
+
+
+def test_a_mistyped_class_is_refused_with_the_existing_name_suggested(uni):
+    report = run(StudentImporter, workbook(["学号", "姓名", "性别", "班级"], ["2030999061", "甲", "男", "临床2021级 1班"]))
+    assert messages(report) == ["第 2 行 · 班级 · 没有名为“临床2021级 1班”的班级。是不是“临床2021级1班”？"]

@@ -1,0 +1,180 @@
+"""Undoing an import batch (core.models.ImportBatch).
+
+An import that records what it did (the rows it created, the fields it changed with their
+old and new values) can be undone while nothing later depends on it: created rows are
+deleted and changed fields restored, all or nothing, in one transaction. Anything that
+blocks the undo is named: a later import of the same rows, a field changed since, a row
+that other records now point to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .importing import _json
+from .models import ImportBatch
+
+# Fields with unique constraints that a batch may have moved between rows (two students
+# swapping beds): cleared on every restored row before the old values are written back.
+_CLEAR_FIRST = {"bed_id": None, "id_number": ""}
+
+
+def _label(model, row: dict | None, pk: int) -> str:
+    name = (row or {}).get("name") if row else None
+    return f"{model._meta.verbose_name}“{name}”" if name else f"{model._meta.verbose_name} #{pk}"
+
+
+def undo_blockers(batch: ImportBatch) -> list[str]:
+    """Why the batch cannot be undone now (empty: it can)."""
+    if batch.state != ImportBatch.State.APPLIED:
+        return [_("This import has been undone already.")]
+    if batch.created_objects is None:
+        return [_("This import does not record what it changed, so it cannot be undone here; correct the records on their pages.")]
+    blockers: list[str] = []
+    touched = {(label, pk) for label, pk in batch.created_objects} | {(label, pk) for label, pk, _f in batch.changed_fields or []}
+    for later in ImportBatch.objects.filter(pk__gt=batch.pk, state=ImportBatch.State.APPLIED, created_objects__isnull=False):
+        theirs = {(label, pk) for label, pk in later.created_objects} | {(label, pk) for label, pk, _f in later.changed_fields or []}
+        if touched & theirs:
+            blockers.append(
+                _("The later import #%(id)s (%(when)s) changed the same rows: undo it first.")
+                % {"id": later.pk, "when": timezone.localtime(later.created_at).strftime("%Y-%m-%d %H:%M")}
+            )
+    changed: dict[str, list] = defaultdict(list)
+    for label, pk, fields in batch.changed_fields or []:
+        changed[label].append((pk, fields))
+    for label, items in changed.items():
+        model = apps.get_model(label)
+        names = sorted({name for _pk, fields in items for name in fields})
+        shown = sorted({*names, *(["name"] if any(f.name == "name" for f in model._meta.concrete_fields) else [])})
+        current = {row["pk"]: row for row in model.objects.filter(pk__in=[pk for pk, _f in items]).values("pk", *shown)}
+        for pk, fields in items:
+            row = current.get(pk)
+            if row is None:
+                blockers.append(_("%(object)s no longer exists.") % {"object": _label(model, None, pk)})
+                continue
+            later_changed = [name for name, (_old, new) in fields.items() if _json(row[name]) != new]
+            if later_changed:
+                blockers.append(
+                    _("%(object)s was changed after the import (%(fields)s).")
+                    % {
+                        "object": _label(model, row, pk),
+                        "fields": "、".join(str(model._meta.get_field(n).verbose_name) for n in later_changed),
+                    }
+                )
+    created: dict[str, list[int]] = defaultdict(list)
+    for label, pk in batch.created_objects:
+        created[label].append(pk)
+    for label, pks in created.items():
+        model = apps.get_model(label)
+        objects = list(model.objects.filter(pk__in=pks))
+        if len(objects) != len(pks):
+            blockers.append(_("%(count)s of the created rows no longer exist.") % {"count": len(pks) - len(objects)})
+        collector = Collector(using=router.db_for_write(model))
+        try:
+            collector.collect(objects)
+        except (ProtectedError, RestrictedError) as exc:
+            found = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
+            blockers.append(_dependents(model, found))
+            continue
+        found = [obj for dependent, instances in collector.data.items() if dependent is not model for obj in instances]
+        for queryset in collector.fast_deletes:
+            if queryset.model is not model:
+                found.extend(queryset[:20])
+        if found:
+            blockers.append(_dependents(model, found))
+    return blockers[:50]
+
+
+def _dependents(model, found: list) -> str:
+    kinds: dict[str, int] = defaultdict(int)
+    for obj in found:
+        kinds[str(obj._meta.verbose_name)] += 1
+    listed = "、".join(f"{name} {count}" for name, count in kinds.items())
+    return _("Records made since point to the created %(model)s (%(dependents)s): remove them first.") % {
+        "model": model._meta.verbose_name_plural,
+        "dependents": listed,
+    }
+
+
+@transaction.atomic
+def undo_batch(batch: ImportBatch, *, by) -> list[str]:
+    """Undo the batch if nothing blocks it; returns the blockers (empty when undone)."""
+    from fangxian.audit.models import SecurityEvent
+    from fangxian.audit.services import record_event
+
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    blockers = undo_blockers(batch)
+    if blockers:
+        return blockers
+    cid = f"undo-{batch.cid}"[:64]
+    changed: dict[str, list] = defaultdict(list)
+    for label, pk, fields in batch.changed_fields:
+        changed[label].append((pk, fields))
+    for label, items in changed.items():
+        model = apps.get_model(label)
+        names = sorted({name for _pk, fields in items for name in fields})
+        clear = {name: value for name, value in _CLEAR_FIRST.items() if name in names}
+        if clear:
+            model.objects.filter(pk__in=[pk for pk, _f in items]).update(**clear)
+        objects = {obj.pk: obj for obj in model.objects.filter(pk__in=[pk for pk, _f in items])}
+        for pk, fields in items:
+            for name, (old, _new) in fields.items():
+                field = model._meta.get_field(name)
+                setattr(objects[pk], field.attname, field.to_python(old) if old is not None else None)
+        model.objects.bulk_update(list(objects.values()), [model._meta.get_field(n).name for n in names], batch_size=1000)
+        _log(model, [(pk, objects[pk], {n: (new, old) for n, (old, new) in fields.items()}) for pk, fields in items], by, cid, batch)
+    created: dict[str, list[int]] = defaultdict(list)
+    for label, pk in batch.created_objects:
+        created[label].append(pk)
+    for label, pks in created.items():
+        model = apps.get_model(label)
+        for obj in model.objects.filter(pk__in=pks):
+            obj.delete()  # one by one: the change log records each deletion
+    batch.state = ImportBatch.State.UNDONE
+    batch.undone_at = timezone.now()
+    batch.undone_by = by
+    batch.save(update_fields=["state", "undone_at", "undone_by"])
+    record_event(SecurityEvent.Kind.IMPORT, user=by, importer=batch.importer, undo=batch.pk, batch=batch.cid)
+    return []
+
+
+def _log(model, entries, by, cid: str, batch: ImportBatch) -> None:
+    from auditlog.diff import mask_str
+    from auditlog.models import LogEntry
+    from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType
+
+    masked = set(auditlog.get_model_fields(model).get("mask_fields") or ())
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+
+    def shown(name, value):
+        text = "None" if value in (None, "") else str(value)
+        return mask_str(text) if name in masked and value not in (None, "") else text
+
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=str(obj)[:200],
+                action=LogEntry.Action.UPDATE,
+                changes={name.removesuffix("_id"): [shown(name, a), shown(name, b)] for name, (a, b) in changes.items()},
+                changes_text="",
+                actor=by if getattr(by, "pk", None) else None,
+                cid=cid,
+                timestamp=now,
+                additional_data={"import": batch.importer, "undo_of": batch.cid},
+            )
+            for pk, obj, changes in entries
+        ],
+        batch_size=1000,
+    )
