@@ -11,3 +11,11 @@ urlpatterns = [
     path("users/new/", views.user_create, name="admin_user_create"),
     path("users/<int:pk>/edit/", views.user_edit, name="admin_user_edit"),
 ]
+
+# Campus single sign-on (views_sso).
+from . import views_sso  # noqa: E402
+
+urlpatterns += [
+    path("cas/", views_sso.cas_login, name="cas_login"),
+    path("users/sso/", views_sso.sso_settings, name="sso_settings"),
+]

@@ -53,4 +53,7 @@ ENTRIES = [
         data=lambda w, u, which: {"full_name": "刘洋"},
         scoped=False,
     ),
+    # CAS is off in the test settings: its sign-in view does not exist for anyone.
+    Entry("accounts:cas_login", get=expect(404), anonymous_get=404, scoped=False),
+    Entry("accounts:sso_settings", get=SECADMIN_ONLY, post=SECADMIN_POST, scoped=False),
 ]
