@@ -389,6 +389,21 @@ def envwebhooks(name: str) -> list[tuple[str, str]]:
 # Notifications: in-app always; e-mail to users with an address; group webhooks when set.
 NOTIFY_EMAIL = envbool("FANGXIAN_NOTIFY_EMAIL", True)
 NOTIFY_WEBHOOKS = envwebhooks("FANGXIAN_WEBHOOK_URLS")
+# Messages to a person in WeCom (企业微信) / DingTalk (钉钉) through the app's message API, for
+# people with a user id there (fangxian/notify/messengers.py); off unless all three are set.
+# Links in them are made absolute with SITE_URL (e.g. https://fangxian.example.edu.cn).
+SITE_URL = os.environ.get("FANGXIAN_SITE_URL", "").rstrip("/")
+WECOM_CORP_ID = os.environ.get("FANGXIAN_WECOM_CORP_ID", "")
+WECOM_AGENT_ID = os.environ.get("FANGXIAN_WECOM_AGENT_ID", "")
+WECOM_SECRET = os.environ.get("FANGXIAN_WECOM_SECRET", "")
+WECOM_API_BASE = os.environ.get("FANGXIAN_WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+DINGTALK_APP_KEY = os.environ.get("FANGXIAN_DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = os.environ.get("FANGXIAN_DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = os.environ.get("FANGXIAN_DINGTALK_AGENT_ID", "")
+DINGTALK_API_BASE = os.environ.get("FANGXIAN_DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+for _name, _value in (("FANGXIAN_WECOM_AGENT_ID", WECOM_AGENT_ID), ("FANGXIAN_DINGTALK_AGENT_ID", DINGTALK_AGENT_ID)):
+    if _value and not _value.isdigit():
+        raise ImproperlyConfigured(f"{_name} must be a number, not {_value!r}")
 # Daily reporting: reminders this many minutes before a form's deadline; the daily summary
 # (每日疫情防控工作日报) is generated at this local time.
 REPORTS_REMINDER_LEAD_MINUTES = envint("FANGXIAN_REPORTS_REMINDER_LEAD_MINUTES", 60)

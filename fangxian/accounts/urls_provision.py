@@ -19,3 +19,8 @@ urlpatterns += [
     path("cas/", views_sso.cas_login, name="cas_login"),
     path("users/sso/", views_sso.sso_settings, name="sso_settings"),
 ]
+
+# WeCom / DingTalk binding (views_messaging).
+from . import views_messaging  # noqa: E402
+
+urlpatterns += [path("security/messaging/", views_messaging.messaging, name="messaging")]

@@ -56,4 +56,6 @@ ENTRIES = [
     # CAS is off in the test settings: its sign-in view does not exist for anyone.
     Entry("accounts:cas_login", get=expect(404), anonymous_get=404, scoped=False),
     Entry("accounts:sso_settings", get=SECADMIN_ONLY, post=SECADMIN_POST, scoped=False),
+    # Only accounts of a person can bind; the others are sent back to their security page.
+    Entry("accounts:messaging", get=expect(302, college=200, counselor=200, guard=200, student=200), post=expect(302), scoped=False),
 ]
