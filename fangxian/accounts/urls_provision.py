@@ -24,3 +24,12 @@ urlpatterns += [
 from . import views_messaging  # noqa: E402
 
 urlpatterns += [path("security/messaging/", views_messaging.messaging, name="messaging")]
+
+# Forgotten passwords (views_reset).
+from . import views_reset  # noqa: E402
+
+urlpatterns += [
+    path("password/reset/", views_reset.password_reset, name="password_reset"),
+    path("password/reset/<uidb64>/<token>/", views_reset.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("users/<int:pk>/unit-reset/", views_reset.unit_reset, name="unit_reset"),
+]
