@@ -62,9 +62,8 @@ def test_accounts_for_a_colleges_counselors_and_a_first_sign_in_with_the_slip(pa
     page.wait_for_selector("[data-testid=slip]")
     assert page.locator("[data-testid=slip]").count() == 2
     assert page.locator("[data-testid=slip] img").first.evaluate("img => img.naturalWidth") > 0  # the QR drew
-    printed = dict(
-        zip(page.locator("[data-testid=slip-login]").all_inner_texts(), page.locator("[data-testid=slip-password]").all_inner_texts())
-    )
+    logins = page.locator("[data-testid=slip-login]").all_inner_texts()
+    printed = dict(zip(logins, page.locator("[data-testid=slip-password]").all_inner_texts(), strict=True))
     assert printed == {login: row[3] for login, row in slips.items()}
     screenshot(page, "accounts-slips")
     assert page.watch.foreign_requests() == [] and page.watch.console_errors == []
