@@ -228,8 +228,31 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
+    # Campus single sign-on (fangxian/accounts/sso.py): each does nothing unless switched on
+    # below; the policy backend stops local passwords of non-admins when SSO is required.
+    "fangxian.accounts.sso.LdapBackend",
+    "fangxian.accounts.sso.CasBackend",
+    "fangxian.accounts.sso.SsoPolicyBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# CAS 2.0/3.0: the server's base URL (…/cas), the protocol version, and the attribute that
+# carries the staff or student number (empty: the CAS user itself is the number).
+CAS_SERVER_URL = os.environ.get("FANGXIAN_CAS_SERVER_URL", "").rstrip("/")
+if CAS_SERVER_URL and not CAS_SERVER_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"FANGXIAN_CAS_SERVER_URL must start with https://, not {CAS_SERVER_URL!r}")
+CAS_VERSION = os.environ.get("FANGXIAN_CAS_VERSION", "3")
+if CAS_VERSION not in {"2", "3"}:
+    raise ImproperlyConfigured(f"FANGXIAN_CAS_VERSION must be 2 or 3, not {CAS_VERSION!r}")
+CAS_NUMBER_ATTRIBUTE = os.environ.get("FANGXIAN_CAS_NUMBER_ATTRIBUTE", "")
+# LDAP / Active Directory bind (django-auth-ldap): server, the DN of a user ("%(user)s" is
+# the login), the attribute with the number (empty: the login), seconds to wait, StartTLS.
+AUTH_LDAP_SERVER_URI = os.environ.get("FANGXIAN_LDAP_SERVER_URI", "")
+AUTH_LDAP_USER_DN_TEMPLATE = os.environ.get("FANGXIAN_LDAP_USER_DN_TEMPLATE", "") or None
+if AUTH_LDAP_SERVER_URI and "%(user)s" not in (AUTH_LDAP_USER_DN_TEMPLATE or ""):
+    raise ImproperlyConfigured("FANGXIAN_LDAP_USER_DN_TEMPLATE must contain %(user)s, e.g. uid=%(user)s,ou=people,dc=example,dc=edu,dc=cn")
+AUTH_LDAP_START_TLS = envbool("FANGXIAN_LDAP_START_TLS", False)
+LDAP_NUMBER_ATTRIBUTE = os.environ.get("FANGXIAN_LDAP_NUMBER_ATTRIBUTE", "")
+LDAP_TIMEOUT = envint("FANGXIAN_LDAP_TIMEOUT", 5)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -405,6 +428,21 @@ def envwebhooks(name: str) -> list[tuple[str, str]]:
 # Notifications: in-app always; e-mail to users with an address; group webhooks when set.
 NOTIFY_EMAIL = envbool("FANGXIAN_NOTIFY_EMAIL", True)
 NOTIFY_WEBHOOKS = envwebhooks("FANGXIAN_WEBHOOK_URLS")
+# Messages to a person in WeCom (企业微信) / DingTalk (钉钉) through the app's message API, for
+# people with a user id there (fangxian/notify/messengers.py); off unless all three are set.
+# Links in them are made absolute with SITE_URL (e.g. https://fangxian.example.edu.cn).
+SITE_URL = os.environ.get("FANGXIAN_SITE_URL", "").rstrip("/")
+WECOM_CORP_ID = os.environ.get("FANGXIAN_WECOM_CORP_ID", "")
+WECOM_AGENT_ID = os.environ.get("FANGXIAN_WECOM_AGENT_ID", "")
+WECOM_SECRET = os.environ.get("FANGXIAN_WECOM_SECRET", "")
+WECOM_API_BASE = os.environ.get("FANGXIAN_WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+DINGTALK_APP_KEY = os.environ.get("FANGXIAN_DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = os.environ.get("FANGXIAN_DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = os.environ.get("FANGXIAN_DINGTALK_AGENT_ID", "")
+DINGTALK_API_BASE = os.environ.get("FANGXIAN_DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+for _name, _value in (("FANGXIAN_WECOM_AGENT_ID", WECOM_AGENT_ID), ("FANGXIAN_DINGTALK_AGENT_ID", DINGTALK_AGENT_ID)):
+    if _value and not _value.isdigit():
+        raise ImproperlyConfigured(f"{_name} must be a number, not {_value!r}")
 # Daily reporting: reminders this many minutes before a form's deadline; the daily summary
 # (每日疫情防控工作日报) is generated at this local time.
 REPORTS_REMINDER_LEAD_MINUTES = envint("FANGXIAN_REPORTS_REMINDER_LEAD_MINUTES", 60)

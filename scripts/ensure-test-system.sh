@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the system packages the tests need are present: Chromium for the browser tests,
-# a font with Chinese glyphs, and gettext for the translation check; with the argument
+# a font with Chinese glyphs, gettext for the translation check, slapd and the LDAP headers; with the argument
 # `bench`, wrk for the load benchmarks instead. As root on Debian or Ubuntu they are
 # installed; elsewhere we say exactly what is missing.
 set -euo pipefail
@@ -13,6 +13,11 @@ else
   fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || missing+=(fonts-wqy-microhei)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
   command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+  # OpenLDAP's server for the single sign-on tests, and what python-ldap builds against
+  # (it has no wheel on PyPI).
+  [ -x /usr/sbin/slapd ] || missing+=(slapd)
+  [ -f /usr/include/ldap.h ] || missing+=(libldap2-dev)
+  [ -f /usr/include/sasl/sasl.h ] || missing+=(libsasl2-dev)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -29,9 +29,11 @@ def _register_provisioning() -> None:
     from auditlog.registry import auditlog
 
     from .provision_models import ProvisionBatch
+    from .sso_models import SsoPolicy
 
     auditlog.register(ProvisionBatch, exclude_fields=["slips"])  # ciphertext of the passwords
+    auditlog.register(SsoPolicy)
 
-    from . import leavers
+    from . import leavers, sso  # noqa: F401  (sso connects the LDAP error message)
 
     leavers.connect()

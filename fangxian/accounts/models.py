@@ -320,3 +320,4 @@ class ExportApproval(models.Model):
 
 
 from .provision_models import ProvisionBatch  # noqa: E402,F401  (accounts made in bulk; kept apart from the core models)
+from .sso_models import SsoPolicy  # noqa: E402,F401  (single sign-on policy)

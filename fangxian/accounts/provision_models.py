@@ -73,3 +73,12 @@ class ProvisionBatch(models.Model):
     def wipe_slips(self) -> None:
         type(self).objects.filter(pk=self.pk).update(slips=b"", slips_wiped_at=timezone.now())
         self.slips, self.slips_wiped_at = b"", timezone.now()
+
+
+def wipe_expired_slips() -> int:
+    """Destroy the ciphertext of slips past SLIPS_KEEP_HOURS (read_slips already refuses
+    them; this leaves nothing behind to decrypt with a leaked key later)."""
+    cutoff = timezone.now() - timedelta(hours=SLIPS_KEEP_HOURS)
+    return ProvisionBatch.objects.filter(created_at__lt=cutoff, slips_wiped_at__isnull=True).update(
+        slips=b"", slips_wiped_at=timezone.now()
+    )

@@ -12,3 +12,11 @@ def accounts_leavers_daily() -> int:
     from .leavers import sync_leavers
 
     return sync_leavers()
+
+
+@db_periodic_task(crontab(minute="20"))
+def accounts_wipe_expired_slips() -> int:
+    """First-login slips are kept (encrypted) for SLIPS_KEEP_HOURS, then destroyed."""
+    from .provision_models import wipe_expired_slips
+
+    return wipe_expired_slips()

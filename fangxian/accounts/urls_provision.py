@@ -11,3 +11,25 @@ urlpatterns = [
     path("users/new/", views.user_create, name="admin_user_create"),
     path("users/<int:pk>/edit/", views.user_edit, name="admin_user_edit"),
 ]
+
+# Campus single sign-on (views_sso).
+from . import views_sso  # noqa: E402
+
+urlpatterns += [
+    path("cas/", views_sso.cas_login, name="cas_login"),
+    path("users/sso/", views_sso.sso_settings, name="sso_settings"),
+]
+
+# WeCom / DingTalk binding (views_messaging).
+from . import views_messaging  # noqa: E402
+
+urlpatterns += [path("security/messaging/", views_messaging.messaging, name="messaging")]
+
+# Forgotten passwords (views_reset).
+from . import views_reset  # noqa: E402
+
+urlpatterns += [
+    path("password/reset/", views_reset.password_reset, name="password_reset"),
+    path("password/reset/<uidb64>/<token>/", views_reset.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("users/<int:pk>/unit-reset/", views_reset.unit_reset, name="unit_reset"),
+]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import channels
+from . import channels, messengers
 from .models import Notification
 
 
@@ -26,6 +26,10 @@ def notify_users(*, users: Iterable, kind: str, title: str, body: str = "", url:
         messages = [(user.email, title, f"{body}\n\n{url}".strip()) for user in unique.values() if user.email]
         if messages:
             transaction.on_commit(lambda: channels.send_emails(messages, kind=kind))
+    if messengers.wecom_enabled() or messengers.dingtalk_enabled():
+        # To each person in WeCom / DingTalk where configured, after the commit.
+        user_ids = list(unique)
+        transaction.on_commit(lambda: messengers.send_to_users(user_ids, title=title, body=body, url=url, kind=kind))
     return rows
 
 

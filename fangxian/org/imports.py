@@ -44,6 +44,8 @@ from fangxian.core.importing import (
 
 from . import photos, selectors
 from .access import PEOPLE_WRITERS
+from .messenger_ids import COLUMNS as MESSENGER_COLUMNS
+from .messenger_ids import write_messenger_ids
 from .models import ASSIGNMENT_TARGETS, Assignment, AssignmentRole, Gender, Place, Staff, Student, TreeNode, Unit
 
 BATCH = 2000
@@ -582,6 +584,7 @@ class StudentImporter(Importer):
         Column("bed", "床位", aliases=("床号",), example="1号床"),
         Column("bed_path", "床位路径", max_length=300, help="也可以在一列里写 校区/楼栋/房间/床位。"),
         Column("status", "状态", kind=CHOICE, choices=STATUSES, example="在读", help="在读、休学、毕业或退学；空着表示在读。"),
+        *MESSENGER_COLUMNS,
     ]
     template_notes = [
         "按学号匹配：新学号新建，已有学号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。床位写在校区、楼栋、房间、床位四列，或写在床位路径一列。"
@@ -829,6 +832,7 @@ class StudentImporter(Importer):
                     )
                 )
             self.log_changes(Student, created, created=True)
+        write_messenger_ids(Student, "student_number", institution_id, rows)
         return len(new), len(changed), unchanged
 
 
@@ -857,6 +861,7 @@ class StaffImporter(Importer):
         Column("title", "职务", max_length=50, aliases=("职称", "岗位"), example="辅导员"),
         Column("phone", "手机号", kind=PHONE, aliases=("手机", "联系电话", "电话")),
         Column("id_number", "身份证号", kind=ID_NUMBER, aliases=("身份证号码",)),
+        *MESSENGER_COLUMNS,
     ]
     template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
 
@@ -945,6 +950,7 @@ class StaffImporter(Importer):
             ],
             created=True,
         )
+        write_messenger_ids(Staff, "staff_number", institution.pk, rows)
         return len(new), len(changed), unchanged
 
 

@@ -224,6 +224,10 @@ class Person(models.Model):
     # A cleaned JPEG with a random name under MEDIA_ROOT (see photos.py); never served by a
     # public URL. The database default lets bulk INSERTs that name their columns leave it out.
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True, default="", db_default="", editable=False)
+    # The person's user id in WeCom (企业微信) and DingTalk (钉钉): notifications to the person go
+    # to that app where it is configured (fangxian/notify/messengers.py). Imports fill them.
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True, default="", db_default="")
+    dingtalk_userid = models.CharField(_("DingTalk user id"), max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -53,4 +53,26 @@ ENTRIES = [
         data=lambda w, u, which: {"full_name": "刘洋"},
         scoped=False,
     ),
+    # CAS is off in the test settings: its sign-in view does not exist for anyone.
+    Entry("accounts:cas_login", get=expect(404), anonymous_get=404, scoped=False),
+    Entry("accounts:sso_settings", get=SECADMIN_ONLY, post=SECADMIN_POST, scoped=False),
+    # Only accounts of a person can bind; the others are sent back to their security page.
+    Entry("accounts:messaging", get=expect(302, college=200, counselor=200, guard=200, student=200), post=expect(302), scoped=False),
+    Entry("accounts:password_reset", get=expect(200), post=expect(200), anonymous_get=200, anonymous_post=200, scoped=False),
+    # An invalid token: the page says the link is no longer valid (Django answers 200).
+    Entry(
+        "accounts:password_reset_confirm",
+        get=expect(200),
+        kwargs=lambda w, u, which: {"uidb64": "MQ", "token": "invalid-token"},
+        anonymous_get=200,
+        scoped=False,
+    ),
+    # The college admin resets the counselor of their college; others get 403, and people
+    # outside a college admin's scope do not exist for them.
+    Entry(
+        "accounts:unit_reset",
+        get=expect(403, college=200),
+        post=expect(403, college=200),
+        kwargs=lambda w, u, which: {"pk": (w.uni.counselor_user if which == "in" else w.uni.other_counselor_user).pk},
+    ),
 ]

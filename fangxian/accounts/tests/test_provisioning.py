@@ -255,3 +255,20 @@ def test_the_worker_process_hashes_what_it_is_given():
     hashes = json.loads(done.stdout)
     assert [h.split("$")[2] for h in hashes] == ["saltsaltsalt1", "saltsaltsalt2"]
     assert InitialPasswordHasher().verify("abcd-efgh-jkmn-pq23", hashes[0])
+
+
+def test_slips_past_their_time_are_destroyed(uni, secadmin, counselors):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fangxian.accounts.provision_models import SLIPS_KEEP_HOURS, wipe_expired_slips
+
+    old = provision(admin=secadmin, selection=Selection(unit=uni.college, role=AssignmentRole.COUNSELOR))
+    ProvisionBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=SLIPS_KEEP_HOURS, minutes=1))
+    fresh = provision(admin=secadmin, selection=Selection(numbers=[(1, uni.students[1].student_number)]))
+    assert wipe_expired_slips() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert bytes(old.slips) == b"" and old.slips_wiped_at is not None
+    assert fresh.read_slips() and fresh.slips_wiped_at is None
