@@ -279,7 +279,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Kept across releases and never cleared: the previous release's hashed files stay
+# servable while its app servers still run (core.static_release).
+STATIC_ROOT = Path(os.environ.get("FANGXIAN_STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "fangxian" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Without collectstatic (development, tests) WhiteNoise serves straight from the finders.
