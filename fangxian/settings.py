@@ -214,6 +214,7 @@ elif REDIS_URL:
         "consumer": HUEY_CONSUMER,
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # also with DATABASE_URL set: the queue's file lives here
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "fangxian",
