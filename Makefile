@@ -68,3 +68,8 @@ messages: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) node_modules fangxian/static/vendor var/staticfiles
+
+# The operations drill (docs/RUNBOOK.md): needs PostgreSQL on 127.0.0.1:5432; starts its own Redis.
+drill: deps $(VENV)/.dev
+	./scripts/ensure-test-system.sh drill
+	$(PY) scripts/drill.py

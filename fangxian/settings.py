@@ -216,6 +216,7 @@ elif REDIS_URL:
         "consumer": HUEY_CONSUMER,
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # also with DATABASE_URL set: the queue's file lives here
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "fangxian",
@@ -339,14 +340,45 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Kept across releases and never cleared: the previous release's hashed files stay
+# servable while its app servers still run (core.static_release).
+STATIC_ROOT = Path(os.environ.get("FANGXIAN_STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "fangxian" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Without collectstatic (development, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Uploaded and generated files (photos, daily summaries) must be seen by every node:
+# "database" keeps them in the database (the default on PostgreSQL: pg_dump then holds
+# everything), "s3" in S3-compatible object storage (django-storages, installed apart),
+# "filesystem" under MEDIA_ROOT (one machine, or a folder every node mounts).
+_ON_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
+FILE_STORAGE = os.environ.get("FANGXIAN_FILE_STORAGE", "") or ("database" if _ON_POSTGRES and not TESTING else "filesystem")
+if FILE_STORAGE == "database":
+    _default_storage = {"BACKEND": "fangxian.core.storage.DatabaseStorage"}
+elif FILE_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "s3":
+    if not os.environ.get("FANGXIAN_S3_BUCKET"):
+        raise ImproperlyConfigured("FANGXIAN_FILE_STORAGE=s3 needs FANGXIAN_S3_BUCKET (and the FANGXIAN_S3_* variables of the README).")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["FANGXIAN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("FANGXIAN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("FANGXIAN_S3_REGION") or None,
+            "access_key": os.environ.get("FANGXIAN_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("FANGXIAN_S3_SECRET_KEY") or None,
+            # Personal data: private objects, never a public URL; views stream them.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FANGXIAN_FILE_STORAGE must be database, filesystem or s3, not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

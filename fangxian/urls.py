@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fangxian.core.import_views import import_errors
+from fangxian.core.static_release import release_static
 from fangxian.web.views import healthz
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include("fangxian.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Hashed static files of another release during a rolling release (core.static_release).
+    path("static/<path:path>", release_static, name="release-static"),
 ]
 
 # A date or id parameter that cannot be read (fangxian.core.params.BadParameter): 400 naming it.

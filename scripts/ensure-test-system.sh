@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Make sure the system packages the tests need are present: Chromium for the browser tests,
 # a font with Chinese glyphs, gettext for the translation check, slapd and the LDAP headers; with the argument
-# `bench`, wrk for the load benchmarks instead. As root on Debian or Ubuntu they are
+# `bench`, wrk for the load benchmarks instead; with `drill`, redis-server for `make drill`. As root on Debian or Ubuntu they are
 # installed; elsewhere we say exactly what is missing.
 set -euo pipefail
 
 missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+elif [ "${1:-}" = "drill" ]; then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 else
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || missing+=(fonts-wqy-microhei)

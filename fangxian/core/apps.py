@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
         from . import keys  # noqa: F401  registers the secret key check
+        from .models import InstallationKey
+
+        # Accepting another secret key (manage.py secret_key --accept) is a security change.
+        auditlog.register(InstallationKey)
 
         post_migrate.connect(_record_secret_key, sender=self)
 

@@ -145,6 +145,12 @@ def consumers_state() -> dict:
     return {"ok": alive > 0 or HUEY.immediate, "alive": alive, "seen": consumers}
 
 
+def outbox_state() -> dict:
+    from .outbox import outbox_state as state
+
+    return state()
+
+
 def health() -> dict:
     """For monitoring: everything, shared parts included."""
     db = database_state()
@@ -161,6 +167,7 @@ def health() -> dict:
         "redis": redis_state(),
         "queue": queue_state(),
         "consumers": consumers_state(),
+        "outbox": outbox_state(),
     }
     state["ok"] = all(part.get("ok", False) for part in state.values())
     return {"ok": state.pop("ok"), **state}

@@ -134,3 +134,22 @@ class ImportBatch(models.Model):
     @property
     def undoable(self) -> bool:
         return self.state == self.State.APPLIED and self.created_objects is not None
+
+
+class StoredFile(models.Model):
+    """A file kept in the database (core.storage.DatabaseStorage): uploads and generated
+    files that every node must see, saved in the same transaction as the rows naming them
+    and dumped with them by pg_dump."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.BigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.name

@@ -236,12 +236,15 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
 
 @transaction.atomic
 def summary_generate(*, day: date, user=None) -> DailySummary:
-    """Build (or rebuild) the summary of `day` and archive both files under MEDIA_ROOT."""
+    """Build (or rebuild) the summary of `day` and archive both files in the shared file
+    storage (core.storage); the previous files of that day go once this commits."""
     entries = collect(day)
     xlsx = build_workbook(day, entries)
     docx = build_document(day, entries)
     summary = DailySummary.objects.select_for_update().filter(day=day).first() or DailySummary(day=day)
-    old_files = [f for f in (summary.xlsx, summary.docx) if f]
+    # Names, not the FieldFiles: saving the new file renames that same FieldFile object, and
+    # deleting "the old file" through it deleted the file just made.
+    old_files = [(f.storage, f.name) for f in (summary.xlsx, summary.docx) if f]
     stamp = timezone.localtime().strftime("%H%M%S")
     summary.xlsx.save(f"daily-summary-{day:%Y%m%d}-{stamp}.xlsx", ContentFile(xlsx), save=False)
     summary.docx.save(f"daily-summary-{day:%Y%m%d}-{stamp}.docx", ContentFile(docx), save=False)
@@ -251,8 +254,8 @@ def summary_generate(*, day: date, user=None) -> DailySummary:
     summary.generated_at = timezone.now()
     summary.generated_by = user
     summary.save()
-    for old in old_files:
-        transaction.on_commit(lambda name=old.name, storage=old.storage: storage.delete(name))
+    for storage, name in old_files:
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
     return summary
 
 

@@ -23,12 +23,13 @@ NOT_AUDITED = {
     "audit.SecurityEvent",
     "accounts.LoginSession",
     "core.Heartbeat",
-    # Job machinery: the outbox, periodic-run claims and leases are the queue's own log, and
-    # the key fingerprint is written once by migrate (its changes are security events).
+    # Job machinery, file bytes and the key fingerprint: operational rows, many per minute
+    # (files are audited through the rows that name them; key changes are security events).
     "core.InstallationKey",
     "core.OutboxJob",
     "core.PeriodicRun",
     "core.Lease",
+    "core.StoredFile",
     "notify.Notification",
     "notify.Delivery",
     "reports.Reminder",

@@ -110,3 +110,15 @@ def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, 503, 503]
+
+
+def test_outbox_jobs_waiting_too_long_fail_monitoring_only():
+    from fangxian.core.models import OutboxJob
+
+    job = OutboxJob.objects.create(task="fangxian.core.tasks.probe", args=["late"])
+    assert Client().get("/healthz").json()["outbox"]["ok"] is True  # just recorded
+    OutboxJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timezone.timedelta(minutes=6))
+    body = Client().get("/healthz").json()
+    assert body["outbox"]["ok"] is False and body["outbox"]["pending"] == 1
+    assert body["outbox"]["oldest_not_handed_seconds"] >= 360
+    assert Client().get("/readyz").status_code == 200

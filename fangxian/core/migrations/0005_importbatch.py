@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_outbox_periodic_runs_leases'),
+        ('core', '0004_stored_files_in_the_database'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
