@@ -68,6 +68,15 @@ class ApplicationForm(Bootstrap, forms.Form):
         self.style()
 
 
+class RegisterForm(ApplicationForm):
+    """The same application, filled in by the counselor for a student."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].label = _("The student has read the safety pledge and agrees to it.")
+        self.fields["pledge"].error_messages["required"] = _("The student must agree to the safety pledge.")
+
+
 class ReviewForm(Bootstrap, forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -28,7 +28,7 @@ from fangxian.org.scope import scope_of
 from fangxian.web.home import Tile
 
 from . import moves, selectors, services
-from .forms import ApplicationForm, CategoryForm, MovePlanForm, PeriodForm, ReviewForm
+from .forms import ApplicationForm, CategoryForm, MovePlanForm, PeriodForm, RegisterForm, ReviewForm
 from .importing import StayImporter
 from .models import LIVE_STATUSES, Category, LedgerEntry, MoveItem, StayApplication, StayPeriod, StudentTag
 from .models import Status as S
@@ -167,6 +167,63 @@ def _bed_choices(student: Student):
     return free.filter(parent__in=rooms).select_related("parent__parent")[:300]
 
 
+@require_roles(*WRITE_ROLES)
+def register(request):
+    """A counselor (or the college) puts a student of theirs on the ledger: find the
+    student by 学号 or name, then fill in the application for them."""
+    _writable(request)
+    today = timezone.localdate()
+    scope = scope_of(request.user)
+    query = (request.GET.get("q") or "").strip()[:50]
+    student = None
+    if id_param(request.GET.get("student") or request.POST.get("student")):
+        student = get_object_or_404(
+            scope.students(Student.objects.select_related("klass", "bed__parent__parent")),
+            pk=id_param(request.GET.get("student") or request.POST.get("student")),
+        )
+    found = []
+    if query and student is None:
+        found = list(
+            scope.students(Student.objects.filter(Q(student_number=query) | Q(name__contains=query)).select_related("klass")).order_by(
+                "student_number"
+            )[:20]
+        )
+    periods = StayPeriod.objects.filter(end_date__gte=today, is_open=True).order_by("start_date")
+    period = periods.filter(pk=id_param(request.GET.get("period") or request.POST.get("period"))).first() or periods.first()
+    form = None
+    if student is not None and period is not None:
+        initial = {"start_date": max(period.start_date, today), "end_date": period.end_date, "bed": student.bed_id}
+        form = RegisterForm(request.POST or None, period=period, beds=_bed_choices(student), initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.application_register_by_counselor(
+                    student=student,
+                    period=period,
+                    by=request.user,
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    reason=data["reason"],
+                    reason_note=data["reason_note"],
+                    bed=data["bed"],
+                    emergency_contact=data["emergency_contact"],
+                    emergency_phone=data["emergency_phone"].replace(" ", ""),
+                    parent_name=data["parent_name"],
+                    parent_phone=data["parent_phone"].replace(" ", ""),
+                    pledge_agreed=data["pledge"],
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("%(student)s is on the ledger; the college confirms the stay.") % {"student": student.name})
+                return redirect("ledger:mine")
+    return render(
+        request,
+        "ledger/register.html",
+        {"query": query, "found": found, "student": student, "period": period, "periods": periods, "form": form},
+    )
+
+
 @require_roles(Role.STUDENT)
 @require_POST
 def withdraw(request, pk: int):
@@ -184,21 +241,49 @@ def withdraw(request, pk: int):
 
 @require_roles(*STAFF_ROLES)
 def mine(request):
+    """The counselor's students today: search by name or 学号, filter by class and status,
+    grouped by class; a long list says how much of it is shown."""
     today = timezone.localdate()
     only_mine = request.GET.get("only") == "mine"
-    entries = list(
-        selectors.counselor_entries(request.user, today, only_mine=only_mine).order_by("student__klass__name", "student__name")[:300]
-    )
+    everyone = selectors.counselor_entries(request.user, today, only_mine=only_mine)
+    classes = list(Unit.objects.filter(pk__in=everyone.values("klass_id")).order_by("name").only("pk", "name"))
+    status_counts: dict[str, int] = {}
+    for status in everyone.values_list("status", flat=True):
+        status_counts[status] = status_counts.get(status, 0) + 1
+    summary = [(S(s).label, s, status_counts[s]) for s in S.values if s in status_counts]
+    query = (request.GET.get("q") or "").strip()[:50]
+    klass = id_param(request.GET.get("klass"))
+    status = request.GET.get("status") if request.GET.get("status") in S.values else ""
+    rows = everyone
+    if query:
+        rows = rows.filter(Q(student__name__contains=query) | Q(student__student_number__startswith=query))
+    if klass:
+        rows = rows.filter(klass_id=klass)
+    if status:
+        rows = rows.filter(status=status)
+    total = rows.count()
+    entries = list(rows.order_by("student__klass__name", "student__name")[:MINE_LIMIT])
     _attach_leaves(entries)
-    counts: dict[str, int] = {}
-    for entry in entries:
-        counts[entry.status] = counts.get(entry.status, 0) + 1
-    summary = [(S(s).label, s, counts[s]) for s in S.values if s in counts]
     return render(
         request,
         "ledger/mine.html",
-        {"entries": entries, "today": today, "only_mine": only_mine, "summary": summary, "can_write": not scope_of(request.user).read_only},
+        {
+            "entries": entries,
+            "total": total,
+            "limit": MINE_LIMIT,
+            "today": today,
+            "only_mine": only_mine,
+            "summary": summary,
+            "classes": classes,
+            "query": query,
+            "klass": klass,
+            "status": status,
+            "can_write": not scope_of(request.user).read_only,
+        },
     )
+
+
+MINE_LIMIT = 100
 
 
 def _attach_leaves(entries) -> None:
