@@ -26,6 +26,7 @@ from fangxian.core.params import id_param
 from fangxian.org.models import Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 from fangxian.web.home import Tile
+from fangxian.web.lists import first_n
 
 from . import moves, selectors, services
 from .forms import ApplicationForm, CategoryForm, MovePlanForm, PeriodForm, RegisterForm, ReviewForm
@@ -346,7 +347,7 @@ def entry_status(request, pk: int):
 
 @require_roles(Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
 def approvals(request):
-    queue = list(selectors.approval_queue(request.user)[:200])
+    queue = first_n(selectors.approval_queue(request.user), 200)
     return render(request, "ledger/approvals.html", {"queue": queue, "can_write": not scope_of(request.user).read_only})
 
 
@@ -433,7 +434,10 @@ def ledger_list(request):
         "periods": selectors.periods_for(request.user),
         "period": period,
         "campuses": Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True),
-        "buildings": Place.objects.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM, archived_at__isnull=True),
+        # Three campuses have buildings of the same names: the option says the campus.
+        "buildings": Place.objects.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM, archived_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__sort_order", "parent__name", "sort_order", "name"),
         "colleges": colleges,
         "classes": Unit.objects.filter(pk__in=selectors.visible_entries(request.user).values("klass_id")),
         "statuses": [(selectors.ON_CAMPUS, _("On campus (在校 or 返校)")), *S.choices],

@@ -124,3 +124,11 @@ def test_my_students_search_filter_and_group_by_class(ledger):
     assert by_status.context["entries"] == [] and "没有符合条件的学生" in by_status.content.decode()
     by_class = client.get(reverse("ledger:mine"), {"klass": uni.klass.pk})
     assert len(by_class.context["entries"]) == len([s for s in uni.students if s.klass_id == uni.klass.pk])
+
+
+def test_the_building_filter_names_the_campus(ledger):
+    uni = ledger.uni
+    client = Client()
+    client.force_login(uni.counselor_user)
+    page = client.get(reverse("ledger:list")).content.decode()
+    assert f"{uni.building.parent.name} · {uni.building.name}</option>" in page
