@@ -98,14 +98,32 @@ class PeriodForm(Bootstrap, forms.Form):
         self.style()
 
 
+# The badge colours the office picks from (swatches, not Bootstrap's colour names).
+TONES = [
+    ("primary", _("Blue")),
+    ("info", _("Light blue")),
+    ("success", _("Green")),
+    ("warning", _("Yellow")),
+    ("danger", _("Red")),
+    ("secondary", _("Grey")),
+    ("dark", _("Black")),
+]
+
+
 class CategoryForm(Bootstrap, forms.ModelForm):
+    """A student category. The office names it and picks its colour; the code that counts
+    are keyed by is made from the order of creation, never typed or shown."""
+
+    tone = forms.ChoiceField(label=_("Colour"), choices=TONES, initial="secondary", widget=forms.RadioSelect)
+
     class Meta:
         model = Category
-        fields = ["name", "code", "kind", "tone", "sort_order"]
+        fields = ["name", "kind", "tone", "sort_order"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style()
+        self.fields["tone"].widget.attrs["class"] = "btn-check"
 
 
 class MovePlanForm(Bootstrap, forms.Form):

@@ -597,6 +597,9 @@ def _periods_post(request, institution, period_form, category_form) -> None:
     elif what == "category" and category_form.is_valid():
         category = category_form.save(commit=False)
         category.institution = institution
+        if not category.code:
+            taken = set(Category.objects.filter(institution=institution).values_list("code", flat=True))
+            category.code = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
         services.category_save(category=category)
     elif what == "reason":
         period = get_object_or_404(StayPeriod, pk=id_param(request.POST.get("period")), institution=institution)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangxian.ledger import services
+from fangxian.ledger.models import Category
 from fangxian.ledger.models import Status as S
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,16 @@ def test_the_building_filter_names_the_campus(ledger):
     client.force_login(uni.counselor_user)
     page = client.get(reverse("ledger:list")).content.decode()
     assert f"{uni.building.parent.name} · {uni.building.name}</option>" in page
+
+
+def test_the_office_picks_a_category_colour_from_swatches_and_never_sees_codes(ledger, office, verified_client):
+    client = verified_client(office)
+    page = client.get(reverse("ledger:periods")).content.decode()
+    assert "risk_high" not in page and "Bootstrap" not in page
+    assert 'class="btn btn-sm text-bg-danger me-1 mb-1"' in page and ">红色</label>" in page
+    answer = client.post(
+        reverse("ledger:periods"), {"form": "category", "name": "隔离观察", "kind": "risk", "tone": "danger", "sort_order": 5}
+    )
+    assert answer.status_code == 302
+    made = Category.objects.get(name="隔离观察")
+    assert made.tone == "danger" and made.code.startswith("c")
