@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place
 
@@ -42,7 +43,7 @@ class ApplicationForm(Bootstrap, forms.Form):
 
     start_date = forms.DateField(label=_("Stay from"), widget=DateInput())
     end_date = forms.DateField(label=_("Stay until"), widget=DateInput())
-    reason = forms.ModelChoiceField(label=_("Reason"), queryset=None, empty_label=_("Choose…"))
+    reason = forms.ModelChoiceField(label=pgettext_lazy("stay", "Reason"), queryset=None, empty_label=_("Choose…"))
     reason_note = forms.CharField(label=_("Details"), max_length=200, required=False)
     bed = BedChoiceField(label=_("Bed during the stay"), queryset=Place.objects.none(), empty_label=_("Choose…"))
     emergency_contact = forms.CharField(label=_("Emergency contact"), max_length=50)
@@ -127,7 +128,7 @@ class CategoryForm(Bootstrap, forms.ModelForm):
 
 
 class MovePlanForm(Bootstrap, forms.Form):
-    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.filter(kind=Place.Kind.CAMPUS))
+    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.filter(kind=Place.Kind.CAMPUS), empty_label=_("Choose…"))
     move_date = forms.DateField(label=_("Move date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
 
