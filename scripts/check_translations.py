@@ -43,11 +43,52 @@ def extract(directory: Path, ignore: list[str]) -> Path:
     return directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
 
 
+# One word for each thing (/work/shared/GLOSSARY.md): a catalogue that translates one of
+# these msgids (without a context) otherwise fails the check.
+GLOSSARY = {
+    "Approve": "批准",
+    "Approved": "已批准",
+    "Building manager": "楼长",
+    "Coverage gaps": "覆盖缺口",
+    "Not reported": "未报",
+    "Locked": "已锁定",
+    "Late": "迟报",
+    "Campus": "校区",
+    "Student number": "学号",
+    "Staff number": "工号",
+    "ID number": "身份证号",
+}
+
+
+def consistency_problems(catalogues: dict[str, polib.POFile]) -> list[str]:
+    """Django answers a msgid with the first catalogue that has it, so one msgid (in one
+    context) translated two ways shows another app's word on a page: refuse that, and any
+    departure from the glossary. Where one English word means two things, give it a
+    context (pgettext) instead."""
+    seen: dict[tuple[str, str], dict[str, list[str]]] = {}
+    problems = []
+    for name, catalogue in catalogues.items():
+        for entry in catalogue:
+            if entry.obsolete or not entry.msgstr:
+                continue
+            seen.setdefault((entry.msgctxt or "", entry.msgid), {}).setdefault(entry.msgstr, []).append(name)
+            wanted = GLOSSARY.get(entry.msgid)
+            if wanted and not entry.msgctxt and entry.msgstr != wanted:
+                problems.append(f"{name}: {entry.msgid!r} is {entry.msgstr!r}; the glossary says {wanted!r}")
+    for (context, msgid), translations in sorted(seen.items()):
+        if len(translations) > 1:
+            where = "; ".join(f"{text!r} in {', '.join(sorted(apps))}" for text, apps in sorted(translations.items()))
+            label = f"{context}|{msgid}" if context else msgid
+            problems.append(f"{label!r} is translated differently: {where}")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--update", action="store_true", help="keep the refreshed .po files")
     options = parser.parse_args()
     problems: list[str] = []
+    catalogues: dict[str, polib.POFile] = {}
     for directory, ignore in catalogue_dirs():
         po_path = directory / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
         had_locale = (directory / "locale").exists()
@@ -58,6 +99,7 @@ def main() -> int:
                 shutil.rmtree(directory / "locale", ignore_errors=True)
             continue  # nothing to translate here
         catalogue = polib.pofile(str(po_path))
+        catalogues[str(directory.relative_to(ROOT))] = catalogue
         for entry in catalogue:
             if entry.obsolete:
                 continue
@@ -78,13 +120,19 @@ def main() -> int:
                 shutil.rmtree(directory / "locale", ignore_errors=True)
         else:
             po_path.write_bytes(before)
+    inconsistent = consistency_problems(catalogues)
+    if inconsistent:
+        print(f"{len(inconsistent)} msgid(s) translated inconsistently across the catalogues:", file=sys.stderr)
+        for line in inconsistent:
+            print("  " + line, file=sys.stderr)
     if problems:
         print(f"{len(problems)} user-facing string(s) have no Chinese translation:", file=sys.stderr)
         for line in problems:
             print("  " + line, file=sys.stderr)
         print("Run `make messages`, translate the empty entries, and run it again.", file=sys.stderr)
+    if problems or inconsistent:
         return 1
-    print("translations: every user-facing string has a Chinese translation")
+    print("translations: every user-facing string has one Chinese translation, the glossary's where it has one")
     return 0
 
 

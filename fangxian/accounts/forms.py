@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import RoleGrant, SecurityPolicy
 from .roles import GRANTABLE_ROLES
@@ -27,7 +28,7 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("second factor", "Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={"class": "form-control form-control-lg", "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}

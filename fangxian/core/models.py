@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Heartbeat(models.Model):
@@ -79,7 +80,7 @@ class Lease(models.Model):
     only until `expires_at` (see core.jobs.lease)."""
 
     name = models.CharField(_("name"), max_length=200, primary_key=True)
-    holder = models.CharField(_("holder"), max_length=200)
+    holder = models.CharField(pgettext_lazy("lease", "holder"), max_length=200)
     expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
@@ -100,7 +101,7 @@ class ImportBatch(models.Model):
         UNDONE = "undone", _("Undone")
 
     importer = models.CharField(_("import"), max_length=50)
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("import", "title"), max_length=100)
     cid = models.CharField(_("change-log id"), max_length=64, unique=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_size = models.PositiveIntegerField(_("file size"), default=0)

@@ -8,12 +8,14 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Command dashboard")
 
     def ready(self) -> None:
+        from fangxian.core.demo import register_demo
         from fangxian.web.nav import NavItem, register
 
-        from . import signals, tasks, tiles  # noqa: F401  (periodic tasks register on import)
+        from . import demo, signals, tasks, tiles  # noqa: F401  (periodic tasks register on import)
         from .access import READERS
 
         signals.connect()
+        register_demo("dashboard", 90, demo.load)  # last: reads what the other demos made
         tiles.register_builtin_tiles()
         register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", roles=set(READERS), order=50))
         register(

@@ -5,7 +5,7 @@ organisation demo created (and does nothing when there are none)."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -70,18 +70,31 @@ def load(size: int = 1, seed: int = 2022, **_options) -> None:
     students = list(
         Student.objects.filter(status=Student.Status.ENROLLED, bed__isnull=False).select_related("klass", "bed")[: max(30, size // 20)]
     )
+    first, last = _daytime(now)
+    span = max(int((last - first).total_seconds() // 60) - 100, 1)
     for student in students:
         campus_id = int(student.bed.path.strip("/").split("/")[0])
         campus_gates = [g for g in gates if g.parent_id == campus_id]
         if not campus_gates:
             continue
-        at = now - timedelta(minutes=rng.randint(10, 600))
-        for direction in (Direction.OUT, Direction.IN) if rng.random() < 0.8 else (Direction.OUT,):
+        # Out and back in the daytime, as students do; a few (planted) are not back yet.
+        at = first + timedelta(minutes=rng.randint(0, span))
+        for direction in (Direction.OUT, Direction.IN) if rng.random() < 0.96 else (Direction.OUT,):
             token, _payload = services.issue_personal_pass(student, now=at)
             services.scan(text=token, gate=rng.choice(campus_gates), direction=direction, at=at)
             at += timedelta(minutes=rng.randint(5, 90))
-            if at > now:
+            if at > last:
                 break
+
+
+def _daytime(now):
+    """The daytime window of the demo's scans: today 07:00 until now (or 21:30), or the whole
+    of yesterday's daytime when the demo is made before 09:00."""
+    local = timezone.localtime(now)
+    day = local.date() if local.hour >= 9 else local.date() - timedelta(days=1)
+    first = timezone.make_aware(datetime.combine(day, time(7, 0)))
+    last = min(now, timezone.make_aware(datetime.combine(day, time(21, 30))))
+    return first, last
 
 
 def _post_demo_guard(now) -> None:

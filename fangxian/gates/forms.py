@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place, Staff
 
@@ -30,7 +31,7 @@ class VisitForm(forms.Form):
     name = forms.CharField(label=_("Visitor's name"), max_length=50, widget=TEXT)
     id_number = forms.CharField(label=_("ID number"), max_length=18, widget=TEXT)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=TEXT)
-    organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False, widget=TEXT)
+    organisation = forms.CharField(label=pgettext_lazy("visitor", "Organisation"), max_length=100, required=False, widget=TEXT)
     purpose = forms.CharField(label=_("Purpose"), max_length=200, widget=TEXT)
     starts_at = _dt(_("From"))
     ends_at = _dt(_("Until"))

@@ -24,6 +24,7 @@ from fangxian.core.params import id_param
 from fangxian.org.models import Place, Staff, Student
 from fangxian.org.photos import photo_response
 from fangxian.org.scope import scope_of
+from fangxian.web.lists import first_n
 
 from . import reasons, selectors, services, signing
 from .forms import DeviceForm, LeaveForm, PolicyForm, RevokeForm, VehicleForm, VisitForm, VisitRequestForm
@@ -68,7 +69,7 @@ def campus(request, campus_id: int):
     versions = list(PolicyVersion.objects.filter(campus=place).prefetch_related("rules").order_by("-number")[:10])
     history = [{"version": v, "changes": selectors.policy_changes(v), "upcoming": v.effective_at > timezone.now()} for v in versions]
     presence = selectors.presence(place)
-    scans = Scan.objects.filter(campus=place).select_related("gate")[:50]
+    scans = first_n(Scan.objects.filter(campus=place).select_related("gate"), 50)
     can_manage = selectors.can_manage_policies(request.user)
     gates = Place.objects.filter(parent=place, kind=Place.Kind.GATE, archived_at__isnull=True)
     devices = Device.objects.filter(gate__in=gates).select_related("gate") if can_manage else []
@@ -123,7 +124,9 @@ def policy_new(request, campus_id: int):
 
 @require_roles(*OVERSEERS)
 def alerts(request):
-    return render(request, "gates/alerts.html", {"alerts": selectors.visible_alerts(request.user).select_related("recipient")[:200]})
+    return render(
+        request, "gates/alerts.html", {"alerts": first_n(selectors.visible_alerts(request.user).select_related("recipient"), 200)}
+    )
 
 
 @require_roles(Role.PREVENTION_OFFICE)
@@ -164,7 +167,7 @@ def revocations(request):
             services.revoke_passes(subject=services.subject_of(person), reason=form.cleaned_data["reason"], by=request.user)
             messages.success(request, _("The passes of %(name)s are revoked.") % {"name": person.name})
             return redirect("gates:revocations")
-    rows = list(Revocation.objects.filter(lifted_at__isnull=True)[:200])
+    rows = first_n(Revocation.objects.filter(lifted_at__isnull=True), 200)
     # The guard needs who and since when; why (often sensitive: health, an investigation)
     # is for the office that manages revocations only.
     holders = services.people_for_subjects({r.subject for r in rows})
@@ -462,14 +465,19 @@ def leave_list(request):
         else:
             messages.success(request, _("Your application has been sent to your responsible staff member."))
             return redirect("gates:leave_list")
-    mine = LeaveApplication.objects.filter(student=student)[:50] if student else []
+    mine = first_n(LeaveApplication.objects.filter(student=student), 50) if student else []
     to_decide, others = [], []
     if staff is not None:
         now = timezone.now()
-        for leave in selectors.visible_leaves(request.user).filter(ends_at__gte=now - timedelta(days=14))[:200]:
+        recent = first_n(selectors.visible_leaves(request.user).filter(ends_at__gte=now - timedelta(days=14)), 200)
+        for leave in recent:
             (to_decide if services.may_decide(leave, staff) else others).append(leave)
+    else:
+        recent = []
     return render(
-        request, "gates/leave_list.html", {"form": form, "mine": mine, "to_decide": to_decide, "others": others, "now": timezone.now()}
+        request,
+        "gates/leave_list.html",
+        {"form": form, "mine": mine, "to_decide": to_decide, "others": others, "recent": recent, "now": timezone.now()},
     )
 
 
@@ -527,11 +535,8 @@ def visit_list(request):
                 % {"url": request.build_absolute_uri(reverse("gates:visitor_pass", args=[visit.token]))},
             )
             return redirect("gates:visit_list")
-    visits = (
-        selectors.visible_visits(request.user)
-        .select_related("campus", "host")
-        .filter(ends_at__gte=timezone.now() - timedelta(days=7))[:200]
-    )
+    visits = selectors.visible_visits(request.user).select_related("campus", "host").filter(ends_at__gte=timezone.now() - timedelta(days=7))
+    visits = first_n(visits, 200)
     return render(request, "gates/visit_list.html", {"form": form if staff else None, "visits": visits, "staff": staff})
 
 
@@ -581,11 +586,8 @@ def vehicles(request):
         else:
             messages.success(request, _("Vehicle registered."))
             return redirect("gates:vehicles")
-    rows = (
-        selectors.visible_vehicles(request.user)
-        .filter(withdrawn_at__isnull=True, ends_at__gte=timezone.now())
-        .select_related("campus")[:300]
-    )
+    rows = selectors.visible_vehicles(request.user).filter(withdrawn_at__isnull=True, ends_at__gte=timezone.now()).select_related("campus")
+    rows = first_n(rows, 300)
     return render(request, "gates/vehicles.html", {"form": form if writable else None, "rows": rows})
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place
 
@@ -42,7 +43,7 @@ class ApplicationForm(Bootstrap, forms.Form):
 
     start_date = forms.DateField(label=_("Stay from"), widget=DateInput())
     end_date = forms.DateField(label=_("Stay until"), widget=DateInput())
-    reason = forms.ModelChoiceField(label=_("Reason"), queryset=None, empty_label=_("Choose…"))
+    reason = forms.ModelChoiceField(label=pgettext_lazy("stay", "Reason"), queryset=None, empty_label=_("Choose…"))
     reason_note = forms.CharField(label=_("Details"), max_length=200, required=False)
     bed = BedChoiceField(label=_("Bed during the stay"), queryset=Place.objects.none(), empty_label=_("Choose…"))
     emergency_contact = forms.CharField(label=_("Emergency contact"), max_length=50)
@@ -68,6 +69,15 @@ class ApplicationForm(Bootstrap, forms.Form):
         self.style()
 
 
+class RegisterForm(ApplicationForm):
+    """The same application, filled in by the counselor for a student."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].label = _("The student has read the safety pledge and agrees to it.")
+        self.fields["pledge"].error_messages["required"] = _("The student must agree to the safety pledge.")
+
+
 class ReviewForm(Bootstrap, forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -89,18 +99,36 @@ class PeriodForm(Bootstrap, forms.Form):
         self.style()
 
 
+# The badge colours the office picks from (swatches, not Bootstrap's colour names).
+TONES = [
+    ("primary", _("Blue")),
+    ("info", _("Light blue")),
+    ("success", _("Green")),
+    ("warning", _("Yellow")),
+    ("danger", _("Red")),
+    ("secondary", _("Grey")),
+    ("dark", _("Black")),
+]
+
+
 class CategoryForm(Bootstrap, forms.ModelForm):
+    """A student category. The office names it and picks its colour; the code that counts
+    are keyed by is made from the order of creation, never typed or shown."""
+
+    tone = forms.ChoiceField(label=_("Colour"), choices=TONES, initial="secondary", widget=forms.RadioSelect)
+
     class Meta:
         model = Category
-        fields = ["name", "code", "kind", "tone", "sort_order"]
+        fields = ["name", "kind", "tone", "sort_order"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style()
+        self.fields["tone"].widget.attrs["class"] = "btn-check"
 
 
 class MovePlanForm(Bootstrap, forms.Form):
-    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.filter(kind=Place.Kind.CAMPUS))
+    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.filter(kind=Place.Kind.CAMPUS), empty_label=_("Choose…"))
     move_date = forms.DateField(label=_("Move date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
 

@@ -408,6 +408,15 @@ def application_confirm(
 
 
 @transaction.atomic
+def application_register_by_counselor(*, student: Student, period: StayPeriod, by, **fields) -> StayApplication:
+    """A counselor puts a student on the ledger (the student asked in person, or has no
+    phone): the application is made for the student and approved by the counselor at once;
+    the college confirms it as any other."""
+    app = application_submit(student=student, period=period, by=by, **fields)
+    return application_review(application=app, approve=True, comment=_("Registered by the counselor"), by=by)
+
+
+@transaction.atomic
 def application_withdraw(*, application: StayApplication, by) -> StayApplication:
     app = StayApplication.objects.select_for_update().get(pk=application.pk)
     if app.stage not in (Stage.SUBMITTED, Stage.RETURNED, Stage.COUNSELOR_APPROVED):

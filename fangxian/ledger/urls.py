@@ -12,6 +12,7 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("apply/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("mine/", views.mine, name="mine"),
+    path("register/", views.register, name="register"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/", views.review, name="review"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),

@@ -25,9 +25,10 @@ from fangxian.core.params import date_param, id_param
 from fangxian.org.models import Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 from fangxian.web.home import Tile
+from fangxian.web.lists import first_n
 
 from . import moves, selectors, services
-from .forms import ApplicationForm, CategoryForm, MovePlanForm, PeriodForm, ReviewForm
+from .forms import ApplicationForm, CategoryForm, MovePlanForm, PeriodForm, RegisterForm, ReviewForm
 from .importing import StayImporter
 from .models import LIVE_STATUSES, Category, LedgerEntry, MoveItem, StayApplication, StayPeriod, StudentTag
 from .models import Status as S
@@ -166,6 +167,63 @@ def _bed_choices(student: Student):
     return free.filter(parent__in=rooms).select_related("parent__parent")[:300]
 
 
+@require_roles(*WRITE_ROLES)
+def register(request):
+    """A counselor (or the college) puts a student of theirs on the ledger: find the
+    student by 学号 or name, then fill in the application for them."""
+    _writable(request)
+    today = timezone.localdate()
+    scope = scope_of(request.user)
+    query = (request.GET.get("q") or "").strip()[:50]
+    student = None
+    if id_param(request.GET.get("student") or request.POST.get("student")):
+        student = get_object_or_404(
+            scope.students(Student.objects.select_related("klass", "bed__parent__parent")),
+            pk=id_param(request.GET.get("student") or request.POST.get("student")),
+        )
+    found = []
+    if query and student is None:
+        found = list(
+            scope.students(Student.objects.filter(Q(student_number=query) | Q(name__contains=query)).select_related("klass")).order_by(
+                "student_number"
+            )[:20]
+        )
+    periods = StayPeriod.objects.filter(end_date__gte=today, is_open=True).order_by("start_date")
+    period = periods.filter(pk=id_param(request.GET.get("period") or request.POST.get("period"))).first() or periods.first()
+    form = None
+    if student is not None and period is not None:
+        initial = {"start_date": max(period.start_date, today), "end_date": period.end_date, "bed": student.bed_id}
+        form = RegisterForm(request.POST or None, period=period, beds=_bed_choices(student), initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.application_register_by_counselor(
+                    student=student,
+                    period=period,
+                    by=request.user,
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    reason=data["reason"],
+                    reason_note=data["reason_note"],
+                    bed=data["bed"],
+                    emergency_contact=data["emergency_contact"],
+                    emergency_phone=data["emergency_phone"].replace(" ", ""),
+                    parent_name=data["parent_name"],
+                    parent_phone=data["parent_phone"].replace(" ", ""),
+                    pledge_agreed=data["pledge"],
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("%(student)s is on the ledger; the college confirms the stay.") % {"student": student.name})
+                return redirect("ledger:mine")
+    return render(
+        request,
+        "ledger/register.html",
+        {"query": query, "found": found, "student": student, "period": period, "periods": periods, "form": form},
+    )
+
+
 @require_roles(Role.STUDENT)
 @require_POST
 def withdraw(request, pk: int):
@@ -183,21 +241,49 @@ def withdraw(request, pk: int):
 
 @require_roles(*STAFF_ROLES)
 def mine(request):
+    """The counselor's students today: search by name or 学号, filter by class and status,
+    grouped by class; a long list says how much of it is shown."""
     today = timezone.localdate()
     only_mine = request.GET.get("only") == "mine"
-    entries = list(
-        selectors.counselor_entries(request.user, today, only_mine=only_mine).order_by("student__klass__name", "student__name")[:300]
-    )
+    everyone = selectors.counselor_entries(request.user, today, only_mine=only_mine)
+    classes = list(Unit.objects.filter(pk__in=everyone.values("klass_id")).order_by("name").only("pk", "name"))
+    status_counts: dict[str, int] = {}
+    for status in everyone.values_list("status", flat=True):
+        status_counts[status] = status_counts.get(status, 0) + 1
+    summary = [(S(s).label, s, status_counts[s]) for s in S.values if s in status_counts]
+    query = (request.GET.get("q") or "").strip()[:50]
+    klass = id_param(request.GET.get("klass"))
+    status = request.GET.get("status") if request.GET.get("status") in S.values else ""
+    rows = everyone
+    if query:
+        rows = rows.filter(Q(student__name__contains=query) | Q(student__student_number__startswith=query))
+    if klass:
+        rows = rows.filter(klass_id=klass)
+    if status:
+        rows = rows.filter(status=status)
+    total = rows.count()
+    entries = list(rows.order_by("student__klass__name", "student__name")[:MINE_LIMIT])
     _attach_leaves(entries)
-    counts: dict[str, int] = {}
-    for entry in entries:
-        counts[entry.status] = counts.get(entry.status, 0) + 1
-    summary = [(S(s).label, s, counts[s]) for s in S.values if s in counts]
     return render(
         request,
         "ledger/mine.html",
-        {"entries": entries, "today": today, "only_mine": only_mine, "summary": summary, "can_write": not scope_of(request.user).read_only},
+        {
+            "entries": entries,
+            "total": total,
+            "limit": MINE_LIMIT,
+            "today": today,
+            "only_mine": only_mine,
+            "summary": summary,
+            "classes": classes,
+            "query": query,
+            "klass": klass,
+            "status": status,
+            "can_write": not scope_of(request.user).read_only,
+        },
     )
+
+
+MINE_LIMIT = 100
 
 
 def _attach_leaves(entries) -> None:
@@ -260,7 +346,7 @@ def entry_status(request, pk: int):
 
 @require_roles(Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
 def approvals(request):
-    queue = list(selectors.approval_queue(request.user)[:200])
+    queue = first_n(selectors.approval_queue(request.user), 200)
     return render(request, "ledger/approvals.html", {"queue": queue, "can_write": not scope_of(request.user).read_only})
 
 
@@ -347,7 +433,10 @@ def ledger_list(request):
         "periods": selectors.periods_for(request.user),
         "period": period,
         "campuses": Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True),
-        "buildings": Place.objects.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM, archived_at__isnull=True),
+        # Three campuses have buildings of the same names: the option says the campus.
+        "buildings": Place.objects.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM, archived_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__sort_order", "parent__name", "sort_order", "name"),
         "colleges": colleges,
         "classes": Unit.objects.filter(pk__in=selectors.visible_entries(request.user).values("klass_id")),
         "statuses": [(selectors.ON_CAMPUS, _("On campus (在校 or 返校)")), *S.choices],
@@ -507,6 +596,9 @@ def _periods_post(request, institution, period_form, category_form) -> None:
     elif what == "category" and category_form.is_valid():
         category = category_form.save(commit=False)
         category.institution = institution
+        if not category.code:
+            taken = set(Category.objects.filter(institution=institution).values_list("code", flat=True))
+            category.code = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
         services.category_save(category=category)
     elif what == "reason":
         period = get_object_or_404(StayPeriod, pk=id_param(request.POST.get("period")), institution=institution)

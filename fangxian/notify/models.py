@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -19,7 +20,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=50)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("message", "title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)

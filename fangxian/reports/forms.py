@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Unit
 
@@ -15,7 +16,7 @@ from .models import ReportForm
 
 
 class DefinitionField(forms.CharField):
-    widget = forms.Textarea(attrs={"rows": 18, "class": "font-monospace", "spellcheck": "false"})
+    widget = forms.Textarea(attrs={"rows": 12, "class": "font-monospace small", "spellcheck": "false"})
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -30,8 +31,12 @@ class DefinitionField(forms.CharField):
 
 
 class FormCreateForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=50)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.SlugField(
+        label=pgettext_lazy("report form", "Form code"),
+        max_length=50,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. college-daily; used in links and the API."),
+    )
+    name = forms.CharField(label=pgettext_lazy("report form", "Form name"), max_length=100)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     frequency = forms.ChoiceField(label=_("Frequency"), choices=ReportForm.Frequency.choices)
     once_on = forms.DateField(label=_("Collection day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -24,6 +24,10 @@ def registered(source: str) -> bool:
     return source in _sources
 
 
+def registered_sources() -> list[str]:
+    return sorted(_sources)
+
+
 def prefill_value(source: str, unit, day: date) -> int | None:
     fn = _sources.get(source)
     return None if fn is None else fn(unit, day)

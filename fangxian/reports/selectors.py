@@ -288,7 +288,10 @@ class SummaryRow:
 
 
 def summary_rows(limit: int = 60) -> list[SummaryRow]:
-    rows = [SummaryRow(s, None) for s in DailySummary.objects.all()[:limit]]
+    from fangxian.web.lists import first_n
+
+    shown = first_n(DailySummary.objects.all(), limit)
+    rows = [SummaryRow(s, None) for s in shown]
     if not rows:
         return rows
     days = [r.summary.day for r in rows]
@@ -301,7 +304,8 @@ def summary_rows(limit: int = 60) -> list[SummaryRow]:
     for r in rows:
         r.lock = locks.get(r.summary.day)
         r.arrived_since = [s for s in later[r.summary.day] if s.submitted_at and s.submitted_at > r.summary.generated_at]
-    return rows
+    shown[:] = rows  # the rows, still knowing whether more summaries exist
+    return shown
 
 
 # -- public, unscoped: for the dashboard's daily roll-ups ---------------------------------

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
@@ -450,7 +451,47 @@ def form_create(request):
         else:
             messages.success(request, _("The report form has been created."))
             return redirect("reports:forms")
-    return render(request, "reports/form_edit.html", {"edit_form": form, "report_form": None})
+    return render(request, "reports/form_edit.html", {"edit_form": form, "report_form": None, **_builder_context()})
+
+
+PREFILL_LABELS = {
+    "ledger.headcount.total": gettext_lazy("Ledger: students on campus (total)"),
+    "ledger.headcount.male": gettext_lazy("Ledger: students on campus (male)"),
+    "ledger.headcount.female": gettext_lazy("Ledger: students on campus (female)"),
+}
+
+
+def _builder_context() -> dict:
+    """What the form builder's script needs: its words, and the pre-fill sources by label."""
+    text = {
+        "label": _("Question"),
+        "type": _("Answer type"),
+        "unit": _("Unit of measure"),
+        "choices": _("Choices (separated by 、)"),
+        "required": _("Required"),
+        "prefill": _("Pre-filled from"),
+        "no_prefill": _("Not pre-filled"),
+        "alert": _("Alert when"),
+        "no_alert": _("No alert"),
+        "alert_value": _("Alert value"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "remove": _("Remove"),
+        "add_field": _("Add a question"),
+        "add_section": _("Add a section"),
+        "section_title": _("Section title"),
+        "zero": _("May be reported as nothing unusual"),
+        "sum": _("Sum rule: total"),
+        "no_sum": _("No sum rule"),
+        "type_integer": _("Whole number"),
+        "type_decimal": _("Number"),
+        "type_text": _("Text"),
+        "type_yesno": _("Yes / no"),
+        "type_choice": _("Choice"),
+        "type_date": _("Date"),
+    }
+    sources = [[code, str(PREFILL_LABELS.get(code, code))] for code in prefill.registered_sources()]
+    return {"builder_text": text, "builder_sources": sources}
 
 
 @require_roles(Role.PREVENTION_OFFICE)
@@ -476,4 +517,4 @@ def version_create(request, code: str):
         else:
             messages.success(request, _("The new version has been saved."))
             return redirect("reports:forms")
-    return render(request, "reports/form_edit.html", {"edit_form": form, "report_form": report_form})
+    return render(request, "reports/form_edit.html", {"edit_form": form, "report_form": report_form, **_builder_context()})

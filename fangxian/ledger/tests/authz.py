@@ -109,6 +109,14 @@ ENTRIES = [
     Entry("ledger:list", get=expect(403, **STAFF)),
     Entry("ledger:export", get=expect(403, **STAFF)),
     Entry("ledger:mine", get=expect(403, **STAFF)),
+    # No student chosen: the search page, for GET and POST alike.
+    Entry(
+        "ledger:register",
+        get=expect(403, office=200, college=200, counselor=200),
+        post=expect(403, office=200, college=200, counselor=200),
+        kwargs=_setup,
+        scoped=False,
+    ),
     Entry("ledger:approvals", get=expect(403, **STAFF)),
     Entry(
         "ledger:import",
