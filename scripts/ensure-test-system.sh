@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Make sure the system packages the tests need are present: Chromium for the browser tests,
 # a font with Chinese glyphs, and gettext for the translation check; with the argument
-# `bench`, wrk for the load benchmarks instead. As root on Debian or Ubuntu they are
+# `bench`, wrk and hey for the load benchmarks instead. As root on Debian or Ubuntu they are
 # installed; elsewhere we say exactly what is missing.
 set -euo pipefail
 
 missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v hey >/dev/null 2>&1 || missing+=(hey)
 else
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || missing+=(fonts-wqy-microhei)
