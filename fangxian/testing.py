@@ -77,6 +77,32 @@ def copy_migrated(template: Path, var_dir: Path) -> None:
     shutil.copyfile(template, var_dir / "fangxian.sqlite3")
 
 
+# The database as migrated (the rows migrations ship, content types, permissions), kept
+# to put back after a transactional test emptied it (see conftest.py).
+MIGRATED: dict[str, object] = {"snapshot": None, "emptied": False}
+
+
+def remember_migrated_database() -> None:
+    from django.db import connection
+
+    MIGRATED["snapshot"] = connection.creation.serialize_db_to_string()
+
+
+def restore_migrated_database(config) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        # The flush after the test re-created content types and permissions under new ids;
+        # empty again without that, then load the rows exactly as migrated.
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(MIGRATED["snapshot"])
+    ContentType.objects.clear_cache()
+    MIGRATED["emptied"] = False
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, *roles: str, **fields) -> User:
