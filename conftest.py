@@ -41,9 +41,10 @@ def pytest_collection_modifyitems(config, items):
 #
 # A transactional test (live server, browser, threads with their own connections) ends by
 # emptying every table, and with them the rows the migrations ship (the daily report forms).
-# Run one after another, pytest-django orders those tests after all others, so no test ever
-# saw the emptied database. On a worker of a parallel run the order is the scheduler's, so
-# the worker puts back the database as migrated before the next test that uses it.
+# Run one after another, pytest-django orders those tests after all others, so only other
+# transactional tests ever saw the emptied database. On a worker of a parallel run the order
+# is the scheduler's, so the worker puts back the database as migrated before each test that
+# uses it after a transactional one.
 
 
 def _uses_db(item) -> tuple[bool, bool]:
@@ -55,38 +56,22 @@ def _uses_db(item) -> tuple[bool, bool]:
     return transactional or bool(marker) or "db" in fixtures, transactional
 
 
-_MIGRATED: dict[str, object] = {"snapshot": None, "emptied": False}
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from django.db import connection
+    from fangxian.testing import remember_migrated_database
 
     with django_db_blocker.unblock():
-        _MIGRATED["snapshot"] = connection.creation.serialize_db_to_string()
+        remember_migrated_database()
     yield
-
-
-def _restore_migrated(config) -> None:
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.management import call_command
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    with config.stash[blocking_manager_key].unblock():
-        # The flush after the test re-created content types and permissions under new ids;
-        # empty again without that, then load the rows exactly as migrated.
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(_MIGRATED["snapshot"])
-    ContentType.objects.clear_cache()
-    _MIGRATED["emptied"] = False
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
+    from fangxian import testing
+
     uses_db, transactional = _uses_db(item)
-    if uses_db and _MIGRATED["emptied"] and _MIGRATED["snapshot"] is not None:
-        _restore_migrated(item.config)
+    if uses_db and testing.MIGRATED["emptied"] and testing.MIGRATED["snapshot"] is not None:
+        testing.restore_migrated_database(item.config)
     if transactional:
-        _MIGRATED["emptied"] = True
+        testing.MIGRATED["emptied"] = True
     return (yield)

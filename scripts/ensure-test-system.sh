@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Make sure the system packages the tests need are present: Chromium for the browser tests,
-# a font with Chinese glyphs, gettext for the translation check, slapd and the LDAP headers; with the argument
-# `bench`, wrk for the load benchmarks instead; with `drill`, redis-server for `make drill`. As root on Debian or Ubuntu they are
+# a font with Chinese glyphs, gettext for the translation check, slapd and the LDAP headers;
+# with the argument `bench`, wrk and hey for the load benchmarks instead; with `drill`,
+# redis-server for `make drill`. As root on Debian or Ubuntu they are
 # installed; elsewhere we say exactly what is missing.
 set -euo pipefail
 
 missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v hey >/dev/null 2>&1 || missing+=(hey)
 elif [ "${1:-}" = "drill" ]; then
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 else

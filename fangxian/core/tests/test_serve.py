@@ -11,6 +11,8 @@ import urllib.request
 import pytest
 from django.conf import settings
 
+from fangxian.testing import copy_migrated
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -27,7 +29,7 @@ def group_alive(pgid: int) -> bool:
 
 
 @pytest.fixture
-def serve(tmp_path):
+def serve(tmp_path, migrated_sqlite):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("FANGXIAN_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env = {
         **clean,
@@ -37,7 +39,7 @@ def serve(tmp_path):
         "DJANGO_SETTINGS_MODULE": "fangxian.settings",
     }
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=settings.BASE_DIR, check=True, timeout=120)
+    copy_migrated(migrated_sqlite, tmp_path)  # what `migrate` would leave there, made once
     port = free_port()
     process = subprocess.Popen(
         [*manage, "serve", "--addrport", f"127.0.0.1:{port}"],
