@@ -3,17 +3,9 @@
 from datetime import date
 
 import pytest
-from rest_framework.test import APIClient
 
-from fangxian.accounts.models import ApiToken
 from fangxian.org.models import Assignment
-
-
-def _client(user) -> APIClient:
-    token, raw = ApiToken.issue(user=user, name="test", expires_at=None)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    return client
+from fangxian.testing import api_client as _client
 
 
 def test_students_are_scoped_and_masked(uni):
