@@ -86,10 +86,6 @@ def register_student_population(provider: StudentPopulation) -> None:
     _population.append(provider)
 
 
-def reset_student_population() -> None:
-    del _population[1:]
-
-
 def students_on_campus(day: date) -> QuerySet:
     return _population[-1](day)
 
