@@ -72,9 +72,12 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 
 def copy_migrated(template: Path, var_dir: Path) -> None:
-    """Put the migrated database where the project in FANGXIAN_VAR_DIR=`var_dir` looks for it."""
+    """Put the migrated database where the project in FANGXIAN_VAR_DIR=`var_dir` looks for it,
+    with the development key it was set up with: `migrate` records the key's fingerprint, and
+    a node with another key refuses to start (core.keys)."""
     var_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, var_dir / "fangxian.sqlite3")
+    shutil.copyfile(template.parent / "secret.key", var_dir / "secret.key")
 
 
 # The database as migrated (the rows migrations ship, content types, permissions), kept
