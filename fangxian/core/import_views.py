@@ -4,17 +4,20 @@ template download and the error-file download."""
 from __future__ import annotations
 
 import fcntl
-import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .importing import Importer, ImportOptions, ImportReport, RowError
@@ -25,32 +28,58 @@ PENDING_SESSION_KEY = "fangxian_import_pending"
 # Error files and checked files waiting for the user's confirmation copy the upload, ID
 # numbers included: they are deleted after a day.
 ERROR_FILE_MAX_AGE = 24 * 3600
+# Names in default_storage, the storage every app server shares.
+ERROR_DIR = "import-errors"
+PENDING_DIR = "import-pending"
 
 
-def _error_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "import-errors"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _error_name(token: str) -> str:
+    return f"{ERROR_DIR}/{token}.xlsx"
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "import-pending"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _pending_name(token: str) -> str:
+    return f"{PENDING_DIR}/{token}.xlsx"
+
+
+def _is_stale(name: str, limit) -> bool:
+    """Whether the stored file `name` was written before `limit`; FileNotFoundError if it
+    is gone (checked first: not every storage raises that for a missing file's time). The
+    storage's own time, so every node agrees on a file's age."""
+    if not default_storage.exists(name):
+        raise FileNotFoundError(name)
+    return default_storage.get_modified_time(name) < limit
+
+
+def _oldest_allowed(max_age: int = ERROR_FILE_MAX_AGE):
+    return timezone.now() - timedelta(seconds=max_age)
+
+
+def _delete(name: str) -> None:
+    with suppress(FileNotFoundError):  # deleted meanwhile by another request
+        default_storage.delete(name)
 
 
 def delete_old_error_files(*, max_age: int = ERROR_FILE_MAX_AGE) -> int:
     """Delete error files and unconfirmed checked files older than `max_age` seconds;
-    the number deleted."""
-    limit = time.time() - max_age
+    the number deleted. Through default_storage, the one every app server shares, so a
+    file written on one node is swept by whichever node runs next."""
+    limit = _oldest_allowed(max_age)
     deleted = 0
-    for path in [*_error_dir().glob("*.xlsx"), *_pending_dir().glob("*.xlsx")]:
+    for folder in (ERROR_DIR, PENDING_DIR):
         try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                deleted += 1
-        except FileNotFoundError:  # deleted meanwhile by another request
-            pass
+            _dirs, files = default_storage.listdir(folder)
+        except FileNotFoundError:  # the filesystem storage before its first file
+            continue
+        for filename in files:
+            if not filename.endswith(".xlsx"):
+                continue
+            name = f"{folder}/{filename}"
+            try:
+                if _is_stale(name, limit):
+                    default_storage.delete(name)
+                    deleted += 1
+            except FileNotFoundError:  # deleted meanwhile by another request
+                pass
     return deleted
 
 
@@ -62,15 +91,16 @@ def _take_pending(request, importer: Importer, token: str):
     request.session[PENDING_SESSION_KEY] = pending
     if entry is None or entry["importer"] != importer.name:
         return None
-    path = _pending_dir() / f"{token}.xlsx"
+    name = _pending_name(token)
     try:
-        if path.stat().st_mtime < time.time() - ERROR_FILE_MAX_AGE:
-            path.unlink()
+        if _is_stale(name, _oldest_allowed()):
+            _delete(name)
             return None
-        data = path.read_bytes()
-        path.unlink()
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         return None
+    _delete(name)
     return SimpleUploadedFile(entry["name"], data, content_type=XLSX_CONTENT_TYPE)
 
 
@@ -79,14 +109,23 @@ def _keep_pending(request, importer: Importer, upload) -> str:
     delete_old_error_files()
     token = uuid.uuid4().hex
     upload.seek(0)
-    (_pending_dir() / f"{token}.xlsx").write_bytes(upload.read())
+    _save(_pending_name(token), upload.read())
     pending = request.session.get(PENDING_SESSION_KEY, {})
     for old in list(pending)[:-4]:  # at most five waiting per session
         pending.pop(old)
-        (_pending_dir() / f"{old}.xlsx").unlink(missing_ok=True)
+        _delete(_pending_name(old))
     pending[token] = {"importer": importer.name, "name": str(getattr(upload, "name", "") or "upload.xlsx")[:200]}
     request.session[PENDING_SESSION_KEY] = pending
     return token
+
+
+def _save(name: str, data: bytes) -> None:
+    saved = default_storage.save(name, ContentFile(data))
+    # The token is random: a storage that renamed the file (a name taken) would break the
+    # link between the token the session holds and the file.
+    if saved != name:
+        _delete(saved)
+        raise FileExistsError(name)
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -110,7 +149,13 @@ def import_lock(name: str):
     """One import of a kind at a time on this host: a second upload (the same file posted
     twice, a double click) gets a message instead of racing the first one to the unique
     constraints. An advisory file lock, so it holds across the server's worker processes
-    and is released by the kernel if a process dies."""
+    and is released by the kernel if a process dies.
+
+    Per host only, on purpose: the lock file stays on this node's disk (MEDIA_ROOT), not in
+    the shared default_storage. Two uploads landing on two app servers can run at once;
+    that race is caught by the database (unique constraints, the batch's transaction), the
+    loser is rolled back whole and told to upload again (see import_page). The lock only
+    spares the common case, a double post to one node, that message."""
     path = Path(settings.MEDIA_ROOT) / "import-locks"
     path.mkdir(parents=True, exist_ok=True)
     with (path / f"{name}.lock").open("w") as handle:
@@ -127,8 +172,9 @@ def import_lock(name: str):
 def import_page(request, importer: Importer, *, template: str = "core/import.html", context: dict | None = None):
     """GET: the form. GET ?template=1: the empty template. POST: run (or check) the import.
 
-    The error file of a failed run is kept under MEDIA_ROOT with a random name that only
-    the uploader's session knows, and is served by `import_errors` for a day."""
+    The error file of a failed run is kept in default_storage (shared by every app server)
+    with a random name that only the uploader's session knows, and is served by
+    `import_errors` for a day."""
     if request.GET.get("template") and importer.has_template:
         return xlsx_response(importer.template(), f"{importer.title}-模板.xlsx")
     report = None
@@ -170,7 +216,7 @@ def import_page(request, importer: Importer, *, template: str = "core/import.htm
         if report.error_file:
             delete_old_error_files()
             error_token = uuid.uuid4().hex
-            (_error_dir() / f"{error_token}.xlsx").write_bytes(report.error_file)
+            _save(_error_name(error_token), report.error_file)
             tokens = request.session.get(ERROR_FILES_SESSION_KEY, [])[-9:]
             request.session[ERROR_FILES_SESSION_KEY] = [*tokens, error_token]
     status = 400 if report is not None and not report.ok else 200
@@ -182,7 +228,12 @@ def import_errors(request, token: str):
     """Download an error file: only from the session that uploaded it, for a day."""
     if token not in request.session.get(ERROR_FILES_SESSION_KEY, []) or not token.isalnum():
         raise Http404
-    path = _error_dir() / f"{token}.xlsx"
-    if not path.exists() or path.stat().st_mtime < time.time() - ERROR_FILE_MAX_AGE:
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误.xlsx", content_type=XLSX_CONTENT_TYPE)
+    name = _error_name(token)
+    try:
+        if _is_stale(name, _oldest_allowed()):
+            _delete(name)  # it copies ID numbers: gone once refused
+            raise Http404
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename="导入错误.xlsx", content_type=XLSX_CONTENT_TYPE)

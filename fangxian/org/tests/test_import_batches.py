@@ -101,24 +101,79 @@ def test_a_checked_file_is_imported_by_confirming_the_preview(uni, office, verif
     assert again.status_code == 400 and "重新上传" in again.content.decode()
 
 
-def test_error_files_with_id_numbers_are_deleted_after_a_day(uni, office, verified_client, settings, tmp_path):
-    import os
-    import time
+DATABASE_STORAGE = {"BACKEND": "fangxian.core.storage.DatabaseStorage"}
 
+
+@pytest.fixture(params=["filesystem", "database"])
+def file_storage(request, settings, tmp_path):
+    """Error and checked files live in default_storage, which every app server shares."""
     settings.MEDIA_ROOT = tmp_path
+    if request.param == "database":
+        settings.STORAGES = {**settings.STORAGES, "default": DATABASE_STORAGE}
+    return request.param
+
+
+def make_old(file_storage, name):
+    """Age a stored file by two days, the way each storage keeps its time."""
+    import os
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from fangxian.core.models import StoredFile
+
+    two_days_ago = timezone.now() - timedelta(days=2)
+    if file_storage == "database":
+        assert StoredFile.objects.filter(name=name).update(created_at=two_days_ago) == 1
+    else:
+        os.utime(default_storage.path(name), (two_days_ago.timestamp(), two_days_ago.timestamp()))
+
+
+def test_error_files_with_id_numbers_are_deleted_after_a_day(uni, office, verified_client, file_storage):
+    from django.core.files.storage import default_storage
+
     client = verified_client(office)
     page = reverse("org:import", args=["students"])
     bad = workbook(HEADER, ["2030999041", "甲", "男", "没有的班", ""])
     first = client.post(page, {"file": bad})
     token = first.context["error_token"]
-    path = tmp_path / "import-errors" / f"{token}.xlsx"
-    assert path.exists() and client.get(reverse("import-errors", args=[token])).status_code == 200
-    two_days_ago = time.time() - 2 * 24 * 3600
-    os.utime(path, (two_days_ago, two_days_ago))
+    name = f"import-errors/{token}.xlsx"
+    assert default_storage.exists(name) and client.get(reverse("import-errors", args=[token])).status_code == 200
+    make_old(file_storage, name)
     assert client.get(reverse("import-errors", args=[token])).status_code == 404
+    assert not default_storage.exists(name)  # refused and deleted: it copies the upload
     bad.seek(0)
-    second = client.post(page, {"file": bad})  # any later failed upload sweeps the old files
-    assert not path.exists() and (tmp_path / "import-errors" / f"{second.context['error_token']}.xlsx").exists()
+    second = client.post(page, {"file": bad})
+    assert default_storage.exists(f"import-errors/{second.context['error_token']}.xlsx")
+    # Any later failed upload sweeps the old files, error files and checked files alike.
+    third_bad = workbook(HEADER, ["2030999042", "乙", "男", "没有的班", ""])
+    make_old(file_storage, f"import-errors/{second.context['error_token']}.xlsx")
+    checked = client.post(page, {"file": changing_file(uni), "check_only": "1"})
+    pending = f"import-pending/{checked.context['pending_token']}.xlsx"
+    assert default_storage.exists(pending)
+    make_old(file_storage, pending)
+    third = client.post(page, {"file": third_bad})
+    assert default_storage.listdir("import-errors")[1] == [f"{third.context['error_token']}.xlsx"]
+    assert default_storage.listdir("import-pending")[1] == []
+    # The old checked file is refused, not imported.
+    confirmed = client.post(page, {"pending": checked.context["pending_token"]})
+    assert confirmed.status_code == 400 and not Student.objects.filter(student_number="2030999031").exists()
+
+
+def test_checked_files_in_the_shared_storage_are_kept_five_at_most_and_confirmed_once(uni, office, verified_client, file_storage):
+    """Five at most wait per session; the confirmed one is removed from the storage."""
+    from django.core.files.storage import default_storage
+
+    client = verified_client(office)
+    page = reverse("org:import", args=["students"])
+    tokens = [client.post(page, {"file": changing_file(uni), "check_only": "1"}).context["pending_token"] for _ in range(6)]
+    assert sorted(default_storage.listdir("import-pending")[1]) == sorted(f"{token}.xlsx" for token in tokens[1:])
+    assert client.post(page, {"pending": tokens[0]}).status_code == 400
+    confirmed = client.post(page, {"pending": tokens[-1]})
+    assert confirmed.status_code == 200 and confirmed.context["report"].ok
+    assert Student.objects.filter(student_number="2030999031").exists()
+    assert not default_storage.exists(f"import-pending/{tokens[-1]}.xlsx")
 
 
 @pytest.mark.parametrize(("name", "importer_class", "count"), [("students", StudentImporter, 5), ("staff", None, None)])

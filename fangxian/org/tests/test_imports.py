@@ -5,6 +5,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -454,6 +455,7 @@ def test_upload_shows_errors_and_serves_the_error_file(uni, office, verified_cli
     text = response.content.decode()
     assert "第 2 行 · 班级 · " in text and "不存在2021级1班" in text
     token = response.context["error_token"]
+    assert default_storage.exists(f"import-errors/{token}.xlsx")  # the storage every node shares
     download = client.get(reverse("import-errors", args=[token]))
     assert download.status_code == 200
     rows = read_sheet(b"".join(download.streaming_content))
@@ -465,3 +467,31 @@ def test_upload_shows_errors_and_serves_the_error_file(uni, office, verified_cli
     response = client.post(page, {"file": good})
     assert response.status_code == 200 and Student.objects.filter(student_number="2030999001").exists()
     assert 'data-testid="import-ok"' in response.content.decode()
+
+
+def test_an_error_file_in_the_database_storage_is_served_by_any_node(uni, office, verified_client, settings, tmp_path):
+    """On several app servers the download can reach another node: the error file is a row
+    of the shared database storage, not a file on the disk of the node that wrote it."""
+    from fangxian.core.models import StoredFile
+    from fangxian.core.storage import DatabaseStorage
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "fangxian.core.storage.DatabaseStorage"}}
+    client = verified_client(office)
+    bad = xlsx(STUDENT_HEADER, student_row("2030999001", klass="不存在2021级1班"))
+    response = client.post(reverse("org:import", args=["students"]), {"file": bad})
+    assert response.status_code == 400
+    token = response.context["error_token"]
+    name = f"import-errors/{token}.xlsx"
+    assert StoredFile.objects.filter(name=name).exists()
+    assert not (tmp_path / "import-errors").exists()  # nothing on this node's disk
+    with DatabaseStorage().open(name) as handle:  # what another node reads
+        assert read_sheet(handle.read())[1][0] == "2030999001"
+    download = client.get(reverse("import-errors", args=[token]))
+    assert download.status_code == 200 and download["Content-Type"] == XLSX_CONTENT_TYPE
+    rows = read_sheet(b"".join(download.streaming_content))
+    assert rows[1][0] == "2030999001" and "不存在2021级1班" in rows[1][-1]
+    # Only the session that uploaded it may fetch it: the same user, logged in again, may not.
+    client.logout()
+    assert verified_client(office).get(reverse("import-errors", args=[token])).status_code == 404
+    assert StoredFile.objects.filter(name=name).exists()
