@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.forms import EmptyChoiceMixin, Form, ModelForm
+
 from .models import RoleGrant, SecurityPolicy
 from .roles import GRANTABLE_ROLES
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(EmptyChoiceMixin, AuthenticationForm):
     # One message for a wrong password, an unknown user and a locked account, so the
     # answer tells an attacker nothing.
     error_messages = {
@@ -26,7 +28,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control", "autocomplete": "current-password"})
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     code = forms.CharField(
         label=pgettext_lazy("second factor", "Code"),
         max_length=16,
@@ -39,7 +41,7 @@ class TokenForm(forms.Form):
         return self.cleaned_data["code"].replace(" ", "").strip()
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"}))
     days = forms.IntegerField(
         label=_("Valid for (days)"),
@@ -50,7 +52,7 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(Form):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[(r.value, r.label) for r in GRANTABLE_ROLES],
@@ -71,7 +73,7 @@ class RoleGrantForm(forms.Form):
         return role
 
 
-class UserSearchForm(forms.Form):
+class UserSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -79,7 +81,7 @@ class UserSearchForm(forms.Form):
     )
 
 
-class InitialPasswordForm(forms.Form):
+class InitialPasswordForm(Form):
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
@@ -100,7 +102,7 @@ class InitialPasswordForm(forms.Form):
 User = get_user_model()
 
 
-class SecurityPolicyForm(forms.ModelForm):
+class SecurityPolicyForm(ModelForm):
     class Meta:
         model = SecurityPolicy
         fields = ["export_approval_rows"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.forms import Form, ModelForm
+
 from .models import User
 from .provisioning import Selection, parse_numbers, units_for
 
@@ -17,7 +19,7 @@ def _role_choices():
     return [("", _("Any role")), *AssignmentRole.choices]
 
 
-class ProvisionForm(forms.Form):
+class ProvisionForm(Form):
     unit = forms.ModelChoiceField(
         label=_("Unit (with everything under it)"),
         queryset=None,
@@ -73,7 +75,7 @@ class ProvisionForm(forms.Form):
         return data
 
 
-class SingleAccountForm(forms.Form):
+class SingleAccountForm(Form):
     number = forms.CharField(
         label=_("Staff or student number"),
         max_length=32,
@@ -81,7 +83,7 @@ class SingleAccountForm(forms.Form):
     )
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "email"]

@@ -9,10 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangxian.core.forms import Form
+
 FIELDS = ("wecom_userid", "dingtalk_userid")
 
 
-class MessengerForm(forms.Form):
+class MessengerForm(Form):
     wecom_userid = forms.CharField(
         label=gettext_lazy("WeCom user id"),
         max_length=64,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.forms import Form
 
 from . import initial_passwords, services
 from .access import require_roles
@@ -37,7 +38,7 @@ from .roles import Role
 RESET_KIND = "password_reset_request"
 
 
-class ResetRequestForm(forms.Form):
+class ResetRequestForm(Form):
     username = forms.CharField(
         label=gettext_lazy("Login (staff or student number)"),
         max_length=150,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.forms import Form
 from fangxian.core.params import MAX_DATE, MIN_DATE
 
 from .models import SecurityEvent
@@ -8,7 +9,7 @@ from .models import SecurityEvent
 _date = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     SOURCE_CHOICES = [("changes", _("Data changes")), ("events", _("Security events"))]
 
     source = forms.ChoiceField(

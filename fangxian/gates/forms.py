@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.forms import Form
 from fangxian.org.models import Place, Staff
 
 from .models import Category, Decision, Direction, Visit
@@ -16,14 +17,14 @@ def _dt(label):
     return forms.DateTimeField(label=label, widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200, widget=TEXT)
     destination = forms.CharField(label=_("Destination"), max_length=200, widget=TEXT)
-    starts_at = _dt(_("From"))
+    starts_at = _dt(pgettext_lazy("datetime", "From"))
     ends_at = _dt(_("Back by"))
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Visit._meta.get_field("kind").choices, widget=forms.Select(attrs={"class": "form-select"})
     )
@@ -33,8 +34,8 @@ class VisitForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=TEXT)
     organisation = forms.CharField(label=pgettext_lazy("visitor", "Organisation"), max_length=100, required=False, widget=TEXT)
     purpose = forms.CharField(label=_("Purpose"), max_length=200, widget=TEXT)
-    starts_at = _dt(_("From"))
-    ends_at = _dt(_("Until"))
+    starts_at = _dt(pgettext_lazy("datetime", "From"))
+    ends_at = _dt(pgettext_lazy("datetime", "Until"))
 
     def __init__(self, *args, campuses=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class VisitRequestForm(VisitForm):
         return data
 
 
-class VehicleForm(forms.Form):
+class VehicleForm(Form):
     plate = forms.CharField(label=_("Plate"), max_length=10, widget=TEXT)
     owner = forms.CharField(label=_("Owner or company"), max_length=100, widget=TEXT)
     campus = forms.ModelChoiceField(
@@ -73,8 +74,8 @@ class VehicleForm(forms.Form):
         empty_label=_("Every campus"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    starts_at = _dt(_("From"))
-    ends_at = _dt(_("Until"))
+    starts_at = _dt(pgettext_lazy("datetime", "From"))
+    ends_at = _dt(pgettext_lazy("datetime", "Until"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False, widget=TEXT)
 
     def __init__(self, *args, campuses=None, **kwargs):
@@ -82,7 +83,7 @@ class VehicleForm(forms.Form):
         self.fields["campus"].queryset = campuses if campuses is not None else Place.objects.none()
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(Form):
     """Effective time, note, and one decision + window per category and direction
     (fields named rule-<category>-<direction>-decision/start/end)."""
 
@@ -143,7 +144,7 @@ class PolicyForm(forms.Form):
         return rules
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(Form):
     gate = forms.ModelChoiceField(label=_("Gate"), queryset=Place.objects.none(), widget=forms.Select(attrs={"class": "form-select"}))
     name = forms.CharField(label=_("Device name"), max_length=100, widget=TEXT)
 
@@ -152,6 +153,6 @@ class DeviceForm(forms.Form):
         self.fields["gate"].queryset = gates if gates is not None else Place.objects.none()
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     number = forms.CharField(label=_("Student or staff number"), max_length=32, widget=TEXT)
     reason = forms.CharField(label=_("Reason"), max_length=200, widget=TEXT)

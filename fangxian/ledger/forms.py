@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.forms import Form, ModelForm
 from fangxian.org.models import Place
 
 from .models import Category, StayPeriod
@@ -38,7 +39,7 @@ class BedChoiceField(forms.ModelChoiceField):
         return bed_label(obj)
 
 
-class ApplicationForm(Bootstrap, forms.Form):
+class ApplicationForm(Bootstrap, Form):
     """The student's application, laid out for a phone."""
 
     start_date = forms.DateField(label=_("Stay from"), widget=DateInput())
@@ -78,12 +79,12 @@ class RegisterForm(ApplicationForm):
         self.fields["pledge"].error_messages["required"] = _("The student must agree to the safety pledge.")
 
 
-class ReviewForm(Bootstrap, forms.Form):
+class ReviewForm(Bootstrap, Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PeriodForm(Bootstrap, forms.Form):
+class PeriodForm(Bootstrap, Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
     end_date = forms.DateField(label=_("Last day"), widget=DateInput())
@@ -111,7 +112,7 @@ TONES = [
 ]
 
 
-class CategoryForm(Bootstrap, forms.ModelForm):
+class CategoryForm(Bootstrap, ModelForm):
     """A student category. The office names it and picks its colour; the code that counts
     are keyed by is made from the order of creation, never typed or shown."""
 
@@ -127,7 +128,7 @@ class CategoryForm(Bootstrap, forms.ModelForm):
         self.fields["tone"].widget.attrs["class"] = "btn-check"
 
 
-class MovePlanForm(Bootstrap, forms.Form):
+class MovePlanForm(Bootstrap, Form):
     campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.filter(kind=Place.Kind.CAMPUS), empty_label=_("Choose…"))
     move_date = forms.DateField(label=_("Move date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=100, required=False)

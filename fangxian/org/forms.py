@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.forms import Form, ModelForm
+
 from . import idnumber, photos
 from .models import ID_NUMBER_MESSAGES, AssignmentRole, Gender, Place, Staff, Student, Unit
 
@@ -36,7 +38,7 @@ class DateInput(forms.DateInput):
 # -- trees ------------------------------------------------------------------------------
 
 
-class NodeForm(forms.Form):
+class NodeForm(Form):
     """Create or rename a node. Kind-specific fields are removed when they do not apply."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -71,7 +73,7 @@ class NodeForm(forms.Form):
         _style(self)
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     parent = forms.IntegerField(label=_("New parent"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, parents, **kwargs):
@@ -131,7 +133,7 @@ class PhoneField(forms.CharField):
             )
 
 
-class StudentForm(forms.ModelForm):
+class StudentForm(ModelForm):
     id_number = IdNumberField(label=_("ID number"), max_length=24, required=False)
     phone = PhoneField(label=_("phone"), max_length=20, required=False)
 
@@ -192,7 +194,7 @@ class StudentForm(forms.ModelForm):
         super()._post_clean()
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(ModelForm):
     id_number = IdNumberField(label=_("ID number"), max_length=24, required=False)
     phone = PhoneField(label=_("phone"), max_length=20, required=False)
 
@@ -239,7 +241,7 @@ class StaffForm(forms.ModelForm):
         super()._post_clean()
 
 
-class LinkUserForm(forms.Form):
+class LinkUserForm(Form):
     username = forms.CharField(
         label=_("Account (username)"), max_length=150, required=False, help_text=_("Leave empty to remove the link.")
     )
@@ -263,7 +265,7 @@ class LinkUserForm(forms.Form):
         return user
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     """Upload or replace a person's photo. `cleaned_data["photo"]` is the cleaned JPEG."""
 
     photo = forms.FileField(
@@ -287,7 +289,7 @@ class PhotoForm(forms.Form):
         return photos.prepare(upload.read())
 
 
-class StudentFilterForm(forms.Form):
+class StudentFilterForm(Form):
     q = forms.CharField(
         label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")})
     )
@@ -306,7 +308,7 @@ class StudentFilterForm(forms.Form):
         _style(self)
 
 
-class StaffFilterForm(forms.Form):
+class StaffFilterForm(Form):
     q = forms.CharField(
         label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or number")})
     )
@@ -322,7 +324,7 @@ class StaffFilterForm(forms.Form):
 # -- assignments ------------------------------------------------------------------------
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(Form):
     role = forms.ChoiceField(label=_("Role"))
     staff = forms.IntegerField(label=_("Staff member"), widget=forms.HiddenInput)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -361,7 +363,7 @@ class AssignmentForm(forms.Form):
         return data
 
 
-class EndAssignmentForm(forms.Form):
+class EndAssignmentForm(Form):
     end_date = forms.DateField(label=_("Last day"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
@@ -370,7 +372,7 @@ class EndAssignmentForm(forms.Form):
         _style(self)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     to_staff = forms.IntegerField(label=_("Hand over to"), widget=forms.HiddenInput)
     on = forms.DateField(label=_("First day of the new holder"), widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -388,7 +390,7 @@ class HandoverForm(forms.Form):
         return found
 
 
-class AssignmentFilterForm(forms.Form):
+class AssignmentFilterForm(Form):
     q = forms.CharField(
         label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Staff or target name")})
     )
@@ -401,7 +403,7 @@ class AssignmentFilterForm(forms.Form):
         _style(self)
 
 
-class CoverageFilterForm(forms.Form):
+class CoverageFilterForm(Form):
     on = forms.DateField(label=_("Date"), required=False, widget=DateInput)
     campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.none(), required=False)
     college = forms.ModelChoiceField(label=_("College"), queryset=Unit.objects.none(), required=False)
@@ -413,7 +415,7 @@ class CoverageFilterForm(forms.Form):
         _style(self)
 
 
-class OnDateForm(forms.Form):
+class OnDateForm(Form):
     on = forms.DateField(label=_("Responsible on"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.forms import Form
 from fangxian.org.models import Unit
 
 from . import schema
@@ -30,7 +31,7 @@ class DefinitionField(forms.CharField):
         return definition
 
 
-class FormCreateForm(forms.Form):
+class FormCreateForm(Form):
     code = forms.SlugField(
         label=pgettext_lazy("report form", "Form code"),
         max_length=50,
@@ -62,11 +63,11 @@ class FormCreateForm(forms.Form):
         return data
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
     definition = DefinitionField(label=_("Sections and fields (JSON)"))
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -1,9 +1,11 @@
 from django import forms
 
+from fangxian.core.forms import ModelForm
+
 from .models import SiteConfig
 
 
-class SiteConfigForm(forms.ModelForm):
+class SiteConfigForm(ModelForm):
     class Meta:
         model = SiteConfig
         fields = ["institution_name", "notice_banner", "support_contact"]
