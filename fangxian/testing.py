@@ -92,16 +92,28 @@ def remember_migrated_database() -> None:
 
 
 def restore_migrated_database(config) -> None:
+    from auditlog.context import disable_auditlog
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
     with config.stash[blocking_manager_key].unblock():
         # The flush after the test re-created content types and permissions under new ids;
-        # empty again without that, then load the rows exactly as migrated.
+        # empty again without that, then load the rows exactly as migrated. The snapshot
+        # holds the change log of what migrate wrote (the key fingerprint): loading its rows
+        # must not log them again, and on PostgreSQL the sequences, which flush set back to 1,
+        # must move past the ids just loaded.
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(MIGRATED["snapshot"])
+        with disable_auditlog():
+            connection.creation.deserialize_db_from_string(MIGRATED["snapshot"])
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
     ContentType.objects.clear_cache()
     MIGRATED["emptied"] = False
 
