@@ -115,21 +115,7 @@ def apply(request):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                services.application_submit(
-                    student=student,
-                    period=period,
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    reason=data["reason"],
-                    reason_note=data["reason_note"],
-                    bed=data["bed"],
-                    emergency_contact=data["emergency_contact"],
-                    emergency_phone=data["emergency_phone"].replace(" ", ""),
-                    parent_name=data["parent_name"],
-                    parent_phone=data["parent_phone"].replace(" ", ""),
-                    pledge_agreed=data["pledge"],
-                    by=request.user,
-                )
+                services.application_submit(student=student, period=period, by=request.user, **_application_fields(data))
             except ValidationError as exc:
                 _attach(form, exc)
             else:
@@ -138,6 +124,23 @@ def apply(request):
     return render(
         request, "ledger/apply.html", {"student": student, "periods": periods, "period": period, "application": application, "form": form}
     )
+
+
+def _application_fields(data: dict) -> dict:
+    """The stay application's fields from the cleaned data of ApplicationForm (the student's
+    own form) or RegisterForm (a counselor's registration)."""
+    return {
+        "start_date": data["start_date"],
+        "end_date": data["end_date"],
+        "reason": data["reason"],
+        "reason_note": data["reason_note"],
+        "bed": data["bed"],
+        "emergency_contact": data["emergency_contact"],
+        "emergency_phone": data["emergency_phone"].replace(" ", ""),
+        "parent_name": data["parent_name"],
+        "parent_phone": data["parent_phone"].replace(" ", ""),
+        "pledge_agreed": data["pledge"],
+    }
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -197,21 +200,7 @@ def register(request):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                services.application_register_by_counselor(
-                    student=student,
-                    period=period,
-                    by=request.user,
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    reason=data["reason"],
-                    reason_note=data["reason_note"],
-                    bed=data["bed"],
-                    emergency_contact=data["emergency_contact"],
-                    emergency_phone=data["emergency_phone"].replace(" ", ""),
-                    parent_name=data["parent_name"],
-                    parent_phone=data["parent_phone"].replace(" ", ""),
-                    pledge_agreed=data["pledge"],
-                )
+                services.application_register_by_counselor(student=student, period=period, by=request.user, **_application_fields(data))
             except ValidationError as exc:
                 _attach(form, exc)
             else:
