@@ -69,7 +69,7 @@ def import_export(request, name: str):
     from fangxian.core.xlsx import Sheet, write_workbook
 
     importer_class = IMPORTERS.get(name)
-    if importer_class is None or not hasattr(importer_class, "export_rows"):
+    if importer_class is None or not importer_class.exportable:
         raise Http404
     importer = importer_class(user=request.user)
     rows = importer.export_rows()
