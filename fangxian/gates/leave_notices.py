@@ -1,6 +1,6 @@
 """Leave that reaches people: the staff member who decides is told of a new application
 (and the college of one waiting for it), and the student of the decision. Kept apart from
-services.py so that the leave workflow's messages live in one place."""
+services/leaves.py so that the leave workflow's messages live in one place."""
 
 from __future__ import annotations
 

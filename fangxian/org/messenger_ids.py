@@ -1,6 +1,6 @@
 """WeCom and DingTalk user ids of people, written by the student and staff imports.
 
-Kept apart from imports.py: the importers only declare the two columns and call
+Kept apart from the imports package: the importers only declare the two columns and call
 `write_messenger_ids` after their own write. An empty cell keeps the id already stored, so
 files without these columns change nothing."""
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -101,7 +102,7 @@ def test_only_a_verify_scan_of_the_guards_gates_and_only_soon_can_be_confirmed(w
     # (Scans are append-only: the age is set on the row as read, not stored.)
     old = Scan.objects.get(scan_id=verdict["scan_id"])
     old.received_at = timezone.now() - services.CONFIRM_WINDOW - timedelta(seconds=1)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.confirm_typed(scan=old, guard=world.guard_user, confirmed=True)
 
 

@@ -1,0 +1,115 @@
+"""The office's ledger: the filtered list, its export, the import and the bulk one-to-one fill."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangxian.accounts.access import require_roles
+from fangxian.accounts.roles import Role, roles_of
+from fangxian.core.import_views import import_page, xlsx_response
+from fangxian.core.params import date_param, id_param
+from fangxian.org.models import Place, Unit
+from fangxian.org.scope import scope_of
+
+from .. import selectors, services
+from ..importing import StayImporter
+from ..models import LedgerEntry
+from ..models import Status as S
+from .common import STAFF_ROLES, WRITE_ROLES, _writable
+
+
+def _filter_from(request) -> selectors.LedgerFilter:
+    get = request.GET
+    day = date_param(get.get("day"), "day")
+    return selectors.LedgerFilter(
+        day=day or timezone.localdate(),
+        period=id_param(get.get("period")),
+        campus=id_param(get.get("campus")),
+        building=id_param(get.get("building")),
+        college=id_param(get.get("college")),
+        klass=id_param(get.get("klass")),
+        status=get.get("status", "") if get.get("status", "") in (*S.values, selectors.ON_CAMPUS) else "",
+        tag=id_param(get.get("tag")),
+        q=get.get("q", "").strip()[:30],
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def ledger_list(request):
+    f = _filter_from(request)
+    spells = selectors.ledger_spells(request.user, f)
+    counts = selectors.ledger_counts(spells, f.day)
+    page = Paginator(selectors.with_details(spells, f.day).order_by("college_id", "klass_id", "student__student_number"), 50).get_page(
+        request.GET.get("page")
+    )
+    scope = scope_of(request.user)
+    period = selectors.current_period(request.user, f.day)
+    colleges = (
+        scope.units(Unit.objects.filter(kind=Unit.Kind.COLLEGE, archived_at__isnull=True))
+        if scope.everything
+        else Unit.objects.filter(pk__in=selectors.visible_entries(request.user).values("college_id"))
+    )
+    context = {
+        "f": f,
+        "counts": counts,
+        "page": page,
+        "periods": selectors.periods_for(request.user),
+        "period": period,
+        "campuses": Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True),
+        # Three campuses have buildings of the same names: the option says the campus.
+        "buildings": Place.objects.filter(kind=Place.Kind.BUILDING, use=Place.Use.DORM, archived_at__isnull=True)
+        .select_related("parent")
+        .order_by("parent__sort_order", "parent__name", "sort_order", "name"),
+        "colleges": colleges,
+        "classes": Unit.objects.filter(pk__in=selectors.visible_entries(request.user).values("klass_id")),
+        "statuses": [(selectors.ON_CAMPUS, _("On campus (在校 or 返校)")), *S.choices],
+        "categories": selectors.categories_for(period),
+        "query": request.GET.urlencode(),
+        "query_without_page": "&".join(f"{k}={v}" for k, v in f.as_dict().items()),
+        "can_write": not scope.read_only,
+        "is_office": Role.PREVENTION_OFFICE in roles_of(request.user),
+        "can_import": bool(roles_of(request.user) & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN}) and not scope.read_only,
+    }
+    return render(request, "ledger/list.html", context)
+
+
+@require_roles(*STAFF_ROLES)
+def ledger_export(request):
+    from ..exports import export_ledger
+
+    f = _filter_from(request)
+    content, _rows = export_ledger(user=request.user, spells=selectors.ledger_spells(request.user, f), f=f, request=request)
+    return xlsx_response(content, f"留校学生台账-{f.day}.xlsx")
+
+
+@require_roles(Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
+def ledger_import(request):
+    _writable(request)
+    periods = selectors.periods_for(request.user)
+    period = periods.filter(pk=id_param(request.GET.get("period"))).first() or selectors.current_period(request.user)
+    if period is None:
+        raise Http404
+    return import_page(
+        request,
+        StayImporter(user=request.user, period=period),
+        template="ledger/import.html",
+        context={"period": period, "periods": periods},
+    )
+
+
+@require_roles(*WRITE_ROLES)
+@require_POST
+def one_to_one_fill(request):
+    _writable(request)
+    f = _filter_from(request)
+    entries = LedgerEntry.objects.filter(pk__in=selectors.ledger_spells(request.user, f).values("entry_id"))
+    count = services.one_to_one_fill(entries=entries, by=request.user)
+    messages.success(request, _("%(n)s students got their class counselor as one-to-one staff member.") % {"n": count})
+    return redirect(reverse("ledger:list") + "?" + request.POST.get("query", ""))

@@ -1,0 +1,134 @@
+"""Staff, matched by staff number; the unit by name or path."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangxian.core.importing import CHOICE, ID_NUMBER, IDENTIFIER, NAME, PHONE, Column, Importer, Row, RowError
+
+from .. import selectors
+from ..messenger_ids import COLUMNS as MESSENGER_COLUMNS
+from ..messenger_ids import write_messenger_ids
+from ..models import Staff, Unit
+from .common import BATCH, GENDERS, _resolve, _unit_paths, default_institution
+
+TOP_UNIT_KINDS = (Unit.Kind.INSTITUTION, Unit.Kind.COLLEGE, Unit.Kind.DEPARTMENT, Unit.Kind.HOSPITAL)
+
+
+class StaffImporter(Importer):
+    """Staff, matched by staff number."""
+
+    name = "staff"
+    title = gettext_lazy("Staff")
+    blanks_option = True
+    undoable = True
+    exportable = True
+    description = gettext_lazy("Staff number, name, gender, unit, title and phone.")
+    key = ("staff_number",)
+    columns = [
+        Column("staff_number", "工号", kind=IDENTIFIER, required=True, max_length=32, example="HX00001"),
+        Column("name", "姓名", kind=NAME, required=True, max_length=50, example="李四"),
+        Column("gender", "性别", kind=CHOICE, required=True, choices=GENDERS, example="女"),
+        Column(
+            "unit",
+            "单位",
+            required=True,
+            aliases=("部门", "所在单位"),
+            example="医学院",
+            help="单位名称，重名时写路径，如 医学院/临床医学。",
+        ),
+        Column("title", "职务", max_length=50, aliases=("职称", "岗位"), example="辅导员"),
+        Column("phone", "手机号", kind=PHONE, aliases=("手机", "联系电话", "电话")),
+        Column("id_number", "身份证号", kind=ID_NUMBER, aliases=("身份证号码",)),
+        *MESSENGER_COLUMNS,
+    ]
+    template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
+
+    FIELDS = ("name", "gender", "unit_id", "title", "phone", "id_number")
+
+    def export_rows(self) -> list[list]:
+        """The staff the user may see, in this import's columns (the unit as a path below
+        the institution, which the import reads whatever names repeat)."""
+        institution = default_institution()
+        _names, by_path = _unit_paths(institution) if institution else ({}, {})
+        paths = {pk: path for path, pk in by_path.items()}
+        genders = dict(GENDERS)
+        rows = (
+            selectors.visible_staff(self.user)
+            .order_by("staff_number")
+            .values_list("staff_number", "name", "gender", "unit_id", "title", "phone", "id_number")
+        )
+        return [
+            [number, name, genders.get(gender, ""), paths.get(unit_id, ""), title, phone, id_number]
+            for number, name, gender, unit_id, title, phone, id_number in rows.iterator(chunk_size=2000)
+        ]
+
+    def validate(self, rows: list[Row]) -> list[RowError]:
+        institution = default_institution()
+        if institution is None:
+            return [RowError(0, "", _("Create the institution first: there is no institution to import into."))]
+        by_name, by_path = _unit_paths(institution)
+        errors = []
+        for row in rows:
+            pk, problem = _resolve(row["unit"], by_name, by_path, institution.name, TOP_UNIT_KINDS)
+            if pk is None:
+                # Not a college or department: any unit of that name (a major, a class).
+                pk, problem = _resolve(row["unit"], by_name, by_path, institution.name)
+            if pk is None:
+                errors.append(self.error(row, "unit", problem))
+            row.values["_unit"] = pk
+        self._institution = institution
+        return errors
+
+    SOURCES = {"name": "name", "gender": "gender", "unit_id": "unit", "title": "title", "phone": "phone", "id_number": "id_number"}
+
+    def apply(self, rows: list[Row]) -> tuple[int, int, int]:
+        institution = self._institution
+        existing = {
+            number: (pk, *values)
+            for number, pk, *values in Staff.objects.filter(institution=institution).values_list("staff_number", "pk", *self.FIELDS)
+        }
+        given = [name for name in self.FIELDS if self.SOURCES[name] in self.present]
+        new, changed, logs, unchanged = [], [], [], 0
+        for row in rows:
+            values = dict(
+                zip(self.FIELDS, (row["name"], row["gender"], row["_unit"], row["title"], row["phone"], row["id_number"]), strict=True)
+            )
+            old = existing.get(row["staff_number"])
+            if old is None:
+                new.append(Staff(institution=institution, staff_number=row["staff_number"], **values))
+                continue
+            before = dict(zip(self.FIELDS, old[1:], strict=True))
+            after = dict(before)
+            for name in given:
+                if values[name] in ("", None) and not self.options.blanks_clear:
+                    continue  # a blank cell leaves the field as it is unless asked
+                after[name] = values[name]
+            differing = {name: (before[name], after[name]) for name in self.FIELDS if before[name] != after[name]}
+            if differing:
+                changed.append(Staff(pk=old[0], **after))
+                logs.append((old[0], after["name"], differing))
+            else:
+                unchanged += 1
+        Staff.objects.bulk_update(changed, list(self.FIELDS), batch_size=BATCH)
+        Staff.objects.bulk_create(new, batch_size=BATCH)
+        self.log_changes(Staff, logs)
+        self.log_changes(
+            Staff,
+            [
+                (
+                    staff.pk,
+                    staff.name,
+                    {
+                        name: (None, getattr(staff, name))
+                        for name in ("staff_number", *self.FIELDS)
+                        if getattr(staff, name) not in ("", None)
+                    },
+                )
+                for staff in new
+            ],
+            created=True,
+        )
+        write_messenger_ids(Staff, "staff_number", institution.pk, rows)
+        return len(new), len(changed), unchanged
