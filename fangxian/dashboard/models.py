@@ -40,8 +40,8 @@ class StudentDayScan(models.Model):
 
 class ClassDay(models.Model):
     """One class on one campus on one day: students in the ledger (by category), gate
-    presence, out and not back, in by scans but not in the ledger, overdue returns, and
-    students without a one-to-one staff member."""
+    presence, out and not back, out on an approved leave that still runs, in by scans but
+    not in the ledger, overdue returns, and students without a one-to-one staff member."""
 
     day = models.DateField()
     campus_id = models.BigIntegerField()
@@ -49,8 +49,9 @@ class ClassDay(models.Model):
     klass_id = models.BigIntegerField()
     ledger = models.IntegerField(default=0)
     by_category = models.JSONField(default=dict)
-    present = models.IntegerField(default=0)  # ledger − out_not_back + in_unexpected
+    present = models.IntegerField(default=0)  # ledger − out_not_back − on_leave + in_unexpected
     out_not_back = models.IntegerField(default=0)
+    on_leave = models.IntegerField(default=0)
     in_unexpected = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
     no_one_to_one = models.IntegerField(default=0)

@@ -4,6 +4,8 @@ explained by the named students behind it.
 
 - In the ledger, scanned out and not back: the ledger says on campus, the last allowed
   scan (within a week) was leaving. Gate presence is one lower for each.
+- Out on an approved leave: as above, but the student's approved leave runs at the end of
+  the day (now, for today): out with permission, explained, not an anomaly.
 - Scanned in, not in the ledger: the last scan was entering, the ledger has no stay on
   campus for that day. Gate presence is one higher for each.
 - Changed in the ledger after the report: the report was submitted before these students
@@ -26,15 +28,17 @@ from fangxian.ledger import selectors as ledger
 from fangxian.org.models import Assignment, AssignmentRole, Student, Unit
 
 from .models import ClassDay, CollegeDay
-from .rollup import IN, OUT, day_bounds, presence_states
+from .rollup import IN, OUT, leave_moment, presence_states
 
 OUT_NOT_BACK = "out_not_back"
+ON_LEAVE = "on_leave"
 IN_UNEXPECTED = "in_unexpected"
 ARRIVED_AFTER_REPORT = "arrived_after_report"
 LEFT_AFTER_REPORT = "left_after_report"
 
 REASONS = {
     OUT_NOT_BACK: _("In the ledger, scanned out and not back"),
+    ON_LEAVE: _("In the ledger, out on an approved leave"),
     IN_UNEXPECTED: _("Scanned in, not in the ledger"),
     ARRIVED_AFTER_REPORT: _("On campus in the ledger after the report was submitted"),
     LEFT_AFTER_REPORT: _("Off campus in the ledger after the report was submitted"),
@@ -73,7 +77,7 @@ class Reconciliation:
 
     @property
     def gate_unexplained(self) -> int:
-        return self.gate_gap - (len(self.of(IN_UNEXPECTED)) - len(self.of(OUT_NOT_BACK)))
+        return self.gate_gap - (len(self.of(IN_UNEXPECTED)) - len(self.of(OUT_NOT_BACK)) - len(self.of(ON_LEAVE)))
 
     @property
     def report_gap(self) -> int | None:
@@ -115,11 +119,13 @@ def reconcile(college: Unit, day: date) -> Reconciliation:
     placed = {s for s, *_ in ledger.on_campus_placements_of_college(day, college.pk)}
     of_college = Student.objects.filter(klass__path__startswith=college.path).values("pk")
     state = presence_states(day, student_ids=of_college)
-    overdue = gates.overdue_student_ids_at(day_bounds(day)[1])
+    moment = leave_moment(day)
+    overdue = gates.overdue_student_ids_at(moment)
+    on_leave = gates.on_leave_student_ids_at(moment)
     found: list[tuple[str, int, datetime | None]] = []
     for student_id in placed:
         if student_id in state and state[student_id][1] == OUT:
-            found.append((OUT_NOT_BACK, student_id, state[student_id][2]))
+            found.append((ON_LEAVE if student_id in on_leave else OUT_NOT_BACK, student_id, state[student_id][2]))
     for student_id, (_campus, direction, at) in state.items():
         if direction == IN and student_id not in placed:
             found.append((IN_UNEXPECTED, student_id, at))

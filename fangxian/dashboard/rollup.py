@@ -40,6 +40,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+def leave_moment(day: date) -> datetime:
+    """The moment a day's leave figures are read at: the end of a past day, now for today
+    (a leave ending at 18:00 today is not overdue at 14:00)."""
+    return min(day_bounds(day)[1], timezone.now())
+
+
 def _first_id(path: str, wanted: set[int]) -> int | None:
     for part in path.strip("/").split("/"):
         if part and int(part) in wanted:
@@ -128,7 +134,9 @@ def refresh_day(day: date) -> None:
     for student_id, code in ledger.category_codes_on(day):
         if student_id in placed:
             codes[student_id].append(code)
-    overdue = gates.overdue_student_ids_at(end)
+    moment = leave_moment(day)
+    overdue = gates.overdue_student_ids_at(moment)
+    on_leave = gates.on_leave_student_ids_at(moment)
     no_one_to_one = set(students_without_one_to_one(day=day).values_list("pk", flat=True))
     unexpected = {s for s, (_c, direction) in state.items() if direction == IN and s not in placed}
     others = _students(unexpected | (overdue - placed.keys()))
@@ -138,7 +146,7 @@ def refresh_day(day: date) -> None:
     def row(campus_id: int, college_id: int | None, klass_id: int) -> dict:
         key = (campus_id, klass_id)
         if key not in rows:
-            rows[key] = {"college_id": college_id or 0, "ledger": 0, "by_category": defaultdict(int), "out_not_back": 0}
+            rows[key] = {"college_id": college_id or 0, "ledger": 0, "by_category": defaultdict(int), "out_not_back": 0, "on_leave": 0}
             rows[key].update(in_unexpected=0, overdue=0, no_one_to_one=0)
         return rows[key]
 
@@ -148,7 +156,7 @@ def refresh_day(day: date) -> None:
         for code in codes.get(student_id, ()):
             r["by_category"][code] += 1
         if state.get(student_id, (0, IN))[1] == OUT:
-            r["out_not_back"] += 1
+            r["on_leave" if student_id in on_leave else "out_not_back"] += 1
         if student_id in overdue:
             r["overdue"] += 1
         if student_id in no_one_to_one:
@@ -171,8 +179,9 @@ def refresh_day(day: date) -> None:
                 college_id=r["college_id"],
                 ledger=r["ledger"],
                 by_category=dict(r["by_category"]),
-                present=r["ledger"] - r["out_not_back"] + r["in_unexpected"],
+                present=r["ledger"] - r["out_not_back"] - r["on_leave"] + r["in_unexpected"],
                 out_not_back=r["out_not_back"],
+                on_leave=r["on_leave"],
                 in_unexpected=r["in_unexpected"],
                 overdue=r["overdue"],
                 no_one_to_one=r["no_one_to_one"],

@@ -16,7 +16,7 @@ from fangxian.org.scope import scope_of
 
 from .models import CampusDay, ClassDay, CollegeDay
 
-SUMMED = ("ledger", "present", "out_not_back", "in_unexpected", "overdue", "no_one_to_one")
+SUMMED = ("ledger", "present", "out_not_back", "on_leave", "in_unexpected", "overdue", "no_one_to_one")
 
 
 def visible_colleges(user):
@@ -97,6 +97,7 @@ class Line:
     ledger: int = 0
     present: int = 0
     out_not_back: int = 0
+    on_leave: int = 0
     in_unexpected: int = 0
     overdue: int = 0
     no_one_to_one: int = 0
@@ -116,7 +117,8 @@ class Line:
 
     @property
     def consistent(self) -> bool:
-        return self.gate_gap == 0 and self.report_gap in (0, None) and self.in_unexpected == 0
+        # Students out on an approved leave are explained: they do not make a line inconsistent.
+        return self.gate_gap + self.on_leave == 0 and self.report_gap in (0, None) and self.in_unexpected == 0
 
 
 @dataclass

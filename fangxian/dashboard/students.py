@@ -14,7 +14,7 @@ from fangxian.org.models import Student, Unit
 from fangxian.org.scope import scope_of
 
 from .reconcile import _responsible
-from .rollup import IN, day_bounds, presence_states
+from .rollup import IN, leave_moment, presence_states
 
 
 @dataclass
@@ -25,6 +25,7 @@ class StudentRow:
     at: datetime | None
     overdue: bool
     staff: list[str]
+    on_leave: bool = False
 
     @property
     def direction_label(self) -> str:
@@ -41,7 +42,7 @@ class StudentRow:
     @property
     def flag(self) -> str:
         if self.in_ledger and self.direction == "out":
-            return "out_not_back"
+            return "on_leave" if self.on_leave else "out_not_back"
         if not self.in_ledger and self.direction == IN:
             return "in_unexpected"
         return ""
@@ -59,7 +60,9 @@ def class_students(klass: Unit, college: Unit, day: date, *, user=None) -> list[
         students = scope_of(user).students(students)
     students = list(students.select_related("klass").order_by("student_number"))
     staff = _responsible(students, day)
-    overdue = gates.overdue_student_ids_at(day_bounds(day)[1])
+    moment = leave_moment(day)
+    overdue = gates.overdue_student_ids_at(moment)
+    on_leave = gates.on_leave_student_ids_at(moment)
     return [
         StudentRow(
             s,
@@ -68,6 +71,7 @@ def class_students(klass: Unit, college: Unit, day: date, *, user=None) -> list[
             state[s.pk][2] if s.pk in state else None,
             s.pk in overdue,
             staff.get(s.pk, []),
+            s.pk in on_leave,
         )
         for s in students
     ]

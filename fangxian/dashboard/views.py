@@ -151,13 +151,13 @@ def _xlsx(request, *, name: str, sheet: Sheet, detail: dict) -> HttpResponse:
     return response
 
 
-LINE_HEADERS = ["名称", "台账在校", "日报人数", "门禁在校", "外出未归", "刷卡进入未在台账", "逾期未归", "无一对一责任人"]
+LINE_HEADERS = ["名称", "台账在校", "日报人数", "门禁在校", "外出未归", "批准外出", "刷卡进入未在台账", "逾期未归", "无一对一责任人"]
 
 
 def _line_rows(lines) -> list[list]:
     return [
         [line.name, line.ledger, line.reported if line.reported is not None else _("Not reported"), line.present, line.out_not_back]
-        + [line.in_unexpected, line.overdue, line.no_one_to_one]
+        + [line.on_leave, line.in_unexpected, line.overdue, line.no_one_to_one]
         for line in lines
     ]
 

@@ -13,7 +13,7 @@ from fangxian.org import idnumber
 from fangxian.org import services as org_services
 from fangxian.org.models import AssignmentRole, Place, Staff, Student
 
-from . import services
+from . import selectors, services
 from .models import Category, Direction, PolicyVersion, Vehicle, Visit
 from .selectors import guard_gates, home_campus_id
 
@@ -35,7 +35,7 @@ def load(size: int = 1, seed: int = 2022, **_options) -> None:
     30) get a day of scans."""
     rng = random.Random(seed)
     now = timezone.now()
-    campuses = list(Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True))
+    campuses = list(Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True).order_by("pk"))
     for campus in campuses:
         if not PolicyVersion.objects.filter(campus=campus).exists():
             services.policy_publish(
@@ -67,24 +67,45 @@ def load(size: int = 1, seed: int = 2022, **_options) -> None:
     if not Vehicle.objects.exists():
         for plate, owner in [("甘G12345", "后勤处 校车"), ("甘GD12345", "附属医院 救护车"), ("甘G8A321", "食堂 配送")]:
             services.vehicle_register(plate=plate, owner=owner, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=90))
-    students = list(
-        Student.objects.filter(status=Student.Status.ENROLLED, bed__isnull=False).select_related("klass", "bed")[: max(30, size // 20)]
-    )
     first, last = _daytime(now)
+    _student_scans(rng, campuses, gates, size=size, first=first, last=last)
+
+
+# Planted differences for the reconciliation page: boarders back through the gate without a
+# stay in the ledger (they came back early and nobody registered them).
+PLANTED_IN_UNEXPECTED = 2
+
+
+def _student_scans(rng: random.Random, campuses, gates, *, size: int, first, last) -> None:
+    """A day of students going out and back in, drawn from the students the ledger expects on
+    each campus, so that gate presence and the ledger agree except for a few planted,
+    explainable differences: some (about 4 %) are out and not back, and
+    PLANTED_IN_UNEXPECTED boarders scanned in who are not in the ledger."""
+    day = timezone.localtime(first).date()
     span = max(int((last - first).total_seconds() // 60) - 100, 1)
-    for student in students:
-        campus_id = int(student.bed.path.strip("/").split("/")[0])
-        campus_gates = [g for g in gates if g.parent_id == campus_id]
+    budget = max(30, size // 20)
+    for campus in campuses:
+        campus_gates = [g for g in gates if g.parent_id == campus.pk]
         if not campus_gates:
             continue
-        # Out and back in the daytime, as students do; a few (planted) are not back yet.
-        at = first + timedelta(minutes=rng.randint(0, span))
-        for direction in (Direction.OUT, Direction.IN) if rng.random() < 0.96 else (Direction.OUT,):
-            token, _payload = services.issue_personal_pass(student, now=at)
-            services.scan(text=token, gate=rng.choice(campus_gates), direction=direction, at=at)
-            at += timedelta(minutes=rng.randint(5, 90))
-            if at > last:
-                break
+        expected = sorted(selectors.expected_on_campus(campus, day))
+        chosen = rng.sample(expected, min(len(expected), budget // max(len(campuses), 1) or 1))
+        for student in Student.objects.filter(pk__in=chosen).order_by("pk"):
+            at = first + timedelta(minutes=rng.randint(0, span))
+            for direction in (Direction.OUT, Direction.IN) if rng.random() < 0.96 else (Direction.OUT,):
+                _scan(student, rng.choice(campus_gates), direction, at)
+                at += timedelta(minutes=rng.randint(5, 90))
+                if at > last:
+                    break
+        boarders = Place.objects.subtree(campus).filter(kind=Place.Kind.BED).values("pk")
+        unexpected = Student.objects.filter(status=Student.Status.ENROLLED, bed_id__in=boarders).exclude(pk__in=expected).order_by("pk")
+        for student in unexpected[:PLANTED_IN_UNEXPECTED] if campus == campuses[0] else []:
+            _scan(student, campus_gates[0], Direction.IN, first + timedelta(minutes=rng.randint(0, span)))
+
+
+def _scan(student: Student, gate: Place, direction: str, at) -> None:
+    token, _payload = services.issue_personal_pass(student, now=at)
+    services.scan(text=token, gate=gate, direction=direction, at=at)
 
 
 def _daytime(now):

@@ -341,6 +341,12 @@ def set_expected_provider(provider: ExpectedProvider) -> None:
     _expected[0] = provider
 
 
+def expected_on_campus(campus: Place, day: date) -> set[int]:
+    """The students who should be on `campus` on `day` (the ledger's answer once it is
+    installed, else the enrolled students with a bed there)."""
+    return _expected[0](campus, day)
+
+
 @dataclass
 class Presence:
     campus: Place
@@ -356,7 +362,7 @@ def presence(campus: Place, at: datetime | None = None) -> Presence:
     at = at or timezone.now()
     last = last_scans(campus.pk, at)
     inside = [row for row in last.values() if row["direction"] == Direction.IN]
-    expected = _expected[0](campus, timezone.localdate(at))
+    expected = expected_on_campus(campus, timezone.localdate(at))
     expected_subjects = {f"S{pk}" for pk in expected}
     overdue = overdue_student_ids(at)
     out_all = [
@@ -470,6 +476,16 @@ def pass_campus_detail(campus_id) -> str:
     """What a guard reads on a wrong-campus refusal: the campus the pass belongs to."""
     name = Place.objects.filter(pk=campus_id, kind=Place.Kind.CAMPUS).values_list("name", flat=True).first() if campus_id else None
     return _("The pass belongs to %(campus)s") % {"campus": name} if name else ""
+
+
+def on_leave_student_ids_at(at: datetime) -> set[int]:
+    """Students out on an approved leave that runs at `at` (also for a past moment): out
+    with permission, not missing."""
+    return set(
+        LeaveApplication.objects.filter(status=LeaveApplication.Status.APPROVED, starts_at__lte=at, ends_at__gte=at)
+        .filter(Q(returned_at__isnull=True) | Q(returned_at__gt=at))
+        .values_list("student_id", flat=True)
+    )
 
 
 def running_leaves(student_ids, at: datetime | None = None) -> dict[int, LeaveApplication]:

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from fangxian.core.demo import loaders
-from fangxian.dashboard.models import CampusDay, CollegeDay
+from fangxian.dashboard.models import CampusDay, ClassDay, CollegeDay
 from fangxian.dashboard.selectors import daily_series, summary
+from fangxian.gates.demo import PLANTED_IN_UNEXPECTED
 from fangxian.reports.models import Submission
 
 DEMO_SIZE = 300
@@ -33,6 +34,15 @@ def test_demo_reports_ledger_and_scans_agree(db, make_user):
     assert 1 <= len(differences) <= 2 and set(differences.values()) == {1}
     explained = Submission.objects.filter(day__in=list(days), reasons__isnull=False).exclude(reasons={})
     assert explained.count() == len(differences)
+
+    # Gate presence follows the ledger: the scanned students are the ones it expects on
+    # campus, apart from the planted boarders back without a stay and the few not back yet.
+    rows = ClassDay.objects.filter(day=today)
+    ledger, present, not_back, unexpected = (
+        sum(getattr(r, f) for r in rows) for f in ("ledger", "present", "out_not_back", "in_unexpected")
+    )
+    assert unexpected == PLANTED_IN_UNEXPECTED
+    assert abs(present - ledger) <= max(3, ledger // 20) and not_back <= max(3, ledger // 20)
 
     hours = [0] * 24
     for row in CampusDay.objects.filter(day__gte=today - timedelta(days=1)):

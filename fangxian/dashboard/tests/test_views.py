@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.dashboard import rollup
-from fangxian.dashboard.reconcile import IN_UNEXPECTED, OUT_NOT_BACK, reconcile
+from fangxian.dashboard.models import ClassDay
+from fangxian.dashboard.reconcile import IN_UNEXPECTED, ON_LEAVE, OUT_NOT_BACK, reconcile
+from fangxian.gates import services as gate_services
+from fangxian.gates.models import LeaveApplication
 from fangxian.ledger.tests.conftest import REASONS  # noqa: F401  (same reasons as the ledger's)
 from fangxian.notify.models import Notification
 from fangxian.org.models import AssignmentRole
@@ -39,6 +45,36 @@ def test_reconciliation_names_the_students_behind_each_difference(planted):
     assert [(n.reason, n.student.pk, n.staff) for n in r.named] == [(OUT_NOT_BACK, uni.students[1].pk, ["辅导员 刘洋"])]
     other = reconcile(uni.other_college, planted.today)
     assert [(n.reason, n.student.pk) for n in other.named] == [(IN_UNEXPECTED, uni.other_students[1].pk)]
+
+
+def test_a_student_out_on_an_approved_leave_is_explained_not_missing(planted, client):
+    """Scanned out on a leave that still runs: counted apart from "out, not back", named
+    with its own reason, and the gate gap has no unexplained remainder."""
+    uni = planted.uni
+    now = timezone.now()
+    leave = gate_services.leave_apply(
+        student=uni.students[1], purpose="就医", destination="市医院", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3)
+    )
+    gate_services.leave_decide(leave=leave, staff=uni.counselor, approve=True)
+    rollup.refresh_day(planted.today)
+
+    line = ClassDay.objects.get(day=planted.today, klass_id=uni.students[1].klass_id)
+    assert (line.ledger, line.out_not_back, line.on_leave, line.present) == (3, 0, 1, 2)
+    r = reconcile(uni.college, planted.today)
+    assert [(n.reason, n.student.pk) for n in r.named] == [(ON_LEAVE, uni.students[1].pk)]
+    assert (r.gate_gap, r.gate_unexplained) == (-1, 0)
+
+    client.force_login(uni.college_admin_user)
+    page = client.get(reverse("dashboard:reconcile_college", args=[uni.college.pk])).content.decode()
+    assert 'data-reason="on_leave"' in page and "已批准外出" in page
+    students = client.get(reverse("dashboard:klass", args=[uni.klass.pk])).content.decode()
+    assert 'data-testid="on-leave"' in students
+
+    # Once the leave has ended and the student is not back, they are out, not back, and overdue.
+    LeaveApplication.objects.filter(pk=leave.pk).update(starts_at=now - timedelta(hours=5), ends_at=now - timedelta(hours=1))
+    rollup.refresh_day(planted.today)
+    line = ClassDay.objects.get(day=planted.today, klass_id=uni.students[1].klass_id)
+    assert (line.out_not_back, line.on_leave, line.overdue) == (1, 0, 1)
 
 
 def test_college_admin_sees_their_college_and_gets_404_outside(planted, client):

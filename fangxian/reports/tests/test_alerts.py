@@ -67,9 +67,13 @@ def test_a_report_meeting_a_rule_alerts_the_office_and_leaders_at_once(
     page = dashboard.get(reverse("dashboard:overview"))
     assert [a.pk for a in page.context["alerts"]] == [alert.pk]
     assert reverse("reports:detail", args=[sub.pk]) in page.text
+    # The command room's big screen shows it too (its panel is what the screen polls).
+    panel = dashboard.get(reverse("dashboard:screen_panel")).text
+    assert 'data-testid="screen-alert"' in panel and "安全稳定事件数" in panel
     answer = dashboard.post(reverse("reports:alert_acknowledge", args=[alert.pk]), {"next": reverse("dashboard:overview")})
     assert answer.status_code == 302 and answer.url == reverse("dashboard:overview")
     assert dashboard.get(reverse("dashboard:overview")).context["alerts"] == []
+    assert 'data-testid="screen-alerts"' not in dashboard.get(reverse("dashboard:screen_panel")).text
     alert.refresh_from_db()
     assert alert.acknowledged_by == office
 
