@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangxian.core.views import error_text, form_errors
+
 from . import services
 from .access import require_roles
 from .forms import InitialPasswordForm, RoleGrantForm, SecurityPolicyForm, UserSearchForm
@@ -37,7 +39,7 @@ def user_detail(request, pk: int):
         try:
             services.role_grant(user=user, role=grant_form.cleaned_data["role"], by=request.user, request=request)
         except ValidationError as exc:
-            grant_form.add_error(None, exc)
+            form_errors(grant_form, exc)
         else:
             messages.success(request, _("The role has been granted."))
             return redirect("accounts:admin_user", pk=user.pk)
@@ -78,7 +80,7 @@ def user_toggle_active(request, pk: int):
     try:
         approval = services.admin_set_active(user=user, active=not user.is_active, by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         if approval is not None:
             _pending_message(request, approval)
@@ -94,7 +96,7 @@ def user_reset_totp(request, pk: int):
     try:
         approval = services.admin_reset_totp(user=user, by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         if approval is not None:
             _pending_message(request, approval)
@@ -114,7 +116,7 @@ def user_initial_password(request, pk: int):
                 user=user, password=form.cleaned_data["password"], by=request.user, request=request
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
             return redirect("accounts:admin_user", pk=user.pk)
         if approval is not None:
             _pending_message(request, approval)
@@ -151,7 +153,7 @@ def approval_decide(request, pk: int):
     try:
         services.approval_decide(approval=approval, approve=decision == "approve", by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("The request has been approved and carried out.") if decision == "approve" else _("The request has been rejected.")
@@ -184,7 +186,7 @@ def export_decide(request, pk: int):
     try:
         services.export_decide(approval=approval, approve=decision == "approve", by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The export has been approved.") if decision == "approve" else _("The request has been rejected."))
     return redirect("accounts:export_approvals")

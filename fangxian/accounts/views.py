@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.views import form_errors, safe_next
 
 from . import services, throttle
 from .forms import ApiTokenForm, LoginForm, TokenForm
@@ -35,10 +36,7 @@ RECOVERY_CODES_SESSION_KEY = "fangxian_new_recovery_codes"
 
 
 def _next_url(request, default: str = "web:home") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse(default)
+    return safe_next(request, reverse(default))
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -185,7 +183,7 @@ def security(request):
                 user=request.user, name=token_form.cleaned_data["name"], days=token_form.cleaned_data["days"], request=request
             )
         except ValidationError as exc:
-            token_form.add_error(None, exc)
+            form_errors(token_form, exc)
         else:
             token_form = ApiTokenForm()
     static = StaticDevice.objects.filter(user=request.user, name=services.RECOVERY_DEVICE_NAME).first()

@@ -80,6 +80,16 @@ def date_param(value, field: str, *, default: date | None = None) -> date | None
     return day
 
 
+def day_param(request, field: str = "day", *, default: date | None = None, at_most_today: bool = False) -> date:
+    """The day a page is about, from its query (?day=YYYY-MM-DD), else its form. Empty:
+    `default`, today when None. Given but not a real date, or out of range: BadParameter
+    (400). `at_most_today`: a later day reads as today (pages of what has happened)."""
+    today = timezone.localdate()
+    value = request.GET.get(field) or request.POST.get(field)
+    day = date_param(value, field, default=default or today)
+    return min(day, today) if at_most_today else day
+
+
 def parse_datetime_value(value) -> datetime | None:
     """An aware date and time from ISO 8601 text (naive: local time) or a Unix timestamp
     in seconds or milliseconds, within MIN_DATE..MAX_DATE; None for anything else (a day

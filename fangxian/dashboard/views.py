@@ -18,7 +18,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
-from fangxian.core.params import date_param, id_param
+from fangxian.core.params import day_param, id_param
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
 from fangxian.org.models import Place
 from fangxian.reports import selectors as reports
@@ -31,9 +31,7 @@ from .tiles import TileContext, tiles_for
 
 
 def _day(request) -> date:
-    value = request.GET.get("day") or request.POST.get("day")
-    day = date_param(value, "day", default=timezone.localdate())
-    return min(day, timezone.localdate())
+    return day_param(request, at_most_today=True)  # a dashboard shows what has happened
 
 
 def _campus(request) -> Place | None:

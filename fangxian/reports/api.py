@@ -5,8 +5,6 @@ answered like a unit that does not exist."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +16,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from fangxian.core.params import id_param
+from fangxian.core.params import date_param, day_param, id_param
 from fangxian.org.models import Unit
 
 from . import selectors, services
@@ -115,16 +113,6 @@ def forms(request):
     return Response(FormSerializer(rows, many=True).data)
 
 
-def _day_param(request) -> date | None:
-    value = request.query_params.get("day")
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({"day": [_("Enter a date as YYYY-MM-DD.")]})
-
-
 @extend_schema(
     methods=["GET"],
     parameters=[OpenApiParameter("form", str), OpenApiParameter("day", OpenApiTypes.DATE), OpenApiParameter("unit", int)],
@@ -144,7 +132,7 @@ def submissions(request):
         qs = selectors.visible_submissions(request.user).order_by("-day", "form__sort_order", "unit__path")
         if request.query_params.get("form"):
             qs = qs.filter(form__code=request.query_params["form"])
-        day = _day_param(request)
+        day = date_param(request.query_params.get("day"), "day")
         if day:
             qs = qs.filter(day=day)
         unit_id = id_param(request.query_params.get("unit"))
@@ -209,7 +197,7 @@ def completeness(request):
     form = ReportForm.objects.active().filter(code=request.query_params.get("form", "")).first()
     if form is None or form not in selectors.visible_forms(request.user):
         raise NotFound(_("There is no report form %(code)s.") % {"code": request.query_params.get("form", "")})
-    day = _day_param(request) or timezone.localdate()
+    day = day_param(request)
     state = selectors.completeness(request.user, form, day, with_people=False)
     return Response(
         CompletenessSerializer(

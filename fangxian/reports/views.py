@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +20,8 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
-from fangxian.core.params import id_param
+from fangxian.core.params import date_param, day_param, id_param, parse_date_text
+from fangxian.core.views import error_text, form_errors, safe_next
 from fangxian.org.scope import scope_of
 from fangxian.org.selectors import get_visible
 
@@ -35,13 +35,6 @@ OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
 ACKNOWLEDGERS = (Role.PREVENTION_OFFICE, Role.LEADER)
 # Roles that call the people of late units and so see their phone numbers in full.
 PHONE_ROLES = frozenset({Role.PREVENTION_OFFICE})
-
-
-def _day(value: str | None, default: date | None = None) -> date:
-    try:
-        return date.fromisoformat(value) if value else (default or timezone.localdate())
-    except ValueError:
-        return default or timezone.localdate()
 
 
 def _month(value: str | None) -> date:
@@ -106,7 +99,7 @@ def report_tiles(user) -> list:
 @require_roles(*READERS)
 def index(request):
     """Today's forms: the units I report for, and (for overseers) how complete each form is."""
-    day = _day(request.GET.get("day"))
+    day = day_param(request)
     user = request.user
     rows = []
     for form in selectors.visible_forms(user):
@@ -179,7 +172,7 @@ def _posted_answers(questions: dict, post) -> tuple[dict, list[str], dict[str, s
 def fill(request, code: str, unit_id: int, day: str):
     """Fill in, submit or revise one unit's report (phone first)."""
     form = _form(code)
-    report_day = _day(day)
+    report_day = date_param(day, "day")
     # Units outside the user's scope are not found (404), whoever asks.
     unit = get_visible(scope_of(request.user).units(form.expected_units()), pk=unit_id)
     submission = Submission.objects.filter(form=form, unit=unit, day=report_day).select_related("version").first()
@@ -256,10 +249,7 @@ def alert_acknowledge(request, pk: int):
     alert = get_visible(selectors.visible_alerts(request.user), pk=pk)
     services.alert_acknowledge(user=request.user, alert=alert)
     messages.success(request, _("Alert acknowledged: %(rule)s.") % {"rule": alert.rule})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("reports:detail", args=[alert.submission_id])
-    return redirect(target)
+    return redirect(safe_next(request, reverse("reports:detail", args=[alert.submission_id])))
 
 
 @require_roles(Role.PREVENTION_OFFICE)
@@ -287,7 +277,7 @@ def review(request, pk: int, action: str):
 @require_roles(*READERS)
 def completeness(request, code: str):
     form = _form(code)
-    day = _day(request.GET.get("day"))
+    day = day_param(request)
     state = selectors.completeness(request.user, form, day)
     show_phones = bool(roles_of(request.user) & PHONE_ROLES)
     phones_shown = sum(1 for r in state.missing_rows for a in r.people if a.staff.phone)
@@ -383,7 +373,7 @@ def summary_list(request):
 @require_roles(Role.PREVENTION_OFFICE)
 @require_POST
 def summary_lock(request):
-    day = _day(request.POST.get("day"))
+    day = day_param(request)
     try:
         if request.POST.get("unlock"):
             services.summary_unlock(user=request.user, day=day)
@@ -392,14 +382,14 @@ def summary_lock(request):
             services.summary_lock(user=request.user, day=day)
             messages.success(request, _("%(day)s is locked: its summary will not change.") % {"day": day})
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     return redirect("reports:summaries")
 
 
 @require_roles(Role.PREVENTION_OFFICE)
 @require_POST
 def summary_generate(request):
-    day = _day(request.POST.get("day"))
+    day = day_param(request)
     if day > timezone.localdate():
         messages.error(request, _("%(day)s is in the future; reports are made on the day or afterwards.") % {"day": day})
         return redirect("reports:summaries")
@@ -414,7 +404,7 @@ def summary_generate(request):
 def summary_download(request, day: str, kind: str):
     if kind not in ("xlsx", "docx"):
         raise Http404
-    summary = get_object_or_404(DailySummary, day=_day(day, default=date.min))
+    summary = get_object_or_404(DailySummary, day=parse_date_text(day))
     services.record_summary_download(request=request, summary=summary, what=kind)
     file = getattr(summary, kind)
     name = f"每日疫情防控工作日报-{summary.day:%Y%m%d}.{kind}"
@@ -447,7 +437,7 @@ def form_create(request):
                 once_on=data["once_on"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The report form has been created."))
             return redirect("reports:forms")
@@ -513,7 +503,7 @@ def version_create(request, code: str):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The new version has been saved."))
             return redirect("reports:forms")

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_SYNC_BATCH = 1000
 SYNC_CLOCK_LEEWAY = timedelta(minutes=5)  # a queued scan may be dated this much ahead of the server
+Pending = tuple[int, uuid.UUID, Place, datetime, dict]  # (index in the batch, scan id, gate, time, item)
 
 
 def _invalid(scan_id, message: str) -> dict:
@@ -78,8 +79,32 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
     pass nonces already used, one INSERT for the batch, one query for "two gates"."""
     if len(items) > MAX_SYNC_BATCH:
         raise ValidationError(_("At most %(n)s scans per batch.") % {"n": MAX_SYNC_BATCH})
+    results, pending = _read_items(items, gates=gates, device=device)
+    judged = _judge(_not_stored(pending, results), device=device, guard=guard)
+    rows = _claim_nonces(judged)
+    try:
+        with transaction.atomic():
+            Scan.objects.bulk_create([scan for _i, scan, _o in rows], batch_size=500)
+            _after_batch(rows)
+    except IntegrityError:
+        # Another request stored one of these scans or nonces meanwhile: one by one.
+        log.info("gate sync batch conflicted; storing %s scans one by one", len(judged))
+        with transaction.atomic():
+            for index, fields, outcome in judged:
+                _stored, outcome, created = record(outcome, **fields)
+                results[index] = _result(fields["scan_id"], "stored" if created else "duplicate", outcome)
+        return results
+    for index, scan, outcome in rows:
+        results[index] = _result(scan.scan_id, "stored", outcome)
+    _announce_late([scan.scanned_at for _i, scan, _o in rows])
+    return results
+
+
+def _read_items(items: list[dict], *, gates: dict[int, Place] | None, device) -> tuple[list[dict | None], list[Pending]]:
+    """Each item's scan id, gate and time, read on its own: (results with the invalid and
+    repeated items answered, the items still to judge)."""
     results: list[dict | None] = [None] * len(items)
-    pending: list[tuple[int, uuid.UUID, Place, datetime, dict]] = []
+    pending: list[Pending] = []
     seen: set[uuid.UUID] = set()
     now = timezone.now()
     for index, item in enumerate(items):
@@ -100,7 +125,12 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             results[index] = _invalid(scan_id, problem % {"n": index + 1})
             continue
         pending.append((index, scan_id, gate, at, item))
+    return results, pending
 
+
+def _not_stored(pending: list[Pending], results: list[dict | None]) -> list[Pending]:
+    """The items whose scan id is not stored yet (one query); the others are answered
+    "duplicate" with the verdict as stored."""
     stored = {
         row["scan_id"]: row
         for row in Scan.objects.filter(scan_id__in=[p[1] for p in pending])
@@ -113,8 +143,14 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             results[entry[0]] = _result(entry[1], "duplicate", outcome_of(Scan(**stored[entry[1]])))
         else:
             fresh.append(entry)
+    return fresh
+
+
+def _judge(fresh: list[Pending], *, device, guard) -> list[tuple[int, dict, Outcome]]:
+    """Each item judged at the time it was made, the pass holders loaded in bulk first:
+    (index, the fields of its scan row, outcome)."""
     people = people_for_subjects(_pass_subjects(str(e[4].get("text", "")) for e in fresh))
-    judged: list[tuple[int, Scan, Outcome]] = []
+    judged: list[tuple[int, dict, Outcome]] = []
     for index, scan_id, gate, at, item in fresh:
         direction = str(item.get("direction", ""))
         outcome = evaluate_input(
@@ -131,7 +167,12 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             "station_verdict": str(item.get("station_verdict", ""))[:8],
         }
         judged.append((index, fields, outcome))
-    # A pass nonce is good once: against what is stored, then in the batch's order.
+    return judged
+
+
+def _claim_nonces(judged: list[tuple[int, dict, Outcome]]) -> list[tuple[int, Scan, Outcome]]:
+    """The scan rows to store. A pass nonce is good once: against what is stored, then in
+    the batch's order; a later use becomes a "replayed" refusal."""
     nonces = {o.nonce for _i, _f, o in judged if o.allowed and o.nonce}
     used = set(Scan.objects.filter(used_nonce__in=nonces).order_by().values_list("used_nonce", flat=True)) if nonces else set()
     rows: list[tuple[int, Scan, Outcome]] = []
@@ -142,22 +183,7 @@ def sync(*, items: list[dict], gates: dict[int, Place] | None = None, device=Non
             else:
                 used.add(outcome.nonce)
         rows.append((index, _scan_row(outcome, **fields), outcome))
-    try:
-        with transaction.atomic():
-            Scan.objects.bulk_create([scan for _i, scan, _o in rows], batch_size=500)
-            _after_batch(rows)
-    except IntegrityError:
-        # Another request stored one of these scans or nonces meanwhile: one by one.
-        log.info("gate sync batch conflicted; storing %s scans one by one", len(judged))
-        with transaction.atomic():
-            for index, fields, outcome in judged:
-                _stored, outcome, created = record(outcome, **fields)
-                results[index] = _result(fields["scan_id"], "stored" if created else "duplicate", outcome)
-        return results
-    for index, scan, outcome in rows:
-        results[index] = _result(scan.scan_id, "stored", outcome)
-    _announce_late([scan.scanned_at for _i, scan, _o in rows])
-    return results
+    return rows
 
 
 def _after_batch(rows: list[tuple[int, Scan, Outcome]]) -> None:

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.views import form_errors
 from fangxian.org.models import Place
 from fangxian.web.lists import first_n
 
 from .. import reasons, selectors, services
 from ..forms import DeviceForm, PolicyForm
 from ..models import Device, Direction, PolicyVersion, Scan
-from .common import _form_errors
 
 OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD)
 
@@ -89,7 +89,7 @@ def policy_new(request, campus_id: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

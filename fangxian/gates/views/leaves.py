@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangxian.core.views import error_text, form_errors
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
 from ..forms import LeaveForm
 from ..models import LeaveApplication
-from .common import _form_errors
 
 
 @login_required
@@ -32,7 +32,7 @@ def leave_list(request):
         try:
             services.leave_apply(student=student, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Your application has been sent to your responsible staff member."))
             return redirect("gates:leave_list")
@@ -62,7 +62,7 @@ def leave_decide(request, pk: int):
             leave=leave, staff=staff, approve=request.POST.get("decision") == "approve", reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("gates:leave_list")
@@ -78,5 +78,5 @@ def leave_cancel(request, pk: int):
     try:
         services.leave_cancel(leave=leave, student=student)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect("gates:leave_list")

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.views import form_errors
 from fangxian.org.scope import scope_of
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
 from ..forms import VehicleForm
-from .common import _form_errors
 
 
 @require_roles(Role.PREVENTION_OFFICE, Role.GATE_GUARD)
@@ -29,7 +29,7 @@ def vehicles(request):
         try:
             services.vehicle_register(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Vehicle registered."))
             return redirect("gates:vehicles")

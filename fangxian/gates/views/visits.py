@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts import throttle
+from fangxian.core.views import error_text, form_errors
 from fangxian.org.models import Place
 from fangxian.org.scope import scope_of
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
 from ..forms import VisitForm, VisitRequestForm
-from .common import _form_errors
 
 
 @login_required
@@ -36,7 +36,7 @@ def visit_list(request):
         try:
             visit = services.visit_create(host=staff, invited=True, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -57,7 +57,7 @@ def visit_decide(request, pk: int):
     try:
         services.visit_decide(visit=visit, host=staff, approve=request.POST.get("decision") == "approve")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("gates:visit_list")
@@ -76,7 +76,7 @@ def visit_request(request):
         try:
             visit = services.visit_create(host=host, invited=False, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return redirect("gates:visitor_pass", token=visit.token)
     return render(request, "gates/visit_request.html", {"form": form})

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
 from fangxian.core.params import id_param
+from fangxian.core.views import error_text, form_errors
 from fangxian.org.models import Place, Student
 from fangxian.org.scope import scope_of
 
 from .. import services
 from ..forms import ApplicationForm, RegisterForm
 from ..models import LIVE_STATUSES, LedgerEntry, StayApplication, StayPeriod
-from .common import WRITE_ROLES, _attach, _messages_of, _writable
+from .common import WRITE_ROLES, _writable
 
 
 @require_roles(Role.STUDENT)
@@ -69,7 +70,7 @@ def apply(request):
             try:
                 services.application_submit(student=student, period=period, by=request.user, **_application_fields(data))
             except ValidationError as exc:
-                _attach(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Your application has been sent to your counselor."))
                 return redirect(reverse("ledger:apply") + f"?period={period.pk}")
@@ -144,7 +145,7 @@ def register(request):
             try:
                 services.application_register_by_counselor(student=student, period=period, by=request.user, **_application_fields(data))
             except ValidationError as exc:
-                _attach(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("%(student)s is on the ledger; the college confirms the stay.") % {"student": student.name})
                 return redirect("ledger:mine")
@@ -163,5 +164,5 @@ def withdraw(request, pk: int):
         services.application_withdraw(application=application, by=request.user)
         messages.success(request, _("Your application has been withdrawn."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
+        messages.error(request, error_text(exc))
     return redirect("ledger:apply")

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
+from fangxian.core.views import error_text
 from fangxian.org.scope import scope_of
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
 from ..forms import ReviewForm
 from ..models import StayApplication
-from .common import _messages_of, _writable
+from .common import _writable
 
 
 @require_roles(Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
@@ -57,7 +58,7 @@ def review(request, pk: int):
         else:
             raise ValidationError(_("This application is not waiting for you."))
     except ValidationError as exc:
-        messages.error(request, f"{application.student.name}: " + " ".join(_messages_of(exc)))
+        messages.error(request, f"{application.student.name}: " + error_text(exc))
     else:
         messages.success(
             request,

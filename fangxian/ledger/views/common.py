@@ -1,9 +1,8 @@
-"""What the ledger pages share: the role sets, the read-only check, and turning a
-service's ValidationError into messages or form errors."""
+"""What the ledger pages share: the role sets and the read-only check."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from fangxian.accounts.roles import Role
 from fangxian.org.scope import scope_of
@@ -16,17 +15,3 @@ OFFICE_READ = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
 def _writable(request) -> None:
     if scope_of(request.user).read_only:
         raise PermissionDenied
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(m) for m in error.messages]
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

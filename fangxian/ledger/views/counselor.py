@@ -8,18 +8,18 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.core.params import date_param, id_param
+from fangxian.core.views import error_text, safe_next
 from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
 from .. import selectors, services
 from ..models import Status as S
-from .common import STAFF_ROLES, WRITE_ROLES, _messages_of, _writable
+from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 MINE_LIMIT = 100
 
@@ -101,7 +101,7 @@ def entry_status(request, pk: int):
             confirmed=request.POST.get("confirmed") == "1",
         )
     except ValidationError as exc:
-        error = " ".join(_messages_of(exc))
+        error = error_text(exc)
         conflict = isinstance(exc, services.EntryConflict)
     if request.htmx:
         today = timezone.localdate()
@@ -117,7 +117,4 @@ def entry_status(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, _("Saved."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("ledger:mine")
-    return redirect(target)
+    return redirect(safe_next(request, reverse("ledger:mine")))

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
+from fangxian.core.views import error_text
 from fangxian.org.models import Staff
 from fangxian.org.scope import scope_of
 
 from .. import selectors, services
 from ..models import Category, StudentTag
-from .common import STAFF_ROLES, WRITE_ROLES, _messages_of, _writable
+from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 
 @require_roles(*STAFF_ROLES)
@@ -65,7 +66,7 @@ def entry_tag(request, pk: int):
             services.tag_add(student=entry.student, category=category, by=request.user, note=request.POST.get("note", "")[:200])
         messages.success(request, _("Saved."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
+        messages.error(request, error_text(exc))
     return redirect("ledger:entry", pk=entry.pk)
 
 
@@ -79,5 +80,5 @@ def entry_one_to_one(request, pk: int):
         services.one_to_one_set(student=entry.student, staff=staff, by=request.user, note=request.POST.get("note", "")[:200])
         messages.success(request, _("Saved."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
+        messages.error(request, error_text(exc))
     return redirect("ledger:entry", pk=entry.pk)

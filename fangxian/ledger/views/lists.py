@@ -7,14 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.import_views import import_page, xlsx_response
-from fangxian.core.params import date_param, id_param
+from fangxian.core.params import day_param, id_param
 from fangxian.org.models import Place, Unit
 from fangxian.org.scope import scope_of
 
@@ -27,9 +26,8 @@ from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 def _filter_from(request) -> selectors.LedgerFilter:
     get = request.GET
-    day = date_param(get.get("day"), "day")
     return selectors.LedgerFilter(
-        day=day or timezone.localdate(),
+        day=day_param(request),
         period=id_param(get.get("period")),
         campus=id_param(get.get("campus")),
         building=id_param(get.get("building")),

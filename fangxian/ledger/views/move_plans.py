@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
+from fangxian.core.views import error_text
 from fangxian.org.models import Place
 from fangxian.org.scope import scope_of
 
 from .. import moves, selectors
 from ..forms import MovePlanForm
 from ..models import MoveItem
-from .common import OFFICE_READ, _messages_of, _writable
+from .common import OFFICE_READ, _writable
 
 
 @require_roles(*OFFICE_READ)
@@ -78,7 +79,7 @@ def move_plan(request, pk: int):
                 moves.move_item_update(item=item, to_bed=bed, note=request.POST.get("note", "")[:200])
                 messages.success(request, _("Saved."))
         except ValidationError as exc:
-            messages.error(request, " ".join(_messages_of(exc)))
+            messages.error(request, error_text(exc))
         return redirect("ledger:move_plan", pk=plan.pk)
     items = plan.items.select_related("entry__student__klass", "from_bed__parent__parent", "to_bed__parent__parent").order_by(
         "to_bed__path"

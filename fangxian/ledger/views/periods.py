@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
+from fangxian.core.views import error_text
 from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
 from .. import services
 from ..forms import CategoryForm, PeriodForm
 from ..models import Category, StayPeriod
-from .common import OFFICE_READ, _messages_of
+from .common import OFFICE_READ
 
 
 @require_roles(*OFFICE_READ)
@@ -31,7 +32,7 @@ def periods(request):
         try:
             _periods_post(request, institution, period_form, category_form)
         except ValidationError as exc:
-            messages.error(request, " ".join(_messages_of(exc)))
+            messages.error(request, error_text(exc))
         else:
             if not (period_form.errors or category_form.errors):
                 messages.success(request, _("Saved."))

@@ -25,6 +25,37 @@ STATUSES = (
 )
 
 
+def _classes(institution: Unit) -> dict[str, list[tuple[int, str]]]:
+    """The active classes of the institution by name: [(pk, college name)]."""
+    classes: dict[str, list[tuple[int, str]]] = {}
+    for pk, name, college in (
+        Unit.objects.subtree(institution).active().filter(kind=Unit.Kind.CLASS).values_list("pk", "name", "parent__parent__parent__name")
+    ):
+        classes.setdefault(name, []).append((pk, college))
+    return classes
+
+
+def _beds(institution: Unit) -> dict[tuple[str, str, str, str], tuple[int, str]]:
+    """The active beds of the institution by (campus, building, room, bed): (pk, the
+    gender of their room, else of their building)."""
+    beds: dict[tuple[str, str, str, str], tuple[int, str]] = {}
+    for pk, bed, room, building, campus, room_gender, building_gender in (
+        Place.objects.active()
+        .filter(institution=institution, kind=Place.Kind.BED)
+        .values_list(
+            "pk",
+            "name",
+            "parent__name",
+            "parent__parent__name",
+            "parent__parent__parent__name",
+            "parent__gender",
+            "parent__parent__gender",
+        )
+    ):
+        beds[(campus, building, room, bed)] = (pk, room_gender or building_gender)
+    return beds
+
+
 class StudentImporter(Importer):
     """Students, matched by student number: new ones are created, known ones updated."""
 
@@ -105,32 +136,27 @@ class StudentImporter(Importer):
         institution = default_institution()
         if institution is None:
             return [RowError(0, "", _("Create the institution first: there is no institution to import into."))]
-        errors: list[RowError] = []
-        classes: dict[str, list[tuple[int, str]]] = {}
-        for pk, name, college in (
-            Unit.objects.subtree(institution)
-            .active()
-            .filter(kind=Unit.Kind.CLASS)
-            .values_list("pk", "name", "parent__parent__parent__name")
-        ):
-            classes.setdefault(name, []).append((pk, college))
+        classes = _classes(institution)
         near_classes = {near_key(name): name for name in classes}
-        beds: dict[tuple[str, str, str, str], tuple[int, str]] = {}
-        if any(row["bed"] or row["bed_path"] or row["room"] for row in rows):
-            for pk, bed, room, building, campus, room_gender, building_gender in (
-                Place.objects.active()
-                .filter(institution=institution, kind=Place.Kind.BED)
-                .values_list(
-                    "pk",
-                    "name",
-                    "parent__name",
-                    "parent__parent__name",
-                    "parent__parent__parent__name",
-                    "parent__gender",
-                    "parent__parent__gender",
-                )
-            ):
-                beds[(campus, building, room, bed)] = (pk, room_gender or building_gender)
+        beds = _beds(institution) if any(row["bed"] or row["bed_path"] or row["room"] for row in rows) else {}
+        existing, id_owner, bed_owner = self._students(institution)
+        in_file = {row["student_number"] for row in rows}
+        bed_rows: dict[int, int] = {}
+        id_rows: dict[str, int] = {}
+        errors: list[RowError] = []
+        for row in rows:
+            errors += self._check_class(row, classes, near_classes)
+            bed_errors, bed_read = self._check_bed(row, beds, bed_owner, bed_rows, in_file)
+            errors += bed_errors
+            if bed_read:  # a bed that cannot be read or found leaves the rest of the row unchecked
+                errors += self._check_id_number(row, id_owner, id_rows, in_file)
+        self._existing = existing
+        self._institution = institution
+        return errors
+
+    def _students(self, institution: Unit) -> tuple[dict[str, tuple], dict[str, str], dict[int, str]]:
+        """The institution's students by number (pk and FIELDS), and the numbers of the
+        students holding each ID number and each bed."""
         existing: dict[str, tuple] = {}
         id_owner: dict[str, str] = {}
         bed_owner: dict[int, str] = {}
@@ -140,73 +166,71 @@ class StudentImporter(Importer):
                 id_owner[values[2]] = number
             if values[5]:
                 bed_owner[values[5]] = number
-        in_file = {row["student_number"] for row in rows}
-        bed_rows: dict[int, int] = {}
-        id_rows: dict[str, int] = {}
-        for row in rows:
-            number = row["student_number"]
-            # The class, by name (and college when names repeat).
-            candidates = classes.get(row["klass"], [])
-            if row["college"]:
-                candidates = [c for c in candidates if c[1] == row["college"]]
-            if len(candidates) == 1:
-                row.values["_klass"] = candidates[0][0]
-            elif not candidates:
-                if row["college"] and classes.get(row["klass"]):
-                    message = _("The class “%(name)s” is not in %(college)s.") % {"name": row["klass"], "college": row["college"]}
-                else:
-                    message = _("There is no class called “%(name)s”.") % {"name": row["klass"]}
-                    similar = near_classes.get(near_key(row["klass"]))
-                    if similar:
-                        message += _("Did you mean “%(name)s”?") % {"name": similar}
-                errors.append(self.error(row, "klass", message))
-            else:
-                errors.append(
-                    self.error(row, "klass", _("Several colleges have a class called “%(name)s”: fill in 学院.") % {"name": row["klass"]})
-                )
-            # The bed.
-            row.values["_bed"] = None
-            parts = [row["campus"], row["building"], row["room"], row["bed"]]
-            column = "bed"
-            if row["bed_path"] and not any(parts):
-                parts = [part.strip() for part in row["bed_path"].strip("/").split("/")]
-                column = "bed_path"
-            if any(parts):
-                if len(parts) != 4 or not all(parts):
-                    errors.append(
-                        self.error(row, column, _("Give the bed as 校区, 楼栋, 房间 and 床位 (all four), or leave them all empty."))
-                    )
-                    continue
-                if re.fullmatch(r"\d{1,2}", parts[3]):
-                    parts[3] = f"{parts[3]}号床"
-                found = beds.get(tuple(parts))
-                if found is None:
-                    errors.append(self.error(row, column, _("There is no bed %(path)s.") % {"path": "/".join(parts)}))
-                    continue
-                bed_id, bed_gender = found
-                owner = bed_owner.get(bed_id)
-                if bed_id in bed_rows:
-                    errors.append(
-                        self.error(row, column, _("Row %(row)s gives the same bed to another student.") % {"row": bed_rows[bed_id]})
-                    )
-                elif owner and owner != number and owner not in in_file:
-                    errors.append(self.error(row, column, _("This bed is taken by the student %(number)s.") % {"number": owner}))
-                elif bed_gender and row["gender"] and bed_gender != row["gender"]:
-                    gender = dict(GENDERS)[bed_gender]
-                    errors.append(self.error(row, column, _("The bed is in a room for %(gender)s students.") % {"gender": gender}))
-                bed_rows.setdefault(bed_id, row.number)
-                row.values["_bed"] = bed_id
-            # The ID number belongs to one student.
-            id_number = row["id_number"]
-            if id_number:
-                owner = id_owner.get(id_number)
-                if id_number in id_rows:
-                    errors.append(self.error(row, "id_number", _("Row %(row)s has the same ID number.") % {"row": id_rows[id_number]}))
-                elif owner and owner != number and owner not in in_file:
-                    errors.append(self.error(row, "id_number", _("The student %(number)s has this ID number.") % {"number": owner}))
-                id_rows.setdefault(id_number, row.number)
-        self._existing = existing
-        self._institution = institution
+        return existing, id_owner, bed_owner
+
+    def _check_class(self, row: Row, classes: dict[str, list[tuple[int, str]]], near_classes: dict[str, str]) -> list[RowError]:
+        """The class, by name (and college when names repeat): sets row["_klass"]."""
+        candidates = classes.get(row["klass"], [])
+        if row["college"]:
+            candidates = [c for c in candidates if c[1] == row["college"]]
+        if len(candidates) == 1:
+            row.values["_klass"] = candidates[0][0]
+            return []
+        if candidates:
+            return [self.error(row, "klass", _("Several colleges have a class called “%(name)s”: fill in 学院.") % {"name": row["klass"]})]
+        if row["college"] and classes.get(row["klass"]):
+            message = _("The class “%(name)s” is not in %(college)s.") % {"name": row["klass"], "college": row["college"]}
+        else:
+            message = _("There is no class called “%(name)s”.") % {"name": row["klass"]}
+            similar = near_classes.get(near_key(row["klass"]))
+            if similar:
+                message += _("Did you mean “%(name)s”?") % {"name": similar}
+        return [self.error(row, "klass", message)]
+
+    def _check_bed(self, row: Row, beds: dict, bed_owner: dict[int, str], bed_rows: dict[int, int], in_file: set[str]):
+        """The bed, from the four columns or the path: sets row["_bed"] (None without one).
+        Returns (errors, read): `read` is False when the bed cannot be read or found."""
+        row.values["_bed"] = None
+        parts = [row["campus"], row["building"], row["room"], row["bed"]]
+        column = "bed"
+        if row["bed_path"] and not any(parts):
+            parts = [part.strip() for part in row["bed_path"].strip("/").split("/")]
+            column = "bed_path"
+        if not any(parts):
+            return [], True
+        if len(parts) != 4 or not all(parts):
+            return [self.error(row, column, _("Give the bed as 校区, 楼栋, 房间 and 床位 (all four), or leave them all empty."))], False
+        if re.fullmatch(r"\d{1,2}", parts[3]):
+            parts[3] = f"{parts[3]}号床"
+        found = beds.get(tuple(parts))
+        if found is None:
+            return [self.error(row, column, _("There is no bed %(path)s.") % {"path": "/".join(parts)})], False
+        bed_id, bed_gender = found
+        owner = bed_owner.get(bed_id)
+        errors = []
+        if bed_id in bed_rows:
+            errors.append(self.error(row, column, _("Row %(row)s gives the same bed to another student.") % {"row": bed_rows[bed_id]}))
+        elif owner and owner != row["student_number"] and owner not in in_file:
+            errors.append(self.error(row, column, _("This bed is taken by the student %(number)s.") % {"number": owner}))
+        elif bed_gender and row["gender"] and bed_gender != row["gender"]:
+            gender = dict(GENDERS)[bed_gender]
+            errors.append(self.error(row, column, _("The bed is in a room for %(gender)s students.") % {"gender": gender}))
+        bed_rows.setdefault(bed_id, row.number)
+        row.values["_bed"] = bed_id
+        return errors, True
+
+    def _check_id_number(self, row: Row, id_owner: dict[str, str], id_rows: dict[str, int], in_file: set[str]) -> list[RowError]:
+        """The ID number belongs to one student: not another row's, nor a student's outside the file."""
+        id_number = row["id_number"]
+        if not id_number:
+            return []
+        owner = id_owner.get(id_number)
+        errors = []
+        if id_number in id_rows:
+            errors.append(self.error(row, "id_number", _("Row %(row)s has the same ID number.") % {"row": id_rows[id_number]}))
+        elif owner and owner != row["student_number"] and owner not in in_file:
+            errors.append(self.error(row, "id_number", _("The student %(number)s has this ID number.") % {"number": owner}))
+        id_rows.setdefault(id_number, row.number)
         return errors
 
     # Which columns of the file carry each field: a field whose columns are all absent is

@@ -9,23 +9,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
+from fangxian.core.views import error_text, form_errors, safe_next
 
 from .. import selectors, services
 from ..access import ASSIGNMENT_READERS, ASSIGNMENT_WRITERS, assignable_roles, assignment_for_change
 from ..forms import AssignmentFilterForm, AssignmentForm, EndAssignmentForm, HandoverForm
 from ..models import Assignment, Place, Unit
-
-
-def _safe_next(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return default
 
 
 def target_url(target) -> str:
@@ -105,14 +98,10 @@ def assignment_create(request):
                 note=data["note"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields and field not in ("staff", "unit", "place", "student") else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            form_errors(form, exc, non_field=("staff", "unit", "place", "student"))
         else:
             messages.success(request, _("%(assignment)s has been recorded.") % {"assignment": assignment})
-            return redirect(_safe_next(request, target_url(assignment.target)))
+            return redirect(safe_next(request, target_url(assignment.target)))
     staff_id = form.data.get("staff") if form.is_bound else initial.get("staff")
     chosen_staff = form.querysets["staff"].filter(pk=staff_id).first() if staff_id and str(staff_id).isdigit() else None
     return render(
@@ -123,7 +112,7 @@ def assignment_create(request):
             "target": target,
             "target_name": target_name,
             "chosen_staff": chosen_staff,
-            "next": _safe_next(request, ""),
+            "next": safe_next(request, ""),
         },
     )
 
@@ -150,7 +139,7 @@ def assignment_handover(request, pk: int):
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("The responsibility has been handed over to %(name)s.") % {"name": new.staff.name})
-            return redirect(_safe_next(request, target_url(new.target)))
+            return redirect(safe_next(request, target_url(new.target)))
     return render(
         request,
         "org/assignment_manage.html",
@@ -167,9 +156,9 @@ def assignment_end(request, pk: int):
         try:
             services.assignment_end(assignment=assignment, on=form.cleaned_data["end_date"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The responsibility ends on %(day)s.") % {"day": form.cleaned_data["end_date"]})
     else:
         messages.error(request, _("Give the last day as a date."))
-    return redirect(_safe_next(request, target_url(assignment.target)))
+    return redirect(safe_next(request, target_url(assignment.target)))

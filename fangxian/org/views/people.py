@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.views import error_text, form_errors
 
 from .. import photos, selectors, services
 from ..access import (
@@ -133,7 +134,7 @@ def _save_person(request, form, person, kind: str):
         try:
             saved = services.person_save(person=form.instance)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         else:
             if person is None:
                 messages.success(request, _("%(name)s has been added.") % {"name": saved.name})
@@ -323,7 +324,7 @@ def _link(request, person, url_name: str):
         try:
             services.person_link_user(person=person, user=form.cleaned_data["username"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The account link has been saved."))
     else:

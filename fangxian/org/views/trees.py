@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.core.params import id_param
+from fangxian.core.views import error_text, form_errors
 
 from .. import selectors, services
 from ..access import ASSIGNMENT_READERS, TREE_READERS, TREE_WRITERS, assignable_roles, can_write, has_any, require_write
@@ -39,10 +40,6 @@ def _node(request, tree: str, pk: int):
 
 def _detail_url(node) -> str:
     return reverse("org:unit_detail" if isinstance(node, Unit) else "org:place_detail", args=[node.pk])
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @require_roles(*TREE_READERS)
@@ -116,19 +113,11 @@ def create(request, tree: str):
         try:
             node = services.node_create(model=model, parent=parent, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has been created.") % {"name": node.name})
             return redirect(_detail_url(node))
     return render(request, "org/node_form.html", {**_tree_context(tree), "form": form, "parent": parent, "node": None})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_roles(*TREE_WRITERS)
@@ -154,7 +143,7 @@ def edit(request, tree: str, pk: int):
         try:
             services.node_update(node=node, name=data["name"], code=data.get("code") or "", sort_order=data.get("sort_order") or 0, **extra)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(_detail_url(node))
@@ -173,7 +162,7 @@ def move(request, tree: str, pk: int):
         try:
             services.node_move(node=node, new_parent=form.cleaned_data["parent"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has been moved.") % {"name": node.name})
             return redirect(_detail_url(node))
@@ -198,7 +187,7 @@ def archive(request, tree: str, pk: int):
     try:
         count = services.node_archive(node=node)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("%(count)s node(s) archived.") % {"count": count})
     return redirect(_detail_url(node))
@@ -212,7 +201,7 @@ def restore(request, tree: str, pk: int):
     try:
         services.node_restore(node=node)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("%(name)s has been restored.") % {"name": node.name})
     return redirect(_detail_url(node))
@@ -229,7 +218,7 @@ def delete(request, tree: str, pk: int):
         try:
             services.node_delete(node=node)
         except ValidationError as exc:
-            reason = _error_text(exc)
+            reason = error_text(exc)
         else:
             messages.success(request, _("%(name)s has been deleted.") % {"name": node.name})
             return redirect(_detail_url(parent) if parent is not None else reverse(f"org:{tree}_tree"))
