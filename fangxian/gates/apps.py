@@ -61,3 +61,8 @@ class GatesConfig(AppConfig):
         )
         register_tiles(gate_tiles)
         register_demo("gates", 50, demo.load, demo.LOGINS)
+
+        # Assignment roles (fangxian.org.registry): the gate guard's post.
+        from .roles import register_roles
+
+        register_roles()

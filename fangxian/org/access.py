@@ -14,6 +14,7 @@ from fangxian.accounts.roles import Role, roles_of
 
 from . import selectors
 from .models import Assignment, AssignmentRole, Place, Student, Unit
+from .registry import assignment_role_keys
 from .scope import scope_of
 
 P = Role
@@ -58,8 +59,8 @@ def assignable_roles(user) -> list[str]:
     if not can_write(user, ASSIGNMENT_WRITERS):
         return []
     if Role.PREVENTION_OFFICE in roles_of(user):
-        return list(AssignmentRole.values)
-    return [role for role in AssignmentRole.values if role in COLLEGE_ASSIGNABLE_ROLES]
+        return assignment_role_keys()
+    return [role for role in assignment_role_keys() if role in COLLEGE_ASSIGNABLE_ROLES]
 
 
 def assignment_for_change(user, pk) -> Assignment:
