@@ -137,6 +137,7 @@ class CoverageContext:
         self._units: list[Unit] | None = None
         self._places: dict[int, Place] | None = None
         self._held: dict[tuple[str, str], set[int]] | None = None
+        self._held_roles: set[str] = set()
 
     # -- assignments in force ------------------------------------------------------------------
     def assignments(self):
@@ -149,11 +150,17 @@ class CoverageContext:
             self._held = {}
             rows = self.assignments().filter(role__in=roles, student__isnull=True).values_list("role", "unit_id", "place_id")
             for held_role, unit_id, place_id in rows:
+                self._held_roles.add(held_role)
                 if unit_id:
                     self._held.setdefault((held_role, "unit"), set()).add(unit_id)
                 if place_id:
                     self._held.setdefault((held_role, "place"), set()).add(place_id)
         return self._held.get((role, field_name), set())
+
+    def is_held(self, role: str) -> bool:
+        """Is `role` held for any unit or place on the day (or at the moment)?"""
+        self.held(role, "unit")
+        return role in self._held_roles
 
     # -- units ---------------------------------------------------------------------------------
     @property
@@ -190,13 +197,14 @@ class CoverageContext:
     # -- places --------------------------------------------------------------------------------
     def _load_places(self) -> dict[int, Place]:
         if self._places is None:
-            condition = Q(pk__in=[])
+            # Campuses and buildings always: they are the ancestors a trail names, and few.
+            condition = Q(kind__in=[Place.Kind.CAMPUS, Place.Kind.BUILDING])
             for rule in self._rules:
                 if isinstance(rule, NodeRule) and rule.model == "place":
                     condition |= rule.place_condition()
             fields = ("pk", "name", "kind", "path", "use", "parent_id")
             places = {p.pk: p for p in Place.objects.active().filter(condition).only(*fields).order_by("path")}
-            # The ancestors too, for the trails (one more query).
+            # Ancestors not read yet (an archived building's room), for the trails.
             missing = {i for p in places.values() for i in _ids(p.path)[:-1]} - places.keys()
             self._ancestors = {p.pk: p for p in Place.objects.filter(pk__in=missing).only(*fields)} if missing else {}
             self._places = places
@@ -292,9 +300,9 @@ class CalendarRule:
     def evaluate(self, ctx: CoverageContext) -> RuleResult:
         if not ctx.scope.everything:
             return RuleResult()
-        if ctx.at is not None:
-            covered = Assignment.objects.active_at(ctx.at).filter(role=self.role).exists()
-            gaps = [] if covered else [Gap(self.key, role=self.role, day=ctx.day)]
+        if ctx.at is not None or self.horizon == 0:
+            # The day (or moment) of the report: read with the other rules' assignments.
+            gaps = [] if ctx.is_held(self.role) else [Gap(self.key, role=self.role, day=ctx.day)]
             return RuleResult(gaps=gaps, count=len(gaps))
         days = [ctx.day + timedelta(days=n) for n in range(self.horizon + 1)]
         rows = Assignment.objects.filter(role=self.role, start_date__lte=days[-1]).exclude(end_date__lt=days[0])
