@@ -37,5 +37,20 @@ GATE_GUARD = AssignmentRoleSpec(
 )
 
 
+# 安稳部 (the security office) posted to a campus: the notice gives it the campus's gate
+# policy. Like a guard posted to the campus, it sees the campus's gates (and so the campus's
+# gate pages), not the dormitories and their residents.
+SECURITY_OFFICE = AssignmentRoleSpec(
+    AssignmentRole.SECURITY_OFFICE,
+    _("Security office (安稳部)"),
+    Role.SECURITY_OFFICE,
+    place_kinds=(Place.Kind.CAMPUS,),
+    scope=guard_scope,
+    order=105,
+    import_name="安稳部",
+)
+
+
 def register_roles() -> None:
     register_assignment_role(GATE_GUARD)
+    register_assignment_role(SECURITY_OFFICE)

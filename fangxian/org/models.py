@@ -344,7 +344,7 @@ class AssignmentRole:
     """The keys of the roles the platform ships with, as constants for code that names one.
     Which roles exist, their labels, where they may be held and what they give come from the
     registry (fangxian.org.registry), filled by the apps that own them: org registers these
-    (fangxian/org/roles.py) except GATE_GUARD, which gates registers."""
+    (fangxian/org/roles.py) except GATE_GUARD and SECURITY_OFFICE, which gates registers."""
 
     LEADER = _RoleKey("leader")
     COLLEGE_SECRETARY = _RoleKey("college_secretary")
@@ -357,6 +357,8 @@ class AssignmentRole:
     ONE_TO_ONE = _RoleKey("one_to_one")
     GATE_GUARD = _RoleKey("gate_guard")
     LAB_SAFETY = _RoleKey("lab_safety")
+    ROOM_HEAD = _RoleKey("room_head")
+    SECURITY_OFFICE = _RoleKey("security_office")
 
 
 class _AssignmentTargets(Mapping):

@@ -42,6 +42,11 @@ ORG_ROLES = (
         R.BUILDING_MANAGER, _("Building manager"), Role.STAFF, place_kinds=("building",), order=80, import_name="楼栋管理员"
     ),
     AssignmentRoleSpec(R.ONE_TO_ONE, _("One-to-one staff (一对一)"), Role.COUNSELOR, student=True, order=90, import_name="一对一责任人"),
+    # 宿舍长: a dormitory room's owner ("每一个宿舍"). Held by a member of staff for now:
+    # assignments are held by staff, and a student room head needs a holder of another kind.
+    AssignmentRoleSpec(
+        R.ROOM_HEAD, _("Room head (宿舍长)"), Role.STAFF, place_kinds=("room",), place_uses=("dorm",), order=85, import_name="宿舍长"
+    ),
     # Kept here until the hazards app takes it over.
     AssignmentRoleSpec(
         R.LAB_SAFETY,

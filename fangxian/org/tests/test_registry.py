@@ -15,7 +15,8 @@ from fangxian.org.coverage import GapKind, coverage_report
 from fangxian.org.forms import AssignmentFilterForm
 from fangxian.org.models import Assignment, AssignmentRole
 from fangxian.org.scope import Scope, forget_scope, scope_of
-from fangxian.org.testing import PlaceFactory
+from fangxian.org.selectors import visible_places, visible_students
+from fangxian.org.testing import PlaceFactory, StaffFactory, UserFactory
 from fangxian.testing import api_client
 
 D = date(2024, 3, 1)
@@ -210,3 +211,21 @@ def test_holding_a_registered_role_gives_its_application_role(uni):
     Assignment.objects.filter(staff=uni.guard).delete()
     forget_roles(uni.guard_user)
     assert Role.GATE_GUARD not in roles_of(uni.guard_user)
+
+
+def test_a_room_head_is_held_on_a_dormitory_room(uni):
+    services.assignment_create(staff=uni.counselor, role=AssignmentRole.ROOM_HEAD, place=uni.room, start_date=D)
+    with pytest.raises(ValidationError):
+        services.assignment_create(staff=uni.counselor, role=AssignmentRole.ROOM_HEAD, place=uni.building, start_date=D)
+    assert registry.role_label(AssignmentRole.ROOM_HEAD) == "宿舍长"
+
+
+def test_the_security_office_on_a_campus_sees_its_gates_not_its_residents(uni):
+    officer = StaffFactory(unit=uni.security_office, name="安稳部 王刚", user=UserFactory(username="security1"))
+    services.assignment_create(staff=officer, role=AssignmentRole.SECURITY_OFFICE, place=uni.campus, start_date=D)
+    with pytest.raises(ValidationError):
+        services.assignment_create(staff=officer, role=AssignmentRole.SECURITY_OFFICE, place=uni.gate, start_date=D)
+    user = officer.user
+    assert Role.SECURITY_OFFICE in roles_of(user)
+    assert set(visible_places(user)) == {uni.gate}
+    assert not visible_students(user).exists()
