@@ -6,7 +6,6 @@ query; `services.node_move` rewrites the paths of a moved subtree in one stateme
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -332,66 +331,25 @@ class Staff(Person):
         ]
 
 
-class _RoleKey(str):
-    """A role key that still answers `.value`, as the TextChoices members it replaces did."""
-
-    @property
-    def value(self) -> str:
-        return str(self)
-
-
 class AssignmentRole:
     """The keys of the roles the platform ships with, as constants for code that names one.
     Which roles exist, their labels, where they may be held and what they give come from the
     registry (fangxian.org.registry), filled by the apps that own them: org registers these
     (fangxian/org/roles.py) except GATE_GUARD and SECURITY_OFFICE, which gates registers."""
 
-    LEADER = _RoleKey("leader")
-    COLLEGE_SECRETARY = _RoleKey("college_secretary")
-    COLLEGE_DEAN = _RoleKey("college_dean")
-    COLLEGE_ADMIN = _RoleKey("college_admin")
-    RESPONSIBLE = _RoleKey("responsible")
-    COUNSELOR = _RoleKey("counselor")
-    CLASS_TEACHER = _RoleKey("class_teacher")
-    BUILDING_MANAGER = _RoleKey("building_manager")
-    ONE_TO_ONE = _RoleKey("one_to_one")
-    GATE_GUARD = _RoleKey("gate_guard")
-    LAB_SAFETY = _RoleKey("lab_safety")
-    ROOM_HEAD = _RoleKey("room_head")
-    SECURITY_OFFICE = _RoleKey("security_office")
-
-
-class _AssignmentTargets(Mapping):
-    """Where each registered role may be held, in the shape of the old closed table
-    ({"unit": kinds, "place": kinds, "use": use, "student": True}). Read from the registry."""
-
-    def _specs(self):
-        from .registry import assignment_roles
-
-        return {spec.key: spec for spec in assignment_roles()}
-
-    def __getitem__(self, key):
-        spec = self._specs()[key]
-        shape: dict = {}
-        if spec.unit_kinds:
-            shape["unit"] = spec.unit_kinds
-        if spec.place_kinds:
-            shape["place"] = spec.place_kinds
-        if spec.place_uses:
-            shape["use"] = spec.place_uses[0]
-        if spec.student:
-            shape["student"] = True
-        return shape
-
-    def __iter__(self):
-        return iter(self._specs())
-
-    def __len__(self):
-        return len(self._specs())
-
-
-# Kept for the importer until it reads the registry itself.
-ASSIGNMENT_TARGETS = _AssignmentTargets()
+    LEADER = "leader"
+    COLLEGE_SECRETARY = "college_secretary"
+    COLLEGE_DEAN = "college_dean"
+    COLLEGE_ADMIN = "college_admin"
+    RESPONSIBLE = "responsible"
+    COUNSELOR = "counselor"
+    CLASS_TEACHER = "class_teacher"
+    BUILDING_MANAGER = "building_manager"
+    ONE_TO_ONE = "one_to_one"
+    GATE_GUARD = "gate_guard"
+    LAB_SAFETY = "lab_safety"
+    ROOM_HEAD = "room_head"
+    SECURITY_OFFICE = "security_office"
 
 
 def day_start(day: date) -> datetime:
