@@ -40,7 +40,7 @@ class GatesConfig(AppConfig):
                 _("Gates"),
                 "gates:overview",
                 "door-open",
-                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD},
+                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD, Role.SECURITY_OFFICE},
                 order=300,
             )
         )
