@@ -229,3 +229,20 @@ def test_the_security_office_on_a_campus_sees_its_gates_not_its_residents(uni):
     assert Role.SECURITY_OFFICE in roles_of(user)
     assert set(visible_places(user)) == {uni.gate}
     assert not visible_students(user).exists()
+
+
+def test_the_coverage_page_answers_at_a_moment(uni, office_client):
+    services.assignment_create(
+        staff=uni.other_counselor,
+        role=AssignmentRole.CLASS_TEACHER,
+        unit=uni.klass,
+        starts_at=at(D, 20),
+        ends_at=at(D + timedelta(days=1), 8),
+    )
+    url = reverse("org:coverage")
+    night = office_client.get(url, {"at": "2024-03-02T07:00"}).content.decode()
+    assert f'data-gap="class_teacher-{uni.klass.pk}"' not in night and "2024-03-02 07:00" in night
+    morning = office_client.get(url, {"at": "2024-03-02T09:00"}).content.decode()
+    assert f'data-gap="class_teacher-{uni.klass.pk}"' in morning
+    export = office_client.get(reverse("org:coverage_export"), {"at": "2024-03-02T09:00"})
+    assert export.status_code == 200
