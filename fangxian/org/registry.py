@@ -114,7 +114,9 @@ class AssignmentRoleSpec:
       restricted to `place_uses` if given, e.g. ("lab",)), and/or `student=True`;
     - `scope`: what the holder sees, from all their active assignments of this role
       (default: the subtree of each node held, or the student);
-    - `order`: position in lists and forms; `import_name`: the role's name in import files.
+    - `order`: position in lists and forms; `import_name`: the role's name in import files;
+    - `assigned_by`: application roles that may assign it within their own scope, besides the
+      prevention office, which assigns every role (today only college admins write assignments).
     """
 
     key: str
@@ -127,6 +129,7 @@ class AssignmentRoleSpec:
     scope: ScopeFunction | None = None
     order: int = 1000
     import_name: str = ""
+    assigned_by: frozenset[str] = frozenset()
 
     def __post_init__(self):
         if not self.key or len(self.key) > 24:

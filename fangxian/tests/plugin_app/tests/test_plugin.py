@@ -63,6 +63,9 @@ def test_the_assignment_form_and_filter_offer_the_role(uni, office):
     assert f'<option value="{LAB_INSPECTOR}">实验室检查员（测试插件）</option>' in form
     listing = client.get(reverse("org:assignment_list")).content.decode()
     assert f'value="{LAB_INSPECTOR}"' in listing
+    # The spec names no other assigner (assigned_by): a college admin is not offered it.
+    college_form = _client(uni.college_admin_user).get(reverse("org:assignment_create")).content.decode()
+    assert 'value="counselor"' in college_form and f'value="{LAB_INSPECTOR}"' not in college_form
 
 
 def test_the_office_assigns_it_on_a_campus_and_not_on_a_room(uni, office, inspector, labs):
