@@ -19,3 +19,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # the prevention office and the admins. fangxian/accounts/tests/test_tokens.py turns the
 # production set on (override_settings) and checks it.
 SECOND_FACTOR_EXTRA_ROLES = []
+
+# A feature app that lives in the test suite and plugs into the core only through the
+# registries (fangxian/tests/plugin_app): the tests prove a new module needs no edit of org
+# or accounts.
+INSTALLED_APPS = [*INSTALLED_APPS, "fangxian.tests.plugin_app"]  # noqa: F405
+ROOT_URLCONF = "fangxian.tests.urls"

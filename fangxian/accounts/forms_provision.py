@@ -14,9 +14,9 @@ PEOPLE_CHOICES = [("all", _("Staff and students")), ("staff", _("Staff only")), 
 
 
 def _role_choices():
-    from fangxian.org.models import AssignmentRole
+    from fangxian.org.registry import assignment_role_choices
 
-    return [("", _("Any role")), *AssignmentRole.choices]
+    return [("", _("Any role")), *assignment_role_choices()]
 
 
 class ProvisionForm(Form):

@@ -102,13 +102,13 @@ class Selection:
     numbers: list[tuple[int, str]] = field(default_factory=list)  # (row, number), pasted or uploaded
 
     def describe(self) -> str:
-        from fangxian.org.models import AssignmentRole
+        from fangxian.org.registry import role_label
 
         parts = []
         if self.unit is not None:
             parts.append(str(self.unit))
         if self.role:
-            parts.append(str(AssignmentRole(self.role).label))
+            parts.append(role_label(self.role))
         if self.people == "staff":
             parts.append(_("staff"))
         elif self.people == "students":

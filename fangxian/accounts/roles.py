@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     COLLEGE_ADMIN = "college_admin", _("College administrator")
     COUNSELOR = "counselor", _("Counselor or class teacher")
     GATE_GUARD = "gate_guard", _("Gate guard")
+    SECURITY_OFFICE = "security_office", _("Security office")
     STAFF = "staff", _("Staff")
     STUDENT = "student", _("Student")
 

@@ -40,7 +40,7 @@ class GatesConfig(AppConfig):
                 _("Gates"),
                 "gates:overview",
                 "door-open",
-                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD},
+                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD, Role.SECURITY_OFFICE},
                 order=300,
             )
         )
@@ -61,3 +61,8 @@ class GatesConfig(AppConfig):
         )
         register_tiles(gate_tiles)
         register_demo("gates", 50, demo.load, demo.LOGINS)
+
+        # Assignment roles (fangxian.org.registry): the gate guard's post.
+        from .roles import register_roles
+
+        register_roles()

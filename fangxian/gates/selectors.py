@@ -163,6 +163,12 @@ def can_manage_policies(user) -> bool:
     return Role.PREVENTION_OFFICE in roles_of(user) and not scope_of(user).read_only
 
 
+def can_publish_policy(user) -> bool:
+    """Who may publish a campus's gate policy: the prevention office, and the security office
+    (安稳部) for the campuses it is posted to (the view finds the campus in its scope)."""
+    return bool(roles_of(user) & {Role.PREVENTION_OFFICE, Role.SECURITY_OFFICE}) and not scope_of(user).read_only
+
+
 def visible_scans(user):
     return Scan.objects.filter(campus__in=visible_campuses(user).values("pk"))
 

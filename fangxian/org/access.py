@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from fangxian.accounts.roles import Role, roles_of
 
 from . import selectors
-from .models import Assignment, AssignmentRole, Place, Student, Unit
+from .models import Assignment, Place, Student, Unit
+from .registry import assignment_role_keys, assignment_roles
 from .scope import scope_of
 
 P = Role
@@ -33,10 +34,6 @@ ACCOUNT_LINKERS = frozenset({P.PREVENTION_OFFICE})
 # Who may see a full ID number or phone number of someone in their scope.
 REVEALERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN, P.COUNSELOR})
 ASSIGNMENT_WRITERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN})
-# What a college admin may assign within their college; the prevention office assigns everything.
-COLLEGE_ASSIGNABLE_ROLES = frozenset(
-    {AssignmentRole.COUNSELOR, AssignmentRole.CLASS_TEACHER, AssignmentRole.ONE_TO_ONE, AssignmentRole.RESPONSIBLE}
-)
 
 
 def has_any(user, roles) -> bool:
@@ -57,9 +54,11 @@ def assignable_roles(user) -> list[str]:
     """The assignment roles this user may create, end or hand over (within their scope)."""
     if not can_write(user, ASSIGNMENT_WRITERS):
         return []
-    if Role.PREVENTION_OFFICE in roles_of(user):
-        return list(AssignmentRole.values)
-    return [role for role in AssignmentRole.values if role in COLLEGE_ASSIGNABLE_ROLES]
+    roles = roles_of(user)
+    if Role.PREVENTION_OFFICE in roles:
+        return assignment_role_keys()
+    # Each role says who else may assign it (AssignmentRoleSpec.assigned_by).
+    return [spec.key for spec in assignment_roles() if spec.assigned_by & roles]
 
 
 def assignment_for_change(user, pk) -> Assignment:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from fangxian.core.params import date_param, id_param
+from fangxian.core.params import date_param, datetime_param, id_param
 
 from . import selectors, services
 from .access import (
@@ -30,8 +30,9 @@ from .access import (
     assignment_for_change,
     has_any,
 )
-from .coverage import GapKind, coverage_report
-from .models import Assignment, AssignmentRole, Place, Staff, Student, Unit
+from .coverage import coverage_report
+from .models import Assignment, Place, Staff, Student, Unit
+from .registry import assignment_role
 from .scope import scope_of
 
 
@@ -84,8 +85,10 @@ class StaffSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
-        fields = ["id", "staff", "role", "unit", "place", "student", "start_date", "end_date", "note"]
+        fields = ["id", "staff", "role", "unit", "place", "student", "start_date", "end_date", "starts_at", "ends_at", "note"]
         read_only_fields = ["id"]
+        # The first day may be left out when a start time is given (it follows from it).
+        extra_kwargs = {"start_date": {"required": False}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,10 +103,21 @@ class AssignmentSerializer(serializers.ModelSerializer):
             self.fields["student"].queryset = selectors.visible_students(user)
 
     def validate_role(self, value):
+        if assignment_role(value) is None:
+            raise serializers.ValidationError(_("Unknown role “%(role)s”.") % {"role": value})
         request = self.context["request"]
         if value not in assignable_roles(request.user):
             raise PermissionDenied
         return value
+
+    def validate(self, attrs):
+        starts_at, ends_at = attrs.get("starts_at"), attrs.get("ends_at")
+        if not attrs.get("start_date") and not starts_at:
+            raise serializers.ValidationError({"start_date": [_("Give the first day, or a start time.")]})
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise serializers.ValidationError({"ends_at": [_("The end time must be after the start time.")]})
+        attrs.setdefault("start_date", None)
+        return attrs
 
 
 class EndSerializer(serializers.Serializer):
@@ -125,10 +139,26 @@ class GapSerializer(serializers.Serializer):
     trail = serializers.ListField(child=serializers.CharField())
 
 
+class DayGapSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    role = serializers.CharField()
+    day = serializers.DateField()
+
+
+class RuleSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    shape = serializers.ChoiceField(choices=["node", "calendar", "student"])
+    count = serializers.IntegerField()
+
+
 class CoverageSerializer(serializers.Serializer):
     day = serializers.DateField()
+    at = serializers.DateTimeField(allow_null=True)
+    rules = RuleSerializer(many=True)
     counts = serializers.DictField(child=serializers.IntegerField())
     gaps = GapSerializer(many=True)
+    days = DayGapSerializer(many=True)
     students_without_one_to_one = serializers.ListField(child=serializers.IntegerField())
 
 
@@ -227,12 +257,14 @@ class CoverageGapsView(RolePermission, APIView):
         summary="Coverage gaps: nodes and students without anyone responsible",
         parameters=[
             OpenApiParameter("on", str, description="Date (YYYY-MM-DD), today by default"),
+            OpenApiParameter("at", str, description="A moment (ISO 8601, Asia/Shanghai if no offset): who is responsible then"),
             OpenApiParameter("campus", int),
             OpenApiParameter("college", int),
         ],
     )
     def get(self, request):
         day = date_param(request.query_params.get("on"), "on", default=timezone.localdate())
+        at = datetime_param(request.query_params.get("at"), "at")
         campus = college = None
         if request.query_params.get("campus"):
             campuses = selectors.visible_places(request.user).filter(kind=Place.Kind.CAMPUS)
@@ -243,24 +275,30 @@ class CoverageGapsView(RolePermission, APIView):
             college = selectors.visible_units(request.user).filter(pk=id_param(request.query_params["college"])).first()
             if college is None:
                 raise NotFound
-        report = coverage_report(day=day, scope=scope_of(request.user), campus=campus, college=college)
+        report = coverage_report(day=day, at=at, scope=scope_of(request.user), campus=campus, college=college)
         gaps = [
             {
-                "kind": kind,
-                "role": str(AssignmentRole(gap.role).value),
+                "kind": section.key,
+                "role": gap.role,
                 "target_type": gap.target_field,
                 "target_id": gap.node.pk,
                 "name": gap.node.name,
                 "trail": gap.trail,
             }
-            for kind in GapKind.NODE_KINDS
-            for gap in report.gaps.get(kind, [])
+            for section in report.sections("node")
+            for gap in section.gaps
         ]
+        days = [{"kind": section.key, "role": gap.role, "day": gap.day} for section in report.sections("calendar") for gap in section.gaps]
+        rules = [{"key": s.key, "label": str(s.label), "shape": s.shape, "count": s.count} for s in report.sections()]
+        students = report.students
         body = {
-            "day": day,
+            "day": report.day,
+            "at": report.at,
+            "rules": rules,
             "counts": report.counts,
             "gaps": gaps,
-            "students_without_one_to_one": list(report.students.values_list("pk", flat=True)),
+            "days": days,
+            "students_without_one_to_one": list(students.values_list("pk", flat=True)) if students is not None else [],
         }
         return Response(CoverageSerializer(body).data)
 

@@ -36,3 +36,10 @@ class OrgConfig(AppConfig):
         register(NavItem("coverage", _("Coverage gaps"), "org:coverage", "exclamation-diamond", roles=access.COVERAGE_READERS, order=130))
         register(NavItem("org_import", _("Import"), "org:import_index", "upload", roles={Role.PREVENTION_OFFICE}, order=140))
         register_tiles(home_tiles)
+
+        # The organisation's responsibilities and coverage rules (fangxian.org.registry).
+        from .coverage import register_org_rules
+        from .roles import register_org_roles
+
+        register_org_roles()
+        register_org_rules()

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from fangxian.core.forms import Form, ModelForm
 
 from . import idnumber, photos
-from .models import ID_NUMBER_MESSAGES, AssignmentRole, Gender, Place, Staff, Student, Unit
+from .models import ID_NUMBER_MESSAGES, Gender, Place, Staff, Student, Unit
+from .registry import assignment_role_choices
 
 
 def _style(form: forms.Form) -> None:
@@ -33,6 +34,25 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def check_time_window(form, data) -> None:
+    """The optional time window of an assignment: a start is needed (a date or a time), and an
+    end time comes after the start time. Errors go on the fields concerned."""
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if not data.get("start_date") and not starts_at:
+        form.add_error("start_date", _("Give the first day, or a start time."))
+    if starts_at and ends_at and ends_at <= starts_at:
+        form.add_error("ends_at", _("The end time must be after the start time."))
+    elif ends_at and not starts_at and data.get("start_date") and timezone.localdate(ends_at) < data["start_date"]:
+        form.add_error("ends_at", _("The end time must be after the start date."))
 
 
 # -- trees ------------------------------------------------------------------------------
@@ -330,13 +350,20 @@ class AssignmentForm(Form):
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     place = forms.IntegerField(required=False, widget=forms.HiddenInput)
     student = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    start_date = forms.DateField(label=_("From"), widget=DateInput, required=False)
     end_date = forms.DateField(label=_("To"), widget=DateInput, required=False, help_text=_("Leave empty for until further notice."))
+    starts_at = forms.DateTimeField(
+        label=_("Start time"),
+        widget=DateTimeInput,
+        required=False,
+        help_text=_("Only for a responsibility bound to hours, such as a duty shift; the dates then follow from the times."),
+    )
+    ends_at = forms.DateTimeField(label=_("End time"), widget=DateTimeInput, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, roles, staff_qs, unit_qs, place_qs, student_qs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(value, label) for value, label in AssignmentRole.choices if value in roles]
+        self.fields["role"].choices = assignment_role_choices(roles)
         self.querysets = {"staff": staff_qs, "unit": unit_qs, "place": place_qs, "student": student_qs}
         self.fields["start_date"].initial = timezone.localdate()
         _style(self)
@@ -355,6 +382,9 @@ class AssignmentForm(Form):
         if self.errors:
             return data
         data["staff"] = self._lookup("staff")
+        check_time_window(self, data)
+        if self.errors:
+            return data
         targets = {name: self._lookup(name) for name in ("unit", "place", "student")}
         chosen = [name for name, value in targets.items() if value is not None]
         if len(chosen) != 1:
@@ -394,17 +424,24 @@ class AssignmentFilterForm(Form):
     q = forms.CharField(
         label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Staff or target name")})
     )
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All")), *AssignmentRole.choices], required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False)
     on = forms.DateField(label=_("In force on"), required=False, widget=DateInput)
     current = forms.BooleanField(label=_("Only those in force"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("All")), *assignment_role_choices()]
         _style(self)
 
 
 class CoverageFilterForm(Form):
     on = forms.DateField(label=_("Date"), required=False, widget=DateInput)
+    at = forms.DateTimeField(
+        label=_("At a given time"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("Who is responsible at that moment (duty shifts); the date is then ignored."),
+    )
     campus = forms.ModelChoiceField(label=_("Campus"), queryset=Place.objects.none(), required=False)
     college = forms.ModelChoiceField(label=_("College"), queryset=Unit.objects.none(), required=False)
 

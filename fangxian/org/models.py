@@ -6,7 +6,7 @@ query; `services.node_move` rewrites the paths of a moved subtree in one stateme
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -331,52 +331,65 @@ class Staff(Person):
         ]
 
 
-class AssignmentRole(models.TextChoices):
-    LEADER = "leader", _("Responsible leader (包抓领导)")
-    COLLEGE_SECRETARY = "college_secretary", _("College party secretary")
-    COLLEGE_DEAN = "college_dean", _("Dean")
-    COLLEGE_ADMIN = "college_admin", _("College prevention officer")
-    RESPONSIBLE = "responsible", _("Person responsible")
-    COUNSELOR = "counselor", _("Counselor (辅导员)")
-    CLASS_TEACHER = "class_teacher", _("Class teacher (班主任)")
-    BUILDING_MANAGER = "building_manager", _("Building manager")
-    ONE_TO_ONE = "one_to_one", _("One-to-one staff (一对一)")
-    GATE_GUARD = "gate_guard", _("Gate guard post")
-    LAB_SAFETY = "lab_safety", _("Lab safety owner")
+class AssignmentRole:
+    """The keys of the roles the platform ships with, as constants for code that names one.
+    Which roles exist, their labels, where they may be held and what they give come from the
+    registry (fangxian.org.registry), filled by the apps that own them: org registers these
+    (fangxian/org/roles.py) except GATE_GUARD and SECURITY_OFFICE, which gates registers."""
+
+    LEADER = "leader"
+    COLLEGE_SECRETARY = "college_secretary"
+    COLLEGE_DEAN = "college_dean"
+    COLLEGE_ADMIN = "college_admin"
+    RESPONSIBLE = "responsible"
+    COUNSELOR = "counselor"
+    CLASS_TEACHER = "class_teacher"
+    BUILDING_MANAGER = "building_manager"
+    ONE_TO_ONE = "one_to_one"
+    GATE_GUARD = "gate_guard"
+    LAB_SAFETY = "lab_safety"
+    ROOM_HEAD = "room_head"
+    SECURITY_OFFICE = "security_office"
 
 
-# What each assignment role may be held for: unit kinds, place kinds (and uses), or a student.
-ASSIGNMENT_TARGETS: dict[str, dict] = {
-    AssignmentRole.LEADER: {"unit": ("institution", "college", "department", "hospital"), "place": ("campus",)},
-    AssignmentRole.COLLEGE_SECRETARY: {"unit": ("college", "hospital", "department")},
-    AssignmentRole.COLLEGE_DEAN: {"unit": ("college", "hospital", "department")},
-    AssignmentRole.COLLEGE_ADMIN: {"unit": ("college", "hospital", "department")},
-    AssignmentRole.RESPONSIBLE: {"unit": ("major", "grade")},
-    AssignmentRole.COUNSELOR: {"unit": ("major", "grade", "class")},
-    AssignmentRole.CLASS_TEACHER: {"unit": ("class",)},
-    AssignmentRole.BUILDING_MANAGER: {"place": ("building",)},
-    AssignmentRole.ONE_TO_ONE: {"student": True},
-    AssignmentRole.GATE_GUARD: {"place": ("gate", "campus")},
-    AssignmentRole.LAB_SAFETY: {"place": ("room",), "use": "lab"},
-}
+def day_start(day: date) -> datetime:
+    """Midnight at the start of a local day (Asia/Shanghai), as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class AssignmentQuerySet(models.QuerySet):
     def active_on(self, day: date):
+        """In force at some moment of the local day `day` (a 20:00–08:00 shift is active on both days)."""
         return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def active_at(self, moment: datetime):
+        """In force at `moment` (an aware datetime): day-granular assignments on its local day,
+        time-bound ones when starts_at <= moment < ends_at."""
+        day = timezone.localdate(moment)
+        started = Q(starts_at__isnull=True, start_date__lte=day) | Q(starts_at__lte=moment)
+        not_ended = Q(ends_at__isnull=True) & (Q(end_date__isnull=True) | Q(end_date__gte=day)) | Q(ends_at__gt=moment)
+        return self.filter(started & not_ended)
 
     def active(self):
         return self.active_on(timezone.localdate())
+
+    def active_now(self):
+        return self.active_at(timezone.now())
 
 
 class Assignment(models.Model):
     """Responsibility (责任): a member of staff holds a role for a unit, a place or one
     student, from a date to a date (inclusive; no end date means until further notice).
     Handing over ends one assignment and starts the next, so history answers "who was
-    responsible on day D"."""
+    responsible on day D".
+
+    An assignment may also be bound to time (a duty shift 20:00–08:00, a leave 11:00–18:00):
+    `starts_at` and `ends_at` (aware, the end excluded) then say exactly when, and the dates
+    are derived from them (the local days the window touches), so day-granular questions
+    ("on day D") keep working. Which roles exist comes from fangxian.org.registry."""
 
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("staff member"))
-    role = models.CharField(_("role"), max_length=24, choices=AssignmentRole.choices)
+    role = models.CharField(_("role"), max_length=24)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("unit"))
     place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("place"))
     student = models.ForeignKey(
@@ -384,6 +397,8 @@ class Assignment(models.Model):
     )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("start time"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("end time"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -399,6 +414,11 @@ class Assignment(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="assignment_ends_after_start",
                 violation_error_message=_("An assignment cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="assignment_end_time_after_start_time",
+                violation_error_message=_("The end time must be after the start time."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -420,34 +440,89 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.staff} · {self.get_role_display()} · {self.target}"
 
+    def get_role_display(self) -> str:
+        from .registry import role_label
+
+        return role_label(self.role)
+
     @property
     def target(self):
         return self.unit or self.place or self.student
 
+    @property
+    def is_time_bound(self) -> bool:
+        return self.starts_at is not None or self.ends_at is not None
+
+    def window(self) -> tuple[datetime, datetime | None]:
+        """The moments the assignment is in force: [start, end), end None for open-ended."""
+        start = self.starts_at or day_start(self.start_date)
+        if self.ends_at is not None:
+            return start, self.ends_at
+        return start, day_start(self.end_date + timedelta(days=1)) if self.end_date else None
+
     def is_active_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
+    def is_active_at(self, moment: datetime) -> bool:
+        start, end = self.window()
+        return start <= moment and (end is None or moment < end)
+
+    def sync_dates(self) -> dict:
+        """Derive the dates from the time window, where one is given. A date that was given
+        and disagrees with its time is reported (field → message), not overwritten."""
+        errors: dict = {}
+        if self.starts_at is not None:
+            if timezone.is_naive(self.starts_at):
+                self.starts_at = timezone.make_aware(self.starts_at)
+            day = timezone.localdate(self.starts_at)
+            if self.start_date is not None and self.start_date != day:
+                errors["start_date"] = _("The start date is not the day of the start time (%(day)s).") % {"day": day.isoformat()}
+            else:
+                self.start_date = day
+        if self.ends_at is not None:
+            if timezone.is_naive(self.ends_at):
+                self.ends_at = timezone.make_aware(self.ends_at)
+            # The last day in force: an end at midnight does not touch the next day.
+            day = timezone.localdate(self.ends_at - timedelta(microseconds=1))
+            if self.end_date is not None and self.end_date != day:
+                errors["end_date"] = _("The end date is not the last day of the end time (%(day)s).") % {"day": day.isoformat()}
+            else:
+                self.end_date = day
+        return errors
+
+    def clean_fields(self, exclude=None) -> None:
+        # The dates may come from the time window: derive them before "required" is checked.
+        errors = self.sync_dates()
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.sync_dates()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
+        from .registry import assignment_role
+
         super().clean()
         errors: dict = {}
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = _("An assignment cannot end before it starts.")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The end time must be after the start time.")
+        elif self.ends_at and self.start_date and not self.starts_at and self.ends_at <= day_start(self.start_date):
+            errors["ends_at"] = _("The end time must be after the start date.")
+        spec = assignment_role(self.role) if self.role else None
         targets = [t for t in (self.unit_id, self.place_id, self.student_id) if t]
-        if len(targets) != 1:
+        if self.role and spec is None:
+            errors["role"] = _("Unknown role “%(role)s”.") % {"role": self.role}
+        elif len(targets) != 1:
             errors["__all__"] = _("An assignment is for exactly one unit, place or student.")
-        elif self.role:
-            allowed = ASSIGNMENT_TARGETS.get(self.role, {})
-            ok = (
-                (self.unit_id and self.unit.kind in allowed.get("unit", ()))
-                or (
-                    self.place_id
-                    and self.place.kind in allowed.get("place", ())
-                    and (not allowed.get("use") or self.place.use == allowed["use"])
-                )
-                or (self.student_id and allowed.get("student"))
-            )
-            if not ok:
-                errors["__all__"] = _("This role cannot be held for %(target)s.") % {"target": self.target}
+        elif spec is not None and not spec.allows(self.target):
+            errors["__all__"] = _("This role cannot be held for %(target)s.") % {"target": self.target}
         if self.staff_id and not errors:
             target = self.unit or self.place or self.student
             target_institution = target.institution_id

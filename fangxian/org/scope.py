@@ -9,14 +9,15 @@ therefore never found, and views answer 404.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
 
 from fangxian.accounts.roles import ADMIN_ROLES, WHOLE_INSTITUTION_ROLES, Role, roles_of
 
-from .models import Assignment, AssignmentRole, Place, Staff, Student, Unit
+from .models import Assignment, Place, Staff, Student, Unit
+from .registry import Held, ScopeGrant, app_roles_for, assignment_role
 
 # Roles that may read but never change anything (纪检监察 supervises, it does not edit).
 READ_ONLY_ROLES = frozenset({Role.DISCIPLINE, Role.LEADER})
@@ -96,7 +97,7 @@ class Scope:
 EMPTY = Scope()
 
 
-def _compute(user, day: date) -> Scope:
+def _compute(user, day: date, at: datetime | None = None) -> Scope:
     roles = roles_of(user)
     if roles & set(ADMIN_ROLES):
         # 三权分立: the three admin accounts see no organisation data, even if a person with
@@ -107,34 +108,24 @@ def _compute(user, day: date) -> Scope:
     if roles & WHOLE_INSTITUTION_ROLES:
         read_only = not (roles & {Role.PREVENTION_OFFICE})
         return Scope(everything=True, staff_id=staff.pk if staff else None, read_only=read_only, roles=roles)
-    unit_paths: set[str] = set()
-    place_paths: set[str] = set()
-    student_ids: set[int] = set()
+    grant = ScopeGrant()
     if staff is not None:
-        rows = (
-            Assignment.objects.active_on(day)
-            .filter(staff=staff)
-            .values_list("role", "unit__path", "place__path", "place__kind", "student_id")
+        active = Assignment.objects.active_at(at) if at is not None else Assignment.objects.active_on(day)
+        rows = active.filter(staff=staff).values_list(
+            "role", "unit_id", "unit__path", "unit__kind", "place_id", "place__path", "place__kind", "place__use", "student_id"
         )
-        guarded_campuses: set[str] = set()
-        for role, unit_path, place_path, place_kind, student_id in rows:
-            if unit_path:
-                unit_paths.add(unit_path)
-            if role == AssignmentRole.GATE_GUARD and place_kind == Place.Kind.CAMPUS:
-                # A guard posted to a whole campus sees its gates, not the campus subtree:
-                # that would include the dormitories and so every resident's record.
-                guarded_campuses.add(place_path)
-            elif place_path:
-                place_paths.add(place_path)
-            if student_id:
-                student_ids.add(student_id)
-        if guarded_campuses:
-            gates = Place.objects.under_any(sorted(guarded_campuses)).filter(kind=Place.Kind.GATE).values_list("path", flat=True)
-            place_paths.update(gates)
+        by_role: dict[str, list[Held]] = {}
+        for row in rows:
+            by_role.setdefault(row[0], []).append(Held(*row))
+        for role, held in by_role.items():
+            spec = assignment_role(role)
+            # A role no app registers any more gives nothing.
+            if spec is not None:
+                grant.update(spec.grant(held))
     return Scope(
-        unit_paths=_outermost(unit_paths),
-        place_paths=_outermost(place_paths),
-        student_ids=frozenset(student_ids),
+        unit_paths=_outermost(grant.unit_paths),
+        place_paths=_outermost(grant.place_paths),
+        student_ids=frozenset(grant.student_ids),
         staff_id=staff.pk if staff else None,
         student_self_id=student.pk if student else None,
         read_only=bool(roles & READ_ONLY_ROLES),
@@ -151,45 +142,37 @@ def _outermost(paths: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_of(user, day: date | None = None) -> Scope:
-    """The scope of `user` on `day` (today by default), cached on the user object."""
+def scope_of(user, day: date | None = None, at: datetime | None = None) -> Scope:
+    """The scope of `user` on `day` (today by default; every assignment in force at some
+    moment of that day), or at the moment `at` (an aware datetime: time-bound assignments
+    count only inside their window). Cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY
-    day = day or timezone.localdate()
+    if at is not None:
+        key = ("at", at)
+        day = timezone.localdate(at)
+    else:
+        day = day or timezone.localdate()
+        key = day
     cache = user.__dict__.setdefault("_fangxian_scope", {})
-    if day not in cache:
-        cache[day] = _compute(user, day)
-    return cache[day]
+    if key not in cache:
+        cache[key] = _compute(user, day, at)
+    return cache[key]
 
 
 def forget_scope(user) -> None:
     user.__dict__.pop("_fangxian_scope", None)
 
 
-# Assignment roles → the application roles they give (for navigation and page guards).
-ASSIGNMENT_APP_ROLES = {
-    AssignmentRole.LEADER: Role.COLLEGE_ADMIN,
-    AssignmentRole.COLLEGE_SECRETARY: Role.COLLEGE_ADMIN,
-    AssignmentRole.COLLEGE_DEAN: Role.COLLEGE_ADMIN,
-    AssignmentRole.COLLEGE_ADMIN: Role.COLLEGE_ADMIN,
-    AssignmentRole.RESPONSIBLE: Role.COUNSELOR,
-    AssignmentRole.COUNSELOR: Role.COUNSELOR,
-    AssignmentRole.CLASS_TEACHER: Role.COUNSELOR,
-    AssignmentRole.ONE_TO_ONE: Role.COUNSELOR,
-    AssignmentRole.BUILDING_MANAGER: Role.STAFF,
-    AssignmentRole.GATE_GUARD: Role.GATE_GUARD,
-    AssignmentRole.LAB_SAFETY: Role.STAFF,
-}
-
-
 def assignment_roles(user) -> set[str]:
-    """Role provider registered with accounts: roles from the person behind the account."""
+    """Role provider registered with accounts: roles from the person behind the account.
+    Each active assignment gives the application role its registered spec names."""
     roles: set[str] = set()
     staff = Staff.objects.filter(user=user, is_active=True).only("pk").first()
     if staff is not None:
         roles.add(Role.STAFF)
         held = Assignment.objects.active().filter(staff=staff).values_list("role", flat=True).distinct()
-        roles.update(ASSIGNMENT_APP_ROLES[role] for role in held)
+        roles.update(app_roles_for(held))
     if Student.objects.filter(user=user).exists():
         roles.add(Role.STUDENT)
     return roles

@@ -164,7 +164,10 @@ def person_set_photo(*, person: Student | Staff, photo: bytes | None) -> Student
     return person
 
 
-def _overlapping(assignment: Assignment):
+def _overlapping(assignment: Assignment) -> list[Assignment]:
+    """The same person's assignments of the same role for the same target whose windows
+    overlap this one's: by dates first (indexed), then by the exact moments, so that two
+    night shifts 20:00–08:00 on consecutive days do not collide."""
     others = Assignment.objects.filter(
         staff_id=assignment.staff_id,
         role=assignment.role,
@@ -174,14 +177,21 @@ def _overlapping(assignment: Assignment):
     ).exclude(pk=assignment.pk)
     if assignment.end_date:
         others = others.filter(start_date__lte=assignment.end_date)
-    return others.exclude(end_date__lt=assignment.start_date)
+    others = others.exclude(end_date__lt=assignment.start_date)
+    start, end = assignment.window()
+    found = []
+    for other in others:
+        other_start, other_end = other.window()
+        if (end is None or other_start < end) and (other_end is None or start < other_end):
+            found.append(other)
+    return found
 
 
 @transaction.atomic
 def assignment_create(*, by=None, **fields) -> Assignment:
     assignment = Assignment(created_by=by, **fields)
     assignment.full_clean()
-    if _overlapping(assignment).exists():
+    if _overlapping(assignment):
         raise ValidationError(_("This person already holds this role for the same target in that period."))
     assignment.save()
     return assignment
@@ -189,10 +199,13 @@ def assignment_create(*, by=None, **fields) -> Assignment:
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, on: date) -> Assignment:
-    """End an assignment on `on` (the last day it is in force)."""
+    """End an assignment on `on` (the last day it is in force). A time-bound assignment
+    whose end time lies after that day then ends with the day."""
+    if assignment.ends_at is not None and timezone.localdate(assignment.ends_at) > on:
+        assignment.ends_at = None
     assignment.end_date = on
     assignment.full_clean()
-    assignment.save(update_fields=["end_date"])
+    assignment.save(update_fields=["end_date", "ends_at"])
     return assignment
 
 
@@ -206,7 +219,9 @@ def assignment_handover(*, assignment: Assignment, to_staff: Staff, on: date, by
         raise ValidationError(_("The handover date must be after the assignment started."))
     if assignment.end_date is not None and assignment.end_date < on - timedelta(days=1):
         raise ValidationError(_("This assignment had already ended before the handover date."))
-    new_end = assignment.end_date
+    new_end, new_ends_at = assignment.end_date, assignment.ends_at
+    if new_ends_at is not None:
+        new_end = None  # follows from the end time
     assignment_end(assignment=assignment, on=on - timedelta(days=1))
     return assignment_create(
         by=by,
@@ -217,6 +232,7 @@ def assignment_handover(*, assignment: Assignment, to_staff: Staff, on: date, by
         student=assignment.student,
         start_date=on,
         end_date=new_end,
+        ends_at=new_ends_at,
         note=note,
     )
 

@@ -43,7 +43,7 @@ def test_accounts_for_a_colleges_counselors_and_a_first_sign_in_with_the_slip(pa
     page.click("[data-testid=provision-link]")
     page.select_option("#id_unit", str(uni.college.pk))
     page.select_option("#id_people", "staff")
-    page.select_option("#id_role", AssignmentRole.COUNSELOR.value)
+    page.select_option("#id_role", AssignmentRole.COUNSELOR)
     page.click("button[name=create]")
     page.wait_for_selector("[data-testid=batch-created]")
     assert "2" in page.inner_text("[data-testid=batch-created]")

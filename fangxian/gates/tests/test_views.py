@@ -182,6 +182,28 @@ def test_guard_cannot_write_policies(world, client):
     assert client.get(f"/gates/campus/{world.campus.pk}/policy/new/").status_code == 403
 
 
+def test_the_security_office_publishes_the_policy_of_its_own_campus_only(world, client):
+    from fangxian.org.models import AssignmentRole
+    from fangxian.org.testing import StaffFactory, UserFactory
+
+    officer = StaffFactory(unit=world.uni.security_office, name="安稳部 王刚", user=UserFactory(username="security1"))
+    world.uni.assign(officer, AssignmentRole.SECURITY_OFFICE, place=world.campus)
+    client.force_login(officer.user)
+    campus_page = client.get(f"/gates/campus/{world.campus.pk}/").content.decode()
+    assert 'data-testid="policy-new"' in campus_page and "devices/new/" not in campus_page
+    assert client.get(f"/gates/campus/{world.campus.pk}/policy/new/").status_code == 200
+    assert client.get(f"/gates/campus/{world.other_campus.pk}/policy/new/").status_code == 404
+    assert client.get(f"/gates/campus/{world.other_campus.pk}/").status_code == 404
+    form = {"effective_at": (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "note": "安稳部调整"}
+    for rule in services.default_rules():
+        prefix = f"rule-{rule['category']}-{rule['direction']}"
+        form[f"{prefix}-decision"] = rule["decision"]
+        form[f"{prefix}-start"] = rule["window_start"].strftime("%H:%M") if rule["window_start"] else ""
+        form[f"{prefix}-end"] = rule["window_end"].strftime("%H:%M") if rule["window_end"] else ""
+    assert client.post(f"/gates/campus/{world.campus.pk}/policy/new/", form).status_code == 302
+    assert PolicyVersion.objects.filter(campus=world.campus, note="安稳部调整").exists()
+
+
 def test_visitor_request_and_public_pass(world, client):
     from fangxian.org.testing import make_id_number
 

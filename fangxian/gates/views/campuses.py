@@ -20,7 +20,7 @@ from .. import reasons, selectors, services
 from ..forms import DeviceForm, PolicyForm
 from ..models import Device, Direction, PolicyVersion, Scan
 
-OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD)
+OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD, Role.SECURITY_OFFICE)
 
 
 def _visible_campus(user, campus_id: int) -> Place:
@@ -64,15 +64,16 @@ def campus(request, campus_id: int):
             "scans": scans,
             "reasons": reasons.all_messages(),
             "can_manage": can_manage,
+            "can_publish": selectors.can_publish_policy(request.user),
             "devices": devices,
             "device_form": DeviceForm(gates=gates) if can_manage else None,
         },
     )
 
 
-@require_roles(Role.PREVENTION_OFFICE)
+@require_roles(Role.PREVENTION_OFFICE, Role.SECURITY_OFFICE)
 def policy_new(request, campus_id: int):
-    if not selectors.can_manage_policies(request.user):
+    if not selectors.can_publish_policy(request.user):
         raise Http404
     place = _visible_campus(request.user, campus_id)
     current = selectors.policy_in_force(place.pk)

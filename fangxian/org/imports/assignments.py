@@ -2,30 +2,90 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangxian.core.importing import CHOICE, DATE, IDENTIFIER, Column, Importer, Row, RowError
+from fangxian.core.params import parse_datetime_value
 
-from ..models import ASSIGNMENT_TARGETS, Assignment, AssignmentRole, Place, Staff, Student, Unit
+from ..models import Assignment, Place, Staff, Student, Unit, day_start
+from ..registry import assignment_role, assignment_roles
 from .common import BATCH, _kind, _resolve, _unit_paths, default_institution
 
-# The role names of the file format (data, like the headers).
-ROLE_LABELS = (
-    (AssignmentRole.LEADER.value, "包抓领导"),
-    (AssignmentRole.COLLEGE_SECRETARY.value, "党委书记"),
-    (AssignmentRole.COLLEGE_DEAN.value, "院长"),
-    (AssignmentRole.COLLEGE_ADMIN.value, "防控专员"),
-    (AssignmentRole.RESPONSIBLE.value, "负责人"),
-    (AssignmentRole.COUNSELOR.value, "辅导员"),
-    (AssignmentRole.CLASS_TEACHER.value, "班主任"),
-    (AssignmentRole.BUILDING_MANAGER.value, "楼栋管理员"),
-    (AssignmentRole.ONE_TO_ONE.value, "一对一责任人"),
-    (AssignmentRole.GATE_GUARD.value, "门卫"),
-    (AssignmentRole.LAB_SAFETY.value, "实验室安全责任人"),
-)
+
+def role_labels() -> tuple[tuple[str, str], ...]:
+    """(key, name in the file) of every registered role that has a name in import files
+    (the file format's words, data like the headers)."""
+    return tuple((spec.key, spec.import_name) for spec in assignment_roles() if spec.import_name)
+
+
+class _RoleLabels:
+    """ROLE_LABELS read the registry when used, so that roles registered by any app count."""
+
+    def __iter__(self):
+        return iter(role_labels())
+
+    def __len__(self):
+        return len(role_labels())
+
+    def __getitem__(self, index):
+        return role_labels()[index]
+
+
+ROLE_LABELS = _RoleLabels()
+
+
+def _targets(role: str) -> dict:
+    """Where a role may be held, as {"unit": kinds, "place": kinds, "uses": uses, "student": True}."""
+    spec = assignment_role(role)
+    if spec is None:
+        return {}
+    shape: dict = {}
+    if spec.unit_kinds:
+        shape["unit"] = spec.unit_kinds
+    if spec.place_kinds:
+        shape["place"] = spec.place_kinds
+    if spec.place_uses:
+        shape["uses"] = spec.place_uses
+    if spec.student:
+        shape["student"] = True
+    return shape
+
+
+def _moment(text: str) -> datetime | None:
+    """A date and time written 2024-03-01 20:00 (or 2024/03/01 20:00, or ISO 8601)."""
+    return parse_datetime_value(text.replace("/", "-")) if text else None
+
+
+def _window(start: date, end: date | None, starts_at: datetime | None, ends_at: datetime | None):
+    return starts_at or day_start(start), ends_at or (day_start(end + timedelta(days=1)) if end else None)
+
+
+class _Columns:
+    """The columns, built when read: the role column's choices come from the registry."""
+
+    def __get__(self, obj, owner):
+        return [
+            Column("staff_number", "工号", kind=IDENTIFIER, required=True, max_length=32, example="HX00001"),
+            Column("role", "角色", kind=CHOICE, required=True, choices=role_labels(), aliases=("职责",), example="辅导员"),
+            Column(
+                "target",
+                "对象",
+                required=True,
+                max_length=300,
+                aliases=("负责对象",),
+                example="医学院/临床医学/2021级",
+                help="单位路径（医学院/临床医学/2021级）、场所路径（校本部/东门）或学生学号；名称唯一时只写名称也可以。",
+            ),
+            Column("start_date", "开始日期", kind=DATE, help="按时间负责（如值班班次）时可空着，按开始时间计。", example="2022-07-14"),
+            Column("end_date", "结束日期", kind=DATE, help="空着表示一直负责到另行安排。"),
+            Column("starts_at", "开始时间", max_length=40, help="可选：按时间负责时填写，如 2022-07-14 20:00。"),
+            Column("ends_at", "结束时间", max_length=40, help="可选：如 2022-07-15 08:00；结束时刻本身不再负责。"),
+            Column("note", "备注", max_length=200),
+        ]
 
 
 class AssignmentImporter(Importer):
@@ -36,23 +96,11 @@ class AssignmentImporter(Importer):
     title = gettext_lazy("Assignments")
     description = gettext_lazy("Who is responsible for which unit, place or student, from when to when.")
     key = ("staff_number", "role", "target", "start_date")
-    columns = [
-        Column("staff_number", "工号", kind=IDENTIFIER, required=True, max_length=32, example="HX00001"),
-        Column("role", "角色", kind=CHOICE, required=True, choices=ROLE_LABELS, aliases=("职责",), example="辅导员"),
-        Column(
-            "target",
-            "对象",
-            required=True,
-            max_length=300,
-            aliases=("负责对象",),
-            example="医学院/临床医学/2021级",
-            help="单位路径（医学院/临床医学/2021级）、场所路径（校本部/东门）或学生学号；名称唯一时只写名称也可以。",
-        ),
-        Column("start_date", "开始日期", kind=DATE, required=True, example="2022-07-14"),
-        Column("end_date", "结束日期", kind=DATE, help="空着表示一直负责到另行安排。"),
-        Column("note", "备注", max_length=200),
+    columns = _Columns()
+    template_notes = [
+        "同一工号、角色、对象和开始日期（及开始时间）的行视为同一条责任：再次导入只更新结束日期、结束时间和备注。",
+        "按时间负责（如 20:00 至次日 08:00 的值班）时填写开始时间和结束时间，日期可空着。",
     ]
-    template_notes = ["同一工号、角色、对象和开始日期的行视为同一条责任：再次导入只更新结束日期和备注。"]
 
     def validate(self, rows: list[Row]) -> list[RowError]:
         institution = default_institution()
@@ -61,18 +109,22 @@ class AssignmentImporter(Importer):
         errors: list[RowError] = []
         staff = dict(Staff.objects.filter(institution=institution).values_list("staff_number", "pk"))
         roles = {row["role"] for row in rows}
-        wants = {kind for role in roles for kind in ASSIGNMENT_TARGETS.get(role, {})}
+        wants = {kind for role in roles for kind in _targets(role)}
         students = dict(Student.objects.filter(institution=institution).values_list("student_number", "pk")) if "student" in wants else {}
         unit_names, unit_paths = _unit_paths(institution) if "unit" in wants else ({}, {})
         unit_kinds = dict(Unit.objects.subtree(institution).values_list("pk", "kind")) if "unit" in wants else {}
         place_names, place_paths, place_info = _place_paths(institution) if "place" in wants else ({}, {}, {})
-        held: dict[tuple, list[tuple[int, date, date | None, str]]] = {}
-        for pk, staff_id, role, unit_id, place_id, student_id, start, end, note in Assignment.objects.filter(
+        held: dict[tuple, list[tuple]] = {}
+        for pk, staff_id, role, unit_id, place_id, student_id, start, end, starts_at, ends_at, note in Assignment.objects.filter(
             staff__institution=institution, role__in=roles
-        ).values_list("pk", "staff_id", "role", "unit_id", "place_id", "student_id", "start_date", "end_date", "note"):
-            held.setdefault((staff_id, role, unit_id, place_id, student_id), []).append((pk, start, end, note))
-        in_file: dict[tuple, list[tuple[date, date | None, int]]] = {}
+        ).values_list(
+            "pk", "staff_id", "role", "unit_id", "place_id", "student_id", "start_date", "end_date", "starts_at", "ends_at", "note"
+        ):
+            held.setdefault((staff_id, role, unit_id, place_id, student_id), []).append((pk, start, end, note, starts_at, ends_at))
+        in_file: dict[tuple, list[tuple]] = {}
         for row in rows:
+            if not self.times(row, errors):
+                continue
             staff_id = staff.get(row["staff_number"])
             if staff_id is None:
                 errors.append(
@@ -81,6 +133,7 @@ class AssignmentImporter(Importer):
                     )
                 )
             start, end = row["start_date"], row["end_date"]
+            starts_at, ends_at = row.get("_starts_at"), row.get("_ends_at")
             if end and start and end < start:
                 errors.append(self.error(row, "end_date", _("An assignment cannot end before it starts.")))
                 continue
@@ -94,27 +147,75 @@ class AssignmentImporter(Importer):
                 continue
             key = (staff_id, row["role"], *target)
             row.values["_key"] = key
-            for _pk, other_start, other_end, _note in held.get(key, []):
-                if other_start != start and _overlap(start, end, other_start, other_end):
+            window = _window(start, end, starts_at, ends_at)
+            for _pk, other_start, other_end, _note, other_starts_at, other_ends_at in held.get(key, []):
+                same = (other_start, other_starts_at) == (start, starts_at)
+                if not same and _overlap(window, _window(other_start, other_end, other_starts_at, other_ends_at)):
                     message = _("This person already holds this role for it from %(start)s to %(end)s.") % {
                         "start": other_start,
                         "end": other_end or "—",
                     }
                     errors.append(self.error(row, "start_date", message))
                     break
-            for other_start, other_end, number in in_file.get(key, []):
-                if other_start != start and _overlap(start, end, other_start, other_end):
+            for other_start, other_starts_at, other_window, number in in_file.get(key, []):
+                if (other_start, other_starts_at) != (start, starts_at) and _overlap(window, other_window):
                     errors.append(self.error(row, "start_date", _("The period overlaps row %(row)s.") % {"row": number}))
                     break
-            in_file.setdefault(key, []).append((start, end, row.number))
+            in_file.setdefault(key, []).append((start, starts_at, window, row.number))
         self._held = held
         return errors
 
+    def times(self, row: Row, errors: list[RowError]) -> bool:
+        """Read the optional 开始时间/结束时间 and derive the dates from them, as the model
+        does; False (with the errors) if they cannot be read or disagree."""
+        ok = True
+        moments = {}
+        for name in ("starts_at", "ends_at"):
+            text = str(row.get(name) or "").strip()
+            moments[name] = _moment(text)
+            if text and moments[name] is None:
+                errors.append(
+                    self.error(row, name, _("“%(value)s” is not a date and time; write it as 2022-07-14 20:00.") % {"value": text})
+                )
+                ok = False
+        if not ok:
+            return False
+        starts_at, ends_at = moments["starts_at"], moments["ends_at"]
+        if starts_at and ends_at and ends_at <= starts_at:
+            errors.append(self.error(row, "ends_at", _("The end time must be after the start time.")))
+            return False
+        if starts_at:
+            day = timezone.localdate(starts_at)
+            if row["start_date"] and row["start_date"] != day:
+                errors.append(
+                    self.error(
+                        row, "start_date", _("The start date is not the day of the start time (%(day)s).") % {"day": day.isoformat()}
+                    )
+                )
+                return False
+            row.values["start_date"] = day
+        if ends_at:
+            day = timezone.localdate(ends_at - timedelta(microseconds=1))
+            if row["end_date"] and row["end_date"] != day:
+                errors.append(
+                    self.error(row, "end_date", _("The end date is not the last day of the end time (%(day)s).") % {"day": day.isoformat()})
+                )
+                return False
+            row.values["end_date"] = day
+        if not row["start_date"]:
+            errors.append(self.error(row, "start_date", _("Give the first day, or a start time.")))
+            return False
+        if ends_at and not starts_at and ends_at <= day_start(row["start_date"]):
+            errors.append(self.error(row, "ends_at", _("The end time must be after the start date.")))
+            return False
+        row.values["_starts_at"], row.values["_ends_at"] = starts_at, ends_at
+        return True
+
     def target(self, row, students, unit_names, unit_paths, unit_kinds, place_names, place_paths, place_info, institution):
         """(unit_id, place_id, student_id) of the 对象 cell, or an error."""
-        allowed = ASSIGNMENT_TARGETS.get(row["role"], {})
+        allowed = _targets(row["role"])
         text = row["target"]
-        role = dict(ROLE_LABELS).get(row["role"], row["role"])
+        role = dict(role_labels()).get(row["role"], row["role"])
         if allowed.get("student"):
             pk = students.get(text)
             return ((None, None, pk), None) if pk else (None, _("There is no student with the number %(number)s.") % {"number": text})
@@ -138,11 +239,12 @@ class AssignmentImporter(Importer):
                 pk, problem = _resolve(text, place_names, place_paths, "")
             if pk is not None:
                 kind, use = place_info[pk]
-                if kind in allowed["place"] and (not allowed.get("use") or use == allowed["use"]):
+                if kind in allowed["place"] and (not allowed.get("uses") or use in allowed["uses"]):
                     return (None, pk, None), None
+                uses = "、".join(str(Place.Use(u).label) for u in allowed.get("uses", ()) if u in Place.Use.values)
                 problem = _("A %(role)s is held for a %(kinds)s, not a %(kind)s.") % {
                     "role": role,
-                    "kinds": "、".join(_kind(k) for k in allowed["place"]) + ("（实验室）" if allowed.get("use") else ""),
+                    "kinds": "、".join(_kind(k) for k in allowed["place"]) + (f"（{uses}）" if uses else ""),
                     "kind": _kind(kind),
                 }
             if not problems or "/" in text:
@@ -156,7 +258,11 @@ class AssignmentImporter(Importer):
         for row in rows:
             staff_id, role, unit_id, place_id, student_id = row["_key"]
             end, note = row["end_date"], row["note"]
-            match = next((held for held in self._held.get(row["_key"], []) if held[1] == row["start_date"]), None)
+            starts_at, ends_at = row.get("_starts_at"), row.get("_ends_at")
+            match = next(
+                (held for held in self._held.get(row["_key"], []) if (held[1], held[4]) == (row["start_date"], starts_at)),
+                None,
+            )
             if match is None:
                 new.append(
                     Assignment(
@@ -167,21 +273,25 @@ class AssignmentImporter(Importer):
                         student_id=student_id,
                         start_date=row["start_date"],
                         end_date=end,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
                         note=note,
                         created_by=self.user if getattr(self.user, "pk", None) else None,
                     )
                 )
-            elif (match[2], match[3]) != (end, note):
-                changed.append(Assignment(pk=match[0], end_date=end, note=note))
+            elif (match[2], match[3], match[5]) != (end, note, ends_at):
+                changed.append(Assignment(pk=match[0], end_date=end, ends_at=ends_at, note=note))
             else:
                 unchanged += 1
-        Assignment.objects.bulk_update(changed, ["end_date", "note"], batch_size=BATCH)
+        Assignment.objects.bulk_update(changed, ["end_date", "ends_at", "note"], batch_size=BATCH)
         Assignment.objects.bulk_create(new, batch_size=BATCH)
         return len(new), len(changed), unchanged
 
 
-def _overlap(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
-    return (end is None or other_start <= end) and (other_end is None or other_end >= start)
+def _overlap(window, other) -> bool:
+    """Do two windows [start, end) (end None: open) share a moment?"""
+    (start, end), (other_start, other_end) = window, other
+    return (end is None or other_start < end) and (other_end is None or start < other_end)
 
 
 def _place_paths(institution: Unit) -> tuple[dict, dict, dict]:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 
 from fangxian.accounts.models import User
 from fangxian.accounts.roles import Role, roles_of
@@ -143,6 +144,18 @@ def test_most_nodes_are_covered_and_a_few_gaps_are_left(small_demo):
     # Every assignment fits its target, as the services would check.
     for assignment in Assignment.objects.select_related("unit", "place", "student", "staff")[:500]:
         assignment.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_lab_planted_without_a_safety_owner_is_on_the_coverage_page(small_demo, office, login):
+    labs = Place.objects.filter(kind=Place.Kind.ROOM, use=Place.Use.LAB)
+    lonely = labs.exclude(pk__in=active(AssignmentRole.LAB_SAFETY).values("place")).get()
+    html = login(office).get(reverse("org:coverage")).content.decode()
+    assert f'data-gap="lab_safety-{lonely.pk}"' in html
+    assert 'data-count="lab_safety">1<' in html
+    assert "无安全责任人的实验室" in html
+    assert f"place={lonely.pk}&amp;role=lab_safety" in html  # the office may close it from there
+    assert html.count('data-gap="lab_safety-') == 1
 
 
 @pytest.mark.django_db

@@ -412,6 +412,38 @@ def test_an_assignment_overlapping_one_in_the_database_is_refused(uni):
     assert same.ok and counts(same) == (0, 0, 1)
 
 
+def test_assignments_import_takes_a_time_window(uni):
+    StaffFactory(unit=uni.college, staff_number="T80001")
+    header = [*ASSIGNMENT_HEADER, "开始时间", "结束时间"]
+    shifts = xlsx(
+        header,
+        ["T80001", "班主任", "临床2021级1班", "", "", "", "2022-07-14 20:00", "2022-07-15 08:00"],
+        ["T80001", "班主任", "临床2021级1班", "", "", "", "2022-07-15 20:00", "2022-07-16 08:00"],
+    )
+    report = run(AssignmentImporter, shifts)
+    assert report.ok, messages(report)
+    first, second = Assignment.objects.filter(role=AssignmentRole.CLASS_TEACHER).order_by("starts_at")
+    assert (first.start_date, first.end_date) == (date(2022, 7, 14), date(2022, 7, 15))
+    assert second.start_date == date(2022, 7, 15)
+    assert counts(run(AssignmentImporter, shifts)) == (0, 0, 2)
+    bad = run(
+        AssignmentImporter,
+        xlsx(
+            header,
+            ["T80001", "班主任", "临床2021级1班", "", "", "", "2022-08-01 20:00", "2022-08-01 08:00"],
+            ["T80001", "班主任", "临床2021级1班", "", "", "", "明晚八点", ""],
+            ["T80001", "班主任", "临床2021级1班", "", "", "", "", ""],
+            ["T80001", "班主任", "临床2021级1班", "", "", "", "2022-07-15 06:00", "2022-07-15 09:00"],
+        ),
+    )
+    found = messages(bad)
+    assert found[0] == "第 2 行 · 结束时间 · 结束时间必须晚于开始时间。", found
+    assert found[1].startswith("第 3 行 · 开始时间 · ") and "明晚八点" in found[1], found
+    assert found[2] == "第 4 行 · 开始日期 · 请填写开始日期或开始时间。", found
+    assert found[3].startswith("第 5 行 · 开始日期 · "), found  # overlaps the first night's shift
+    assert Assignment.objects.count() == 6
+
+
 # -- pages ----------------------------------------------------------------------------------
 
 

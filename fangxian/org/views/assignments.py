@@ -95,6 +95,8 @@ def assignment_create(request):
                 student=data["student"],
                 start_date=data["start_date"],
                 end_date=data["end_date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
                 note=data["note"],
             )
         except ValidationError as exc:

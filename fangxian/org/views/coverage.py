@@ -24,7 +24,8 @@ from ..access import COVERAGE_READERS, assignable_roles
 from ..coverage import GapKind, coverage_report
 from ..export import append_row
 from ..forms import CoverageFilterForm
-from ..models import AssignmentRole, Place, Unit
+from ..models import Place, Unit
+from ..registry import role_label
 from ..scope import scope_of
 
 
@@ -36,19 +37,27 @@ def _report(request):
         .active()
         .filter(kind__in=[Unit.Kind.COLLEGE, Unit.Kind.HOSPITAL, Unit.Kind.DEPARTMENT]),
     )
-    day, campus, college = timezone.localdate(), None, None
+    day, at, campus, college = timezone.localdate(), None, None, None
     if form.is_valid():
         day = form.cleaned_data["on"] or day
+        at = form.cleaned_data.get("at")
         campus, college = form.cleaned_data["campus"], form.cleaned_data["college"]
-    report = coverage_report(day=day, scope=scope_of(request.user), campus=campus, college=college)
-    filters = {"on": day.isoformat(), "campus": campus.pk if campus else None, "college": college.pk if college else None}
+    report = coverage_report(day=day, at=at, scope=scope_of(request.user), campus=campus, college=college)
+    filters = {"on": report.day.isoformat(), "campus": campus.pk if campus else None, "college": college.pk if college else None}
+    if at is not None:
+        filters["at"] = timezone.localtime(at).isoformat(timespec="minutes")
     return form, report, filters
 
 
 @require_roles(*COVERAGE_READERS)
 def coverage(request):
     form, report, _filters = _report(request)
-    students = Paginator(report.students, 50).get_page(request.GET.get("page"))
+    # One page of students per student rule (the same ?page= for all of them).
+    student_pages = {
+        section.key: Paginator(section.result.students, 50).get_page(request.GET.get("page"))
+        for section in report.sections("student")
+        if section.count
+    }
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -57,11 +66,10 @@ def coverage(request):
         {
             "form": form,
             "report": report,
-            "students": students,
+            "student_pages": student_pages,
             "query": query.urlencode(),
             "assignable": set(assignable_roles(request.user)),
             "back": request.get_full_path(),
-            "one_to_one_label": GapKind.LABELS[GapKind.ONE_TO_ONE],
         },
     )
 
@@ -74,17 +82,21 @@ def coverage_export(request):
     sheet = workbook.create_sheet(_("Coverage gaps"))
     append_row(sheet, [_("Gap"), _("Node"), _("Kind"), _("Under"), _("Role to assign")])
     rows = 0
-    for _kind, label, gaps in report.sections():
-        for gap in gaps:
-            append_row(
-                sheet, [str(label), gap.node.name, gap.node.get_kind_display(), " / ".join(gap.trail), str(AssignmentRole(gap.role).label)]
-            )
+    for section in report.sections():
+        for gap in section.gaps:
+            if gap.node is not None:
+                cells = [gap.node.name, gap.node.get_kind_display(), " / ".join(gap.trail)]
+            else:
+                cells = [gap.day.isoformat(), _("Day"), ""]
+            append_row(sheet, [str(section.label), *cells, role_label(gap.role)])
             rows += 1
     students = workbook.create_sheet(_("Students without one-to-one"))
-    append_row(students, [_("Student number"), _("Name"), _("Class"), _("Bed")])
-    for student in report.students.iterator(chunk_size=2000):
-        append_row(students, [student.student_number, student.name, student.klass.name, student.bed.name if student.bed else ""])
-        rows += 1
+    append_row(students, [_("Student number"), _("Name"), _("Class"), _("Bed"), _("Gap")])
+    for section in report.sections("student"):
+        for student in section.result.students.iterator(chunk_size=2000):
+            bed = student.bed.name if student.bed else ""
+            append_row(students, [student.student_number, student.name, student.klass.name, bed, str(section.label)])
+            rows += 1
     buffer = BytesIO()
     with transaction.atomic():
         record_event(SecurityEvent.Kind.EXPORT, request=request, what="coverage_gaps", filters=filters, rows=rows)
@@ -101,8 +113,8 @@ def home_tiles(user) -> list[Tile]:
     report = coverage_report(day=timezone.localdate(), scope=scope_of(user))
     counts = report.counts
     note = _("%(classes)s classes without a class teacher, %(students)s students without one-to-one") % {
-        "classes": counts[GapKind.CLASS_TEACHER],
-        "students": counts[GapKind.ONE_TO_ONE],
+        "classes": counts.get(GapKind.CLASS_TEACHER, 0),
+        "students": counts.get(GapKind.ONE_TO_ONE, 0),
     }
     return [
         Tile(
