@@ -10,9 +10,9 @@ from django.utils import timezone
 from fangxian.notify.models import Notification
 from fangxian.notify.tests.test_channels import FakeWebhook
 from fangxian.reports import services
-from fangxian.reports.models import Reminder
 from fangxian.reports.reminders import send_due_reminders
-from fangxian.reports.tasks import reports_send_reminders
+from fangxian.deadlines.models import SentStep
+from fangxian.deadlines.tasks import deadlines_tick
 
 
 def kinds(user):
@@ -41,7 +41,7 @@ def test_reminded_once_before_and_escalated_once_after(rep, office):
     assert office_notes.filter(title__contains="文学院").count() == 1
     note = Notification.objects.filter(user=rep.leader_user).get()
     assert "医学院" in note.title and "学院日报" in note.title
-    assert Reminder.objects.filter(kind="escalation", form=rep.form).count() == 2
+    assert SentStep.objects.filter(step="escalation", deadline__key__startswith=f"{rep.form.code}:").count() == 2
 
 
 def test_reminders_stop_when_the_unit_submits(rep, office):
@@ -96,8 +96,8 @@ def test_mail_and_webhook_when_configured(rep, settings, django_capture_on_commi
 
 
 def test_the_periodic_task_runs(rep):
-    # The job passes the real time to the service; whatever the hour, it reports both kinds.
-    assert set(reports_send_reminders.call_local()) == {"before", "escalation"}
+    # The engine's job passes the real time to the tick; whatever the hour, it reports both steps.
+    assert set(deadlines_tick.call_local()["reports.form"]) == {"before", "escalation"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,4 +128,4 @@ def test_several_consumers_send_each_reminder_once(uni, headcount_prefill):
     # Four units are late (two colleges, logistics, security): each escalated once in all.
     assert sum(r["escalation"] for r in results) == 4
     assert Notification.objects.filter(user=rep.leader_user).count() == 1
-    assert Reminder.objects.count() == 4
+    assert SentStep.objects.filter(deadline__kind="reports.form").count() == 4

@@ -1,0 +1,182 @@
+"""Writes for deadlines: set, close and cancel them, and the tick that sends their steps.
+
+The tick is run every few minutes by a periodic job (deadlines.tasks); every consumer may
+run it at the same time. Each step is claimed by a conditional UPDATE on the deadline
+(`steps_sent` below the step's number, still open, same due time) that only one consumer
+can win; the step's notifications and its SentStep row are written in the same
+transaction as the claim. Just before the claim the owning app is asked whether the object
+is done: a done object gets no further step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from fangxian.notify.services import notify_users
+
+from . import registry
+from .models import Deadline, SentStep
+from .registry import DeadlineKind, Step
+
+# Deadlines handled per kind and tick; the rest wait for the next tick.
+TICK_BATCH = 2000
+
+
+def _next_step_at(kind: DeadlineKind, due_at: datetime, steps_sent: int) -> datetime | None:
+    return kind.step_time(due_at, steps_sent) if steps_sent < len(kind.steps) else None
+
+
+@transaction.atomic
+def set_deadline(obj, kind: str, due_at: datetime, *, key: str = "", data: dict | None = None) -> Deadline:
+    """Give `obj` a deadline of `kind` due at `due_at` (or move its deadline there). A
+    deadline moved to another time starts its steps again for the new time; one that was
+    closed or cancelled is opened again."""
+    spec = registry.get(kind)
+    content_type = ContentType.objects.get_for_model(obj)
+    deadline, created = Deadline.objects.get_or_create(
+        content_type=content_type,
+        object_id=obj.pk,
+        kind=kind,
+        key=key,
+        defaults={"due_at": due_at, "data": data or {}, "next_step_at": _next_step_at(spec, due_at, 0)},
+    )
+    if created:
+        return deadline
+    if deadline.due_at != due_at:
+        deadline.due_at = due_at
+        deadline.steps_sent = SentStep.objects.filter(deadline=deadline, due_at=due_at).count()
+    deadline.done_at = deadline.cancelled_at = None
+    deadline.next_step_at = _next_step_at(spec, deadline.due_at, deadline.steps_sent)
+    if data is not None:
+        deadline.data = data
+    deadline.save(update_fields=["due_at", "steps_sent", "done_at", "cancelled_at", "next_step_at", "data"])
+    return deadline
+
+
+def ensure_deadlines(kind: str, model, rows: Iterable[tuple[int, str, datetime, dict]]) -> int:
+    """Create the deadlines of `kind` on objects of `model` that do not exist yet, from
+    (object id, key, due time, data) rows; existing ones are left as they are (a planner
+    calls this at every tick). Returns how many rows were given."""
+    spec = registry.get(kind)
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+    objs = [
+        Deadline(
+            content_type=content_type,
+            object_id=object_id,
+            kind=kind,
+            key=key,
+            data=data,
+            due_at=due_at,
+            created_at=now,
+            next_step_at=_next_step_at(spec, due_at, 0),
+        )
+        for object_id, key, due_at, data in rows
+    ]
+    if objs:
+        Deadline.objects.bulk_create(objs, ignore_conflicts=True)
+    return len(objs)
+
+
+def _of(obj, kind: str, key: str | None):
+    rows = Deadline.objects.of(obj).filter(kind=kind).open()
+    return rows if key is None else rows.filter(key=key)
+
+
+def close(obj, kind: str, *, key: str | None = None, at: datetime | None = None) -> int:
+    """The object is done: its open deadlines of `kind` (only `key`'s when given) stop."""
+    return _of(obj, kind, key).update(done_at=at or timezone.now(), next_step_at=None)
+
+
+def cancel(obj, kind: str, *, key: str | None = None, at: datetime | None = None) -> int:
+    """The deadline no longer applies (withdrawn, rejected): it stops and leaves the lists."""
+    return _of(obj, kind, key).update(cancelled_at=at or timezone.now(), next_step_at=None)
+
+
+def recheck(deadlines: Iterable[Deadline], now: datetime | None = None) -> list[Deadline]:
+    """Ask the owning apps whether these open deadlines' objects are done; close those
+    that are and return the others (the overdue list calls this on the rows it shows)."""
+    now = now or timezone.now()
+    still_open = []
+    for deadline in deadlines:
+        spec = registry.get(deadline.kind)
+        if _is_done(spec, deadline):
+            Deadline.objects.filter(pk=deadline.pk, done_at__isnull=True).update(done_at=now, next_step_at=None)
+            continue
+        still_open.append(deadline)
+    return still_open
+
+
+def _is_done(spec: DeadlineKind, deadline: Deadline) -> bool:
+    if deadline.target is None:  # the object is gone
+        return True
+    return bool(spec.is_done(deadline))
+
+
+def _deliver(spec: DeadlineKind, step: Step, deadline: Deadline, now: datetime) -> int:
+    if step.deliver is not None:
+        return int(step.deliver(deadline, now) or 0)
+    users = list(step.to(deadline))
+    title, body = spec.message(deadline, step)
+    rows = notify_users(users=users, kind=step.notify_kind or f"{spec.key}.{step.key}", title=title, body=body, url=spec.url(deadline))
+    return len(rows)
+
+
+def _claim(spec: DeadlineKind, deadline: Deadline, index: int) -> bool:
+    next_at = _next_step_at(spec, deadline.due_at, index + 1)
+    won = (
+        Deadline.objects.open()
+        .filter(pk=deadline.pk, due_at=deadline.due_at, steps_sent__lte=index)
+        .update(steps_sent=index + 1, next_step_at=next_at)
+    )
+    if won:
+        deadline.steps_sent, deadline.next_step_at = index + 1, next_at
+    return bool(won)
+
+
+def run_kind(spec: DeadlineKind, now: datetime) -> dict[str, int]:
+    """One tick of one kind: plan, then send each deadline's latest due step (a step whose
+    time passed while an earlier one was due is sent instead of it, never both late)."""
+    if spec.plan is not None:
+        spec.plan(now)
+    counts = {step.key: 0 for step in spec.steps}
+    sent: dict[str, list[Deadline]] = defaultdict(list)
+    due = Deadline.objects.open().filter(kind=spec.key, next_step_at__lte=now).order_by("next_step_at", "pk")[:TICK_BATCH]
+    for deadline in due:
+        index = spec.latest_due_step(deadline.due_at, now)
+        if index is None or index < deadline.steps_sent:
+            continue
+        deadline.tick_at = now  # what recipients and messages read as "now"
+        step = spec.steps[index]
+        with transaction.atomic():
+            if _is_done(spec, deadline):
+                Deadline.objects.filter(pk=deadline.pk, done_at__isnull=True).update(done_at=now, next_step_at=None)
+                continue
+            if not _claim(spec, deadline, index):
+                continue  # another consumer sent it
+            recipients = _deliver(spec, step, deadline, now)
+            SentStep.objects.create(
+                deadline=deadline, index=index, step=step.key, due_at=deadline.due_at, sent_at=now, recipients=recipients
+            )
+        counts[step.key] += 1
+        sent[step.key].append(deadline)
+    if spec.on_sent is not None:
+        for step in spec.steps:
+            if sent[step.key]:
+                with transaction.atomic():
+                    spec.on_sent(step, sent[step.key], now)
+    return counts
+
+
+def tick(*, now: datetime | None = None, kinds: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """Send the steps due at `now` for every registered kind (or those named); returns
+    {kind: {step: deadlines sent}}. Safe to run on several consumers at once."""
+    now = now or timezone.now()
+    selected = [registry.get(key) for key in kinds] if kinds is not None else registry.kinds()
+    return {spec.key: run_kind(spec, now) for spec in selected}
