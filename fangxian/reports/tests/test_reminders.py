@@ -7,12 +7,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from fangxian.deadlines.models import SentStep
+from fangxian.deadlines.tasks import deadlines_tick
 from fangxian.notify.models import Notification
 from fangxian.notify.tests.test_channels import FakeWebhook
 from fangxian.reports import services
 from fangxian.reports.reminders import send_due_reminders
-from fangxian.deadlines.models import SentStep
-from fangxian.deadlines.tasks import deadlines_tick
 
 
 def kinds(user):
