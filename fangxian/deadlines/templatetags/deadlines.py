@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 
 from ..selectors import clock, deadlines_of
+from ..services import recheck
 
 register = template.Library()
 
@@ -19,6 +20,8 @@ def deadline_clock(obj, kind: str | None = None, key: str | None = None, done: b
     rows = deadlines_of(obj, kind).filter(cancelled_at__isnull=True).prefetch_related("sent_steps").order_by("due_at", "pk")
     if key is not None:
         rows = rows.filter(key=key)
+    # The owning app has the last word on "done" (the tick may not have run since).
+    recheck(rows.filter(done_at__isnull=True)[:10], now)
     if not done:
         rows = rows.filter(done_at__isnull=True)
     return {"clocks": [clock(row, now) for row in rows[:10]]}
