@@ -50,7 +50,9 @@ def set_deadline(obj, kind: str, due_at: datetime, *, key: str = "", data: dict 
         return deadline
     if deadline.due_at != due_at:
         deadline.due_at = due_at
-        deadline.steps_sent = SentStep.objects.filter(deadline=deadline, due_at=due_at).count()
+        # Steps already sent for this very due time (it was moved away and back) stay sent.
+        last = SentStep.objects.filter(deadline=deadline, due_at=due_at).order_by("-index").values_list("index", flat=True).first()
+        deadline.steps_sent = 0 if last is None else last + 1
     deadline.done_at = deadline.cancelled_at = None
     deadline.next_step_at = _next_step_at(spec, deadline.due_at, deadline.steps_sent)
     if data is not None:
@@ -62,10 +64,20 @@ def set_deadline(obj, kind: str, due_at: datetime, *, key: str = "", data: dict 
 def ensure_deadlines(kind: str, model, rows: Iterable[tuple[int, str, datetime, dict]]) -> int:
     """Create the deadlines of `kind` on objects of `model` that do not exist yet, from
     (object id, key, due time, data) rows; existing ones are left as they are (a planner
-    calls this at every tick). Returns how many rows were given."""
+    calls this at every tick, so nothing is written when nothing is new). Returns how many
+    were created (or raced for with another consumer)."""
     spec = registry.get(kind)
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
+    rows = list(rows)
+    if not rows:
+        return 0
+    existing = set(
+        Deadline.objects.filter(
+            content_type=content_type, kind=kind, object_id__in={row[0] for row in rows}, key__in={row[1] for row in rows}
+        ).values_list("object_id", "key")
+    )
+    rows = [row for row in rows if (row[0], row[1]) not in existing]
     objs = [
         Deadline(
             content_type=content_type,

@@ -66,7 +66,9 @@ def plan(now: datetime) -> None:
             if unit_id not in reported
         ]
         deadline_services.ensure_deadlines(KIND, Unit, rows)
-    Deadline.objects.open().filter(kind=KIND, due_at__lt=now - KEEP_OVERDUE).update(cancelled_at=now, next_step_at=None)
+    stale = Deadline.objects.open().filter(kind=KIND, due_at__lt=now - KEEP_OVERDUE)
+    if stale.exists():
+        stale.update(cancelled_at=now, next_step_at=None)
 
 
 def is_done(deadline: Deadline) -> bool:

@@ -129,3 +129,26 @@ def test_several_consumers_send_each_reminder_once(uni, headcount_prefill):
     assert sum(r["escalation"] for r in results) == 4
     assert Notification.objects.filter(user=rep.leader_user).count() == 1
     assert SentStep.objects.filter(deadline__kind="reports.form").count() == 4
+
+
+def test_report_deadlines_are_planned_once_and_leave_the_overdue_list_after_a_week(rep):
+    from datetime import timedelta
+
+    from fangxian.deadlines.models import Deadline
+    from fangxian.deadlines.selectors import overdue_for
+    from fangxian.reports.reminders import KIND, plan
+
+    plan(rep.at(8, 30))
+    assert not Deadline.objects.filter(kind=KIND).exists()  # the reminder window is not open yet
+    plan(rep.at(9, 5))
+    today = Deadline.objects.filter(kind=KIND, key=f"{rep.form.code}:{timezone.localdate().isoformat()}")
+    assert today.count() == rep.form.expected_units().count()
+    planned = Deadline.objects.count()
+    plan(rep.at(9, 6))
+    assert Deadline.objects.count() == planned
+    # The college admin sees their own college's late report in the overdue list, no other.
+    late = overdue_for(rep.uni.college_admin_user, rep.at(10, 5)).filter(key__startswith=f"{rep.form.code}:")
+    assert [row.target for row in late] == [rep.uni.college]
+    # A week later the unreported day leaves the list (the reports' pages still say 未报).
+    plan(rep.at(10, 5) + timedelta(days=8))
+    assert not today.filter(cancelled_at__isnull=True).exists()
