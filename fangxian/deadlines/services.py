@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -26,10 +26,17 @@ from .registry import DeadlineKind, Step
 
 # Deadlines handled per kind and tick; the rest wait for the next tick.
 TICK_BATCH = 2000
+# An open deadline whose steps are all sent is asked again this often whether its object
+# is done, so that it leaves the overdue list (and its counts) without anyone looking.
+RECHECK = timedelta(minutes=10)
 
 
-def _next_step_at(kind: DeadlineKind, due_at: datetime, steps_sent: int) -> datetime | None:
-    return kind.step_time(due_at, steps_sent) if steps_sent < len(kind.steps) else None
+def _next_step_at(kind: DeadlineKind, due_at: datetime, steps_sent: int, now: datetime | None = None) -> datetime:
+    """When the tick next looks at the deadline: its next step's time, or (all sent) a
+    while from now to ask again whether the object is done."""
+    if steps_sent < len(kind.steps):
+        return kind.step_time(due_at, steps_sent)
+    return (now or timezone.now()) + RECHECK
 
 
 @transaction.atomic
@@ -140,8 +147,8 @@ def _deliver(spec: DeadlineKind, step: Step, deadline: Deadline, now: datetime) 
     return len(rows)
 
 
-def _claim(spec: DeadlineKind, deadline: Deadline, index: int) -> bool:
-    next_at = _next_step_at(spec, deadline.due_at, index + 1)
+def _claim(spec: DeadlineKind, deadline: Deadline, index: int, now: datetime) -> bool:
+    next_at = _next_step_at(spec, deadline.due_at, index + 1, now)
     won = (
         Deadline.objects.open()
         .filter(pk=deadline.pk, due_at=deadline.due_at, steps_sent__lte=index)
@@ -163,6 +170,13 @@ def run_kind(spec: DeadlineKind, now: datetime) -> dict[str, int]:
     for deadline in due:
         index = spec.latest_due_step(deadline.due_at, now)
         if index is None or index < deadline.steps_sent:
+            # Nothing to send (every step is out): is it done by now? If not, look again later.
+            if _is_done(spec, deadline):
+                Deadline.objects.filter(pk=deadline.pk, done_at__isnull=True).update(done_at=now, next_step_at=None)
+            else:
+                Deadline.objects.open().filter(pk=deadline.pk, next_step_at=deadline.next_step_at).update(
+                    next_step_at=_next_step_at(spec, deadline.due_at, deadline.steps_sent, now)
+                )
             continue
         deadline.tick_at = now  # what recipients and messages read as "now"
         step = spec.steps[index]
@@ -170,7 +184,7 @@ def run_kind(spec: DeadlineKind, now: datetime) -> dict[str, int]:
             if _is_done(spec, deadline):
                 Deadline.objects.filter(pk=deadline.pk, done_at__isnull=True).update(done_at=now, next_step_at=None)
                 continue
-            if not _claim(spec, deadline, index):
+            if not _claim(spec, deadline, index, now):
                 continue  # another consumer sent it
             recipients = _deliver(spec, step, deadline, now)
             SentStep.objects.create(

@@ -72,10 +72,24 @@ def test_steps_are_sent_in_order_each_once_along_the_chain(chain, follow_up):
     assert notes(chain.office_user) == [f"{KIND}.office"]
     assert notes(uni.counselor_user) == [f"{KIND}.remind"]  # nobody is told twice
     deadline = Deadline.objects.get()
-    assert deadline.steps_sent == 4 and deadline.next_step_at is None
+    # Every step is out; the tick looks again later whether the student is done.
+    assert deadline.steps_sent == 4 and deadline.next_step_at == due + timedelta(hours=6) + services.RECHECK
     assert list(deadline.sent_steps.values_list("step", "recipients")) == [("remind", 1), ("college", 1), ("leader", 1), ("office", 1)]
     note = Notification.objects.get(user=chain.leader_user)
     assert chain.student.name in note.title and note.url == f"/org/students/{chain.student.pk}/"
+
+
+def test_an_object_done_after_the_last_step_is_noticed_by_a_later_tick(chain, follow_up):
+    services.set_deadline(chain.student, KIND, chain.due)
+    at = chain.due + timedelta(hours=5)
+    services.tick(now=at, kinds=[KIND])
+    Student.objects.filter(pk=chain.student.pk).update(status=Student.Status.GRADUATED)
+    services.tick(now=at + timedelta(minutes=1), kinds=[KIND])
+    assert Deadline.objects.get().is_open  # not looked at again yet
+    services.tick(now=at + services.RECHECK, kinds=[KIND])
+    deadline = Deadline.objects.get()
+    assert deadline.done_at == at + services.RECHECK and deadline.next_step_at is None
+    assert list(deadline.sent_steps.values_list("step", flat=True)) == ["office"]
 
 
 def test_a_late_tick_sends_only_the_latest_step(chain, follow_up):

@@ -32,7 +32,7 @@ def carry_over(apps, schema_editor):
         )
         if index + 1 > deadline.steps_sent:
             deadline.steps_sent = index + 1
-            deadline.next_step_at = due if index == 0 else None
+            deadline.next_step_at = due  # the tick sends the escalation or looks whether it is done
             deadline.save(update_fields=["steps_sent", "next_step_at"])
         SentStep.objects.get_or_create(
             deadline=deadline,
