@@ -18,3 +18,8 @@ class DeadlinesConfig(AppConfig):
 
         auditlog.register(Deadline)
         auditlog.register(SentStep)
+        from fangxian.web.home import register_tiles
+
+        from .selectors import overdue_tiles
+
+        register_tiles(overdue_tiles)

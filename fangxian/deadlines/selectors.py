@@ -96,3 +96,20 @@ def overdue_for(user, now: datetime | None = None, kind: str | None = None):
     if kind:
         rows = rows.filter(kind=kind)
     return rows.prefetch_related("sent_steps").order_by("due_at", "pk")
+
+
+def overdue_tiles(user) -> list:
+    """Home tile: how many overdue items the user may see (none: no tile)."""
+    from django.urls import reverse
+
+    from fangxian.accounts.roles import roles_of
+    from fangxian.web.home import Tile
+
+    from .views import OVERDUE_ROLES
+
+    if not roles_of(user) & set(OVERDUE_ROLES):
+        return []
+    count = overdue_for(user).count()
+    if not count:
+        return []
+    return [Tile(title=_("Overdue items"), value=count, url=reverse("deadlines:overdue"), tone="danger")]

@@ -199,3 +199,12 @@ def test_set_deadline_twice_keeps_one_row(chain, follow_up):
     again = services.set_deadline(chain.student, KIND, chain.due, data={"note": "x"})
     assert first.pk == again.pk and Deadline.objects.count() == 1 and again.data == {"note": "x"}
     assert services.set_deadline(chain.student, KIND, chain.due, key="second").pk != first.pk
+
+
+def test_the_home_page_counts_overdue_items(chain, follow_up, client):
+    services.set_deadline(chain.student, KIND, timezone.now() - timedelta(minutes=5))
+    client.force_login(chain.uni.counselor_user)
+    body = client.get("/").content.decode()
+    assert "逾期事项" in body and "/deadlines/overdue/" in body
+    client.force_login(chain.uni.other_counselor_user)  # nothing overdue in their scope: no tile
+    assert "/deadlines/overdue/" not in client.get("/").content.decode()
