@@ -66,3 +66,8 @@ class GatesConfig(AppConfig):
         from .roles import register_roles
 
         register_roles()
+
+        # Deadline kinds (fangxian.deadlines): leave returns.
+        from .deadlines import register_kind
+
+        register_kind()  # leave returns: overdue alerts run on fangxian.deadlines
