@@ -95,7 +95,7 @@ def overdue_for(user, now: datetime | None = None, kind: str | None = None):
     rows = visible_deadlines(user).overdue(now)
     if kind:
         rows = rows.filter(kind=kind)
-    return rows.prefetch_related("sent_steps").order_by("due_at", "pk")
+    return rows.prefetch_related("sent_steps", "target").order_by("due_at", "pk")
 
 
 def overdue_tiles(user) -> list:
