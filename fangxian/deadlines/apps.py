@@ -14,10 +14,11 @@ class DeadlinesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import tasks  # noqa: F401  (registers the periodic tick)
-        from .models import Deadline, SentStep
+        from .models import Deadline
 
         auditlog.register(Deadline)
-        auditlog.register(SentStep)
+        # SentStep is not registered: it is itself the record of what was sent (a log entry
+        # per step would double every step's writes).
         from fangxian.web.home import register_tiles
 
         from .selectors import overdue_tiles
