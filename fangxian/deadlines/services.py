@@ -10,6 +10,7 @@ is done: a done object gets no further step.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from fangxian.notify.services import notify_users
 from . import registry
 from .models import Deadline, SentStep
 from .registry import DeadlineKind, Step
+
+log = logging.getLogger(__name__)
 
 # Deadlines handled per kind and tick; the rest wait for the next tick.
 TICK_BATCH = 2000
@@ -200,9 +203,20 @@ def run_kind(spec: DeadlineKind, now: datetime) -> dict[str, int]:
     return counts
 
 
-def tick(*, now: datetime | None = None, kinds: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+def tick(*, now: datetime | None = None, kinds: Iterable[str] | None = None, isolate: bool = False) -> dict[str, dict[str, int]]:
     """Send the steps due at `now` for every registered kind (or those named); returns
-    {kind: {step: deadlines sent}}. Safe to run on several consumers at once."""
+    {kind: {step: deadlines sent}}. Safe to run on several consumers at once. With
+    `isolate` (the periodic job) a kind that fails is logged and the others still run."""
     now = now or timezone.now()
     selected = [registry.get(key) for key in kinds] if kinds is not None else registry.kinds()
-    return {spec.key: run_kind(spec, now) for spec in selected}
+    results: dict[str, dict[str, int]] = {}
+    for spec in selected:
+        if not isolate:
+            results[spec.key] = run_kind(spec, now)
+            continue
+        try:
+            results[spec.key] = run_kind(spec, now)
+        except Exception:
+            log.exception("deadline kind %s failed in this tick; the others ran", spec.key)
+            results[spec.key] = {}
+    return results

@@ -14,4 +14,4 @@ from .services import tick
 
 @periodic_task(crontab(minute="*"))
 def deadlines_tick() -> dict:
-    return tick(now=timezone.now())
+    return tick(now=timezone.now(), isolate=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from .. import registry
 from ..selectors import clock, deadlines_of
 from ..services import recheck
 
@@ -17,7 +18,13 @@ def deadline_clock(obj, kind: str | None = None, key: str | None = None, done: b
     """The deadlines of `obj` (only `kind`'s, only `key`'s when given). Closed ones are
     shown as done unless `done=False`; cancelled ones never."""
     now = timezone.now()
-    rows = deadlines_of(obj, kind).filter(cancelled_at__isnull=True).prefetch_related("sent_steps").order_by("due_at", "pk")
+    registered = [spec.key for spec in registry.kinds()]
+    rows = (
+        deadlines_of(obj, kind)
+        .filter(cancelled_at__isnull=True, kind__in=registered)
+        .prefetch_related("sent_steps")
+        .order_by("due_at", "pk")
+    )
     if key is not None:
         rows = rows.filter(key=key)
     # The owning app has the last word on "done" (the tick may not have run since).

@@ -208,3 +208,32 @@ def test_the_home_page_counts_overdue_items(chain, follow_up, client):
     assert "逾期事项" in body and "/deadlines/overdue/" in body
     client.force_login(chain.uni.other_counselor_user)  # nothing overdue in their scope: no tile
     assert "/deadlines/overdue/" not in client.get("/").content.decode()
+
+
+def test_the_periodic_tick_runs_the_other_kinds_when_one_fails(chain, follow_up):
+    from fangxian.deadlines.registry import register, unregister
+
+    def broken(now):
+        raise RuntimeError("planner down")
+
+    register(
+        DeadlineKind(
+            key="tests.broken",
+            label="坏",
+            model=Student,
+            steps=follow_up.steps,
+            is_done=bool,
+            visible=bool,
+            url=str,
+            message=str,
+            plan=broken,
+        )
+    )
+    try:
+        services.set_deadline(chain.student, KIND, chain.due)
+        result = services.tick(now=chain.due + timedelta(minutes=1), kinds=["tests.broken", KIND], isolate=True)
+        assert result["tests.broken"] == {} and result[KIND]["college"] == 1
+        with pytest.raises(RuntimeError):
+            services.tick(now=chain.due + timedelta(minutes=2), kinds=["tests.broken"])
+    finally:
+        unregister("tests.broken")
