@@ -17,9 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Assignment, Place, Staff, Student, Unit
+from .registry import assignment_role
 
 # Within one node, who comes first when several roles are held on it (nearest to the work
-# first). Roles not listed come after these, in key order.
+# first). Roles not listed come after these, in the registry's order.
 ROLE_ORDER = (
     "one_to_one",
     "class_teacher",
@@ -47,10 +48,7 @@ class Link:
 
 def _active(at: datetime | None):
     at = at or timezone.now()
-    manager = Assignment.objects
-    if hasattr(manager, "active_at"):  # assignments bound to a time window
-        return manager.active_at(at)
-    return manager.active_on(timezone.localdate(at))
+    return Assignment.objects.active_at(at)  # day-granular and time-window assignments alike
 
 
 def nodes_above(target) -> list[Unit | Place | Student]:
@@ -70,8 +68,13 @@ def nodes_above(target) -> list[Unit | Place | Student]:
     raise TypeError(f"no chain of responsibility above {target!r}")
 
 
-def _rank(role: str) -> tuple[int, str]:
-    return (ROLE_ORDER.index(role), role) if role in ROLE_ORDER else (len(ROLE_ORDER), role)
+def _rank(role: str) -> tuple[int, int, str]:
+    """Built-in roles in ROLE_ORDER; roles registered by feature apps after them, in the
+    registry's display order."""
+    if role in ROLE_ORDER:
+        return (ROLE_ORDER.index(role), 0, role)
+    spec = assignment_role(role)
+    return (len(ROLE_ORDER), spec.order if spec else 0, role)
 
 
 def chain(target, *, at: datetime | None = None, roles: Iterable[str] | None = None) -> list[Link]:

@@ -46,6 +46,24 @@ def test_the_chain_above_a_student_runs_up_the_assignments(chain):
     assert holders_above(chain.student, ["leader"], at=timezone.now() - timedelta(days=3)) == [chain.top]
 
 
+def test_the_chain_answers_at_a_moment_for_time_bound_assignments(chain):
+    uni = chain.uni
+    evening = timezone.localtime().replace(hour=20, minute=0, second=0, microsecond=0)
+    night = StaffFactory(unit=uni.college, name="值班 陈", user=UserFactory(username="night1"))
+    Assignment.objects.create(
+        staff=night,
+        role="college_admin",
+        unit=uni.college,
+        starts_at=evening,
+        ends_at=evening + timedelta(hours=12),
+        start_date=evening.date(),
+        end_date=(evening + timedelta(hours=12)).date(),
+    )
+    at_night = holders_above(chain.student, ["college_admin"], at=evening + timedelta(hours=3))
+    in_the_afternoon = holders_above(chain.student, ["college_admin"], at=evening - timedelta(hours=4))
+    assert night in at_night and night not in in_the_afternoon and uni.college_admin in in_the_afternoon
+
+
 def test_the_chain_above_a_place_ends_with_the_institution(chain):
     uni = chain.uni
     manager = StaffFactory(unit=uni.institution, name="楼长 钱", user=UserFactory(username="bm1"))
