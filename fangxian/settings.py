@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "fangxian.audit",
     "fangxian.notify",
     "fangxian.org",
+    "fangxian.deadlines",
     "fangxian.reports",
     "fangxian.ledger",
     "fangxian.gates",

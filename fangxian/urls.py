@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("fangxian.audit.urls")),
     path("org/", include("fangxian.org.urls")),
     path("notifications/", include("fangxian.notify.urls")),
+    path("deadlines/", include("fangxian.deadlines.urls")),
     path("reports/", include("fangxian.reports.urls")),
     path("ledger/", include("fangxian.ledger.urls")),
     path("gates/", include("fangxian.gates.urls")),

@@ -23,7 +23,7 @@ class GatesConfig(AppConfig):
         from fangxian.web.home import register_tiles
         from fangxian.web.nav import NavItem, register
 
-        from . import categories, demo, tasks  # noqa: F401  (periodic tasks register on import)
+        from . import categories, demo
         from .home import gate_tiles
         from .models import Device, GateAlert, LeaveApplication, PolicyRule, PolicyVersion, Revocation, SigningKey, Vehicle, Visit
 
@@ -66,3 +66,8 @@ class GatesConfig(AppConfig):
         from .roles import register_roles
 
         register_roles()
+
+        # Deadline kinds (fangxian.deadlines): leave returns.
+        from .deadlines import register_kind
+
+        register_kind()  # leave returns: overdue alerts run on fangxian.deadlines

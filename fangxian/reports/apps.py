@@ -33,3 +33,6 @@ class ReportsConfig(AppConfig):
         )
         register_tiles(report_tiles)
         register_demo("reports", 40, demo.load)
+        from .reminders import register_kind
+
+        register_kind()  # report deadlines and their reminders run on fangxian.deadlines

@@ -213,31 +213,6 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class Reminder(models.Model):
-    """A reminder claimed for sending. The unique constraint is the claim: with several job
-    consumers, only the one whose insert succeeds sends it (compare healthchecks'
-    sendalerts, which claims a flip by an atomic UPDATE)."""
-
-    class Kind(models.TextChoices):
-        BEFORE = "before", _("Reminder before the deadline")
-        ESCALATION = "escalation", _("Escalation after the deadline")
-
-    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="reminders")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    claimed_at = models.DateTimeField(default=timezone.now)
-    recipients = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [models.UniqueConstraint(fields=["form", "unit", "day", "kind"], name="one_reminder_per_kind")]
-
-    def __str__(self) -> str:
-        return f"{self.form} · {self.unit} · {self.day} · {self.kind}"
-
-
 def summary_path(instance: DailySummary, filename: str) -> str:
     return f"reports/summaries/{instance.day:%Y}/{filename}"
 

@@ -1,5 +1,6 @@
 """Periodic reporting jobs. Every consumer schedules them and one runs each (core.jobs);
-each job is also safe to run on several consumers at once (reminders are claimed, summaries are unique per day)."""
+each job is also safe to run on several consumers at once (summaries are unique per day). Reminders
+run on the deadline engine's tick (reports.reminders, fangxian.deadlines.tasks)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,7 @@ from huey.contrib.djhuey import db_task
 
 from fangxian.core.jobs import periodic_task
 
-from .reminders import send_due_reminders
 from .summary import summary_due, summary_generate
-
-
-@periodic_task(crontab(minute="*/5"))
-def reports_send_reminders() -> dict:
-    return send_due_reminders(now=timezone.now())
 
 
 @periodic_task(crontab(minute="*/5"))

@@ -25,7 +25,7 @@ from fangxian.core.views import error_text, form_errors, safe_next
 from fangxian.org.scope import scope_of
 from fangxian.org.selectors import get_visible
 
-from . import prefill, schema, selectors, services
+from . import prefill, reminders, schema, selectors, services
 from .forms import CommentForm, FormCreateForm, VersionForm
 from .models import DailySummary, ReportForm, Submission
 
@@ -219,6 +219,7 @@ def fill(request, code: str, unit_id: int, day: str):
         "has_errors": bool(errors or general),
         "can_edit": can_edit,
         "deadline": form.deadline_on(report_day),
+        "deadline_key": reminders.key_of(form, report_day),
     }
     return render(request, "reports/fill.html", context, status=400 if request.method == "POST" else 200)
 

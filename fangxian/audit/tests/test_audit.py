@@ -32,7 +32,7 @@ NOT_AUDITED = {
     "core.StoredFile",
     "notify.Notification",
     "notify.Delivery",
-    "reports.Reminder",
+    "deadlines.SentStep",
     "reports.IdempotencyKey",
     "gates.Scan",
     # The dashboard's roll-ups are derived from audited data and rebuilt at will.

@@ -3,7 +3,8 @@ passes (issue and revoke), the pass decision (decisions, holders), recording a s
 once (recording, confirmation, offline queues) and alerts. Everything public is
 re-exported here: callers use `services.scan(...)` or `from fangxian.gates.services import x`."""
 
-from .alerts import alert_overdue_leaves, raise_alert, send_alert
+from ..deadlines import alert_overdue_leaves
+from .alerts import raise_alert, send_alert
 from .confirmation import CONFIRM_WINDOW, confirm_typed, confirmation_id
 from .decisions import (
     ID_NUMBER_RE,

@@ -1,18 +1,16 @@
-"""Gate alerts: raise, deliver once, and the overdue-leave alerts run by huey."""
+"""Gate alerts: raise and deliver once. Overdue leave returns are a deadline kind
+(gates/deadlines.py) whose step raises them."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from fangxian.org.models import Staff
 
-from ..models import GateAlert, LeaveApplication
-from ..selectors import home_campus_id, overdue_leaves, responsible_staff
+from ..models import GateAlert
 
 log = logging.getLogger(__name__)
 
@@ -51,32 +49,3 @@ def send_alert(alert: GateAlert) -> None:
         # Overdue returns go to the student's staff, who follow them in the leave list.
         url = reverse("gates:leave_list") if alert.kind == GateAlert.Kind.OVERDUE else reverse("gates:alerts")
         notify_users(users=[recipient.user], kind=f"gates.{alert.kind}", title=alert.message, url=url)
-
-
-def alert_overdue_leaves(now: datetime | None = None) -> int:
-    """Alert the responsible staff of every student not back by the end of their leave
-    (once per leave). Run every few minutes by huey."""
-    now = now or timezone.now()
-    count = 0
-    for leave in overdue_leaves(now).filter(overdue_alerted_at__isnull=True).select_related("student", "student__klass"):
-        with transaction.atomic():
-            claimed = LeaveApplication.objects.filter(pk=leave.pk, overdue_alerted_at__isnull=True).update(overdue_alerted_at=now)
-            if not claimed:
-                continue
-            message = _("%(name)s is not back from leave (due %(due)s, destination %(where)s)") % {
-                "name": leave.student.name,
-                "due": f"{timezone.localtime(leave.ends_at):%m-%d %H:%M}",
-                "where": leave.destination,
-            }
-            campus_id = home_campus_id(leave.student)
-            for staff in responsible_staff(leave.student, timezone.localdate(now)) or [None]:
-                raise_alert(
-                    kind=GateAlert.Kind.OVERDUE,
-                    message=message,
-                    campus_id=campus_id,
-                    subject=f"S{leave.student_id}",
-                    leave=leave,
-                    recipient=staff,
-                )
-            count += 1
-    return count

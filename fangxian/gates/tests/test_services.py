@@ -295,9 +295,9 @@ def test_overdue_leave_alerts_the_responsible_staff_once(world, django_capture_o
 
     notice = Notification.objects.get(user=world.uni.counselor_user, kind="gates.overdue")
     assert world.student.name in notice.title and notice.url == "/gates/leave/"
-    from fangxian.gates.tasks import alert_overdue_leaves
+    from fangxian.deadlines.tasks import deadlines_tick
 
-    assert alert_overdue_leaves.call_local() == 0  # the periodic task runs the same function
+    assert deadlines_tick.call_local()["gates.leave_return"] == {"overdue": 0}  # the engine's periodic tick runs it
 
 
 def test_visits_invited_and_requested(world):

@@ -100,11 +100,15 @@ def test_a_late_unit_is_reminded_once_and_escalated_once(transactional_db, page_
     assert leader.locator("[data-testid=notification]").count() == 1
     # The unit then reports, late.
     admin.goto(f"/reports/fill/college-daily/{rep.uni.college.pk}/{timezone.localdate().isoformat()}/")
+    # The report's clock: its deadline, and the reminder and escalation already sent.
+    clock = admin.locator("[data-testid=deadline-clock]")
+    assert clock.count() == 1 and "10:00" in clock.text_content() and "逾期上报" in clock.text_content()
     admin.click("[data-testid=zero-all]")
     admin.click("[data-testid=submit-report]")
     admin.wait_for_load_state("networkidle")
     sub = Submission.objects.get(unit=rep.uni.college)
     assert sub.is_reported
+    assert admin.get_attribute("[data-testid=deadline-clock]", "data-state") == "done"
     # Reminders stop once the unit has reported; nothing new is sent.
     send_due_reminders(now=rep.at(11))
     admin.goto("/notifications/")

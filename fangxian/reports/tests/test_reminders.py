@@ -7,12 +7,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from fangxian.deadlines.models import SentStep
+from fangxian.deadlines.tasks import deadlines_tick
 from fangxian.notify.models import Notification
 from fangxian.notify.tests.test_channels import FakeWebhook
 from fangxian.reports import services
-from fangxian.reports.models import Reminder
 from fangxian.reports.reminders import send_due_reminders
-from fangxian.reports.tasks import reports_send_reminders
 
 
 def kinds(user):
@@ -41,7 +41,7 @@ def test_reminded_once_before_and_escalated_once_after(rep, office):
     assert office_notes.filter(title__contains="文学院").count() == 1
     note = Notification.objects.filter(user=rep.leader_user).get()
     assert "医学院" in note.title and "学院日报" in note.title
-    assert Reminder.objects.filter(kind="escalation", form=rep.form).count() == 2
+    assert SentStep.objects.filter(step="escalation", deadline__key__startswith=f"{rep.form.code}:").count() == 2
 
 
 def test_reminders_stop_when_the_unit_submits(rep, office):
@@ -96,8 +96,8 @@ def test_mail_and_webhook_when_configured(rep, settings, django_capture_on_commi
 
 
 def test_the_periodic_task_runs(rep):
-    # The job passes the real time to the service; whatever the hour, it reports both kinds.
-    assert set(reports_send_reminders.call_local()) == {"before", "escalation"}
+    # The engine's job passes the real time to the tick; whatever the hour, it reports both steps.
+    assert set(deadlines_tick.call_local()["reports.form"]) == {"before", "escalation"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,4 +128,27 @@ def test_several_consumers_send_each_reminder_once(uni, headcount_prefill):
     # Four units are late (two colleges, logistics, security): each escalated once in all.
     assert sum(r["escalation"] for r in results) == 4
     assert Notification.objects.filter(user=rep.leader_user).count() == 1
-    assert Reminder.objects.count() == 4
+    assert SentStep.objects.filter(deadline__kind="reports.form").count() == 4
+
+
+def test_report_deadlines_are_planned_once_and_leave_the_overdue_list_after_a_week(rep):
+    from datetime import timedelta
+
+    from fangxian.deadlines.models import Deadline
+    from fangxian.deadlines.selectors import overdue_for
+    from fangxian.reports.reminders import KIND, plan
+
+    plan(rep.at(8, 30))
+    assert not Deadline.objects.filter(kind=KIND).exists()  # the reminder window is not open yet
+    plan(rep.at(9, 5))
+    today = Deadline.objects.filter(kind=KIND, key=f"{rep.form.code}:{timezone.localdate().isoformat()}")
+    assert today.count() == rep.form.expected_units().count()
+    planned = Deadline.objects.count()
+    plan(rep.at(9, 6))
+    assert Deadline.objects.count() == planned
+    # The college admin sees their own college's late report in the overdue list, no other.
+    late = overdue_for(rep.uni.college_admin_user, rep.at(10, 5)).filter(key__startswith=f"{rep.form.code}:")
+    assert [row.target for row in late] == [rep.uni.college]
+    # A week later the unreported day leaves the list (the reports' pages still say 未报).
+    plan(rep.at(10, 5) + timedelta(days=8))
+    assert not today.filter(cancelled_at__isnull=True).exists()

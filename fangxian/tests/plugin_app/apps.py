@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 # The keys this app registers (tests import them from here).
 LAB_INSPECTOR = "plugin_lab_inspector"
 LAB_WATCH_RULE = "plugin_lab_watch"
+LAB_CHECK_DEADLINE = "plugin_lab_check"
 
 
 class PluginAppConfig(AppConfig):
@@ -40,3 +41,40 @@ class PluginAppConfig(AppConfig):
         from fangxian.org.coverage import CalendarRule, register_coverage_rule
 
         register_coverage_rule(CalendarRule(LAB_WATCH_RULE, _("Days without a lab inspector (test plugin)"), LAB_INSPECTOR, order=900))
+
+        # -- deadlines (fangxian.deadlines) ---------------------------------------------------
+        from datetime import timedelta
+
+        from django.urls import reverse
+
+        from fangxian.deadlines import recipients
+        from fangxian.deadlines.registry import DeadlineKind, Step
+        from fangxian.deadlines.registry import register as register_deadline
+        from fangxian.org import selectors
+        from fangxian.org.models import Place
+
+        def lab_check_message(deadline, step):
+            from django.utils.translation import gettext
+
+            words = {"lab": deadline.target.name, "step": step.label}
+            return gettext("Lab check of %(lab)s: %(step)s") % words, ""
+
+        # A lab check: the lab's safety owner is reminded an hour before; at the due time it
+        # escalates to the lab inspector posted above the lab, two hours later to the office.
+        register_deadline(
+            DeadlineKind(
+                key=LAB_CHECK_DEADLINE,
+                label=_("Lab check (test plugin)"),
+                model=Place,
+                steps=[
+                    Step("remind", _("Reminder to the lab's safety owner"), -timedelta(hours=1), to=recipients.holders("lab_safety")),
+                    Step("inspector", _("Escalated to the lab inspector"), timedelta(0), to=recipients.along(LAB_INSPECTOR)),
+                    Step("office", _("Escalated to the prevention office"), timedelta(hours=2), to=recipients.office()),
+                ],
+                # The test plugin has no model of its own: a lab closed (archived) is done.
+                is_done=lambda deadline: deadline.target.archived_at is not None,
+                visible=lambda user: selectors.visible_places(user).filter(kind=Place.Kind.ROOM, use=Place.Use.LAB),
+                url=lambda deadline: reverse("plugin_app:lab_detail", args=[deadline.object_id]),
+                message=lab_check_message,
+            )
+        )

@@ -21,4 +21,4 @@ def lab_list(request):
 
 @require_roles(*READERS)
 def lab_detail(request, pk: int):
-    return render(request, "plugin_app/labs.html", {"labs": [get_object_or_404(_labs(request.user), pk=pk)]})
+    return render(request, "plugin_app/labs.html", {"labs": [get_object_or_404(_labs(request.user), pk=pk)], "detail": True})
