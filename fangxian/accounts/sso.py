@@ -10,7 +10,10 @@ a blank account. Disabled accounts (leavers) are refused.
 Local passwords remain for the admins (accounts holding a system role) and wherever SSO is
 not required; the security admin may require SSO for everyone else (SsoPolicy). The
 second factor of privileged roles is asked after SSO as after a password
-(LoginSafetyMiddleware), whatever the SSO did.
+(LoginSafetyMiddleware), unless the CAS server asserts that the person used one: the
+attribute FANGXIAN_CAS_MFA_ATTRIBUTE carries one of FANGXIAN_CAS_MFA_VALUES (CAS 3.0
+attributes of the validated ticket). That sign-in's session then counts as past the second
+factor (middleware.sso_second_factor); an LDAP bind never asserts one.
 """
 
 from __future__ import annotations
@@ -165,12 +168,26 @@ class CasBackend(ModelBackend):
             _say(request, messages.ERROR, _("The unified identity authentication did not confirm the sign-in; try again."))
             return None
         cas_user, attributes = identity
-        number = attributes.get(settings.CAS_NUMBER_ATTRIBUTE) if settings.CAS_NUMBER_ATTRIBUTE else None
-        return account_for_number(number or cas_user, source="cas", request=request)
+        number = attributes.get(settings.CAS_NUMBER_ATTRIBUTE, [None])[0] if settings.CAS_NUMBER_ATTRIBUTE else None
+        user = account_for_number(number or cas_user, source="cas", request=request)
+        if user is not None:
+            # Read by the sign-in view, which keeps it in the new session (see cas_login).
+            user.sso_second_factor = cas_second_factor(attributes)
+        return user
 
 
-def parse_cas_response(body: bytes) -> tuple[str, dict[str, str]] | None:
-    """(user, attributes) from a CAS serviceResponse, None for a failure or anything else."""
+def cas_second_factor(attributes: dict[str, list[str]]) -> str:
+    """The value by which the CAS server asserts a second factor for this sign-in ("" when
+    it asserts none, or when trusting one is not configured)."""
+    name, accepted = settings.CAS_MFA_ATTRIBUTE, settings.CAS_MFA_VALUES
+    if not name:
+        return ""
+    return next((value for value in attributes.get(name, []) if value in accepted), "")
+
+
+def parse_cas_response(body: bytes) -> tuple[str, dict[str, list[str]]] | None:
+    """(user, attributes) from a CAS serviceResponse, None for a failure or anything else.
+    An attribute may come several times (multi-valued): each keeps all its values."""
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
@@ -179,10 +196,10 @@ def parse_cas_response(body: bytes) -> tuple[str, dict[str, str]] | None:
     if success is None:
         return None
     user = (success.findtext("cas:user", default="", namespaces=CAS_NS) or "").strip()
-    attributes = {}
+    attributes: dict[str, list[str]] = {}
     found = success.find("cas:attributes", CAS_NS)
     for element in found if found is not None else []:
-        attributes.setdefault(element.tag.rsplit("}", 1)[-1], (element.text or "").strip())
+        attributes.setdefault(element.tag.rsplit("}", 1)[-1], []).append((element.text or "").strip())
     return (user, attributes) if user else None
 
 

@@ -18,6 +18,7 @@ from fangxian.core.views import safe_next
 
 from .access import require_roles
 from .forms import LoginForm
+from .middleware import SSO_SECOND_FACTOR_KEY
 from .roles import Role
 from .sso import cas_enabled, ldap_enabled, sso_enabled
 from .sso_models import SsoPolicy
@@ -46,6 +47,14 @@ def cas_login(request):
         form = LoginForm(request)
         return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=403)
     login(request, user)
+    asserted = getattr(user, "sso_second_factor", "")
+    if asserted:
+        # The CAS server says the person used a second factor there: this session counts
+        # as past it (middleware.needs_second_factor), and the security log says how.
+        request.session[SSO_SECOND_FACTOR_KEY] = {"user": user.pk, "source": "cas", "value": asserted}
+        record_event(
+            SecurityEvent.Kind.TOTP_VERIFIED, request=request, user=user, sso="cas", attribute=settings.CAS_MFA_ATTRIBUTE, value=asserted
+        )
     return redirect(next_url)
 
 
@@ -70,6 +79,8 @@ def sso_settings(request):
             "policy": policy,
             "cas_url": settings.CAS_SERVER_URL if cas_enabled() else "",
             "cas_version": settings.CAS_VERSION,
+            "cas_mfa_attribute": settings.CAS_MFA_ATTRIBUTE if cas_enabled() else "",
+            "cas_mfa_values": "、".join(settings.CAS_MFA_VALUES),
             "ldap_uri": settings.AUTH_LDAP_SERVER_URI if ldap_enabled() else "",
             "enabled": sso_enabled(),
         },

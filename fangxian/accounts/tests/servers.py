@@ -187,9 +187,11 @@ class CasServer:
                         user = found[0]
                         attributes = ""
                         if parts.path.startswith("/cas/p3/"):
+                            # A list is a multi-valued attribute: the element repeats.
                             attributes = "".join(
                                 f"<cas:{escape(k)}>{escape(str(v))}</cas:{escape(k)}>"
-                                for k, v in server.users[user].get("attributes", {}).items()
+                                for k, values in server.users[user].get("attributes", {}).items()
+                                for v in (values if isinstance(values, list) else [values])
                             )
                             attributes = f"<cas:attributes>{attributes}</cas:attributes>"
                         body = (
