@@ -111,7 +111,7 @@ class StayImporter(Importer):
             for app in (
                 StayApplication.objects.filter(student_id__in=chunk)
                 .exclude(stage=StayApplication.Stage.WITHDRAWN)
-                .select_related("period", "reason", "bed")
+                .select_related("period", "reason", "bed", "entry")
             ):
                 existing[app.student_id].append(app)
         chosen: dict[int, Row] = {}
@@ -218,7 +218,17 @@ class StayImporter(Importer):
                     errors.append(self.error(row, "bed", _("Row %(row)s has the same bed.") % {"row": chosen[bed.pk].number}))
                 else:
                     chosen[bed.pk] = row
-            if unchanged is not None and dates_ok and reason is not None:
+            cancelled = getattr(unchanged, "entry", None) is not None and unchanged.entry.status == S.CANCELLED
+            if cancelled:
+                errors.append(
+                    self.error(
+                        row,
+                        "student_number",
+                        _("%(name)s's stay in this period was cancelled on the ledger (%(day)s); an import does not register it again.")
+                        % {"name": student.name, "day": unchanged.entry.status_since},
+                    )
+                )
+            elif unchanged is not None and dates_ok and reason is not None:
                 # What the import cannot change on a registered stay (its dates, reason and
                 # bed go through the ledger's own changes): each difference is reported.
                 differs = []
