@@ -18,12 +18,13 @@ factor (middleware.sso_second_factor); an LDAP bind never asserts one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
@@ -190,7 +191,7 @@ def parse_cas_response(body: bytes) -> tuple[str, dict[str, list[str]]] | None:
     An attribute may come several times (multi-valued): each keeps all its values."""
     try:
         root = ElementTree.fromstring(body)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, DefusedXmlException):
         return None
     success = root.find("cas:authenticationSuccess", CAS_NS)
     if success is None:
@@ -201,6 +202,49 @@ def parse_cas_response(body: bytes) -> tuple[str, dict[str, list[str]]] | None:
     for element in found if found is not None else []:
         attributes.setdefault(element.tag.rsplit("}", 1)[-1], []).append((element.text or "").strip())
     return (user, attributes) if user else None
+
+
+# -- CAS single sign-out ---------------------------------------------------------------
+
+SAMLP_NS = {"samlp": "urn:oasis:names:tc:SAML:2.0:protocol"}
+
+
+def ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def remember_cas_ticket(session_key: str, ticket: str) -> None:
+    """Tie the session a CAS sign-in opened to its service ticket, which the CAS server's
+    logout request names."""
+    from .models import LoginSession
+
+    LoginSession.objects.filter(session_key=session_key).update(sso_ticket_hash=ticket_hash(ticket))
+
+
+def cas_single_sign_out(logout_request: str, *, request=None) -> int:
+    """The CAS server says a person signed out there (a SAML LogoutRequest naming the
+    service ticket of the sign-in): end the session that ticket opened. Returns the number
+    of sessions ended (0 for an unknown ticket or anything that is not a logout request)."""
+    from django.contrib.sessions.models import Session
+
+    from .models import LoginSession
+
+    try:
+        root = ElementTree.fromstring(logout_request.encode())
+    except (ElementTree.ParseError, DefusedXmlException):
+        return 0
+    if root.tag != f"{{{SAMLP_NS['samlp']}}}LogoutRequest":
+        return 0
+    ticket = (root.findtext("samlp:SessionIndex", default="", namespaces=SAMLP_NS) or "").strip()
+    if not ticket:
+        return 0
+    ended = 0
+    for login_session in LoginSession.objects.filter(sso_ticket_hash=ticket_hash(ticket)).select_related("user"):
+        Session.objects.filter(session_key=login_session.session_key).delete()
+        login_session.delete()
+        record_event(SecurityEvent.Kind.LOGOUT, request=request, user=login_session.user, sso="cas", reason="single sign-out")
+        ended += 1
+    return ended
 
 
 try:

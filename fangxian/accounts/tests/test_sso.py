@@ -341,3 +341,41 @@ def test_the_sso_page_says_whether_cas_second_factors_are_trusted(mfa_cas, setti
     assert "authnContextClass" in c.get(reverse("accounts:sso_settings")).content.decode()
     settings.CAS_MFA_ATTRIBUTE = ""
     assert "authnContextClass" not in c.get(reverse("accounts:sso_settings")).content.decode()
+
+
+# -- CAS single sign-out -------------------------------------------------------------------
+
+
+def test_cas_single_sign_out_ends_the_session_of_that_sign_in(cas_on, people):
+    from fangxian.accounts.models import LoginSession
+    from fangxian.audit.models import SecurityEvent
+
+    signed_out, other = Client(), Client()
+    cas_sign_in(signed_out, cas_on, "T90001", "cas-pass-1")
+    cas_sign_in(other, cas_on, "zhangsan", "cas-pass-2")
+    assert signed_out.get(reverse("web:home")).status_code == 200
+    ((service, body),) = cas_on.logout_requests("T90001")
+    # The CAS server's back-channel POST: no cookie, no CSRF token.
+    server = Client(enforce_csrf_checks=True)
+    parts = urlsplit(service)
+    assert server.post(f"{parts.path}?{parts.query}", {"logoutRequest": body}).status_code == 200
+    response = signed_out.get(reverse("web:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert other.get(reverse("web:home")).status_code == 200  # another person's sign-in stays
+    assert not LoginSession.objects.filter(user__username="T90001").exists()
+    event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGOUT, user__username="T90001").get()
+    assert event.detail == {"sso": "cas", "reason": "single sign-out"}
+
+
+def test_a_logout_request_for_an_unknown_ticket_or_garbage_ends_nothing(cas_on, people):
+    client = Client()
+    cas_sign_in(client, cas_on, "T90001", "cas-pass-1")
+    server = Client(enforce_csrf_checks=True)
+    forged = (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">'
+        "<samlp:SessionIndex>ST-guessed</samlp:SessionIndex></samlp:LogoutRequest>"
+    )
+    for body in (forged, "<not-xml", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'):
+        assert server.post(reverse("accounts:cas_login"), {"logoutRequest": body}).status_code == 200
+    assert server.post(reverse("accounts:cas_login"), {"other": "1"}).status_code == 405
+    assert client.get(reverse("web:home")).status_code == 200
