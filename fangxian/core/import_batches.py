@@ -110,6 +110,10 @@ def _created_by_label(batch: ImportBatch) -> dict[str, list[list]]:
     return created
 
 
+def _blank_none(value):
+    return None if value == "" else value
+
+
 def _changed_since_created(model, refs: list[list], objects: list) -> list[str]:
     """Created rows whose recorded values no longer hold (edited since the import)."""
     by_pk = {obj.pk: obj for obj in objects}
@@ -119,7 +123,11 @@ def _changed_since_created(model, refs: list[list], objects: list) -> list[str]:
         obj = by_pk.get(ref[1])
         if not expected or obj is None:
             continue
-        differing = [name for name, value in expected.items() if _json(getattr(obj, model._meta.get_field(name).attname)) != value]
+        differing = [
+            name
+            for name, value in expected.items()
+            if _blank_none(_json(getattr(obj, model._meta.get_field(name).attname))) != _blank_none(value)
+        ]
         if not differing:
             continue
         label = _label(model, {"name": getattr(obj, "name", None) or str(obj)}, obj.pk)
@@ -175,13 +183,18 @@ def undo_batch(batch: ImportBatch, *, by) -> list[str]:
     for label, refs in reversed(_created_by_label(batch).items()):
         model = apps.get_model(label)
         pks = sorted((ref[1] for ref in refs), reverse=True)
-        if not _overrides_delete(model):
-            for start in range(0, len(pks), 500):
-                # Deletion signals are sent per row: the change log records each one.
-                model.objects.filter(pk__in=pks[start : start + 500]).delete()
-        else:
-            for obj in model.objects.filter(pk__in=pks).order_by("-pk"):
-                obj.delete()  # the model's own delete(); the change log records each one
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            if not _overrides_delete(model):
+                try:
+                    with transaction.atomic():
+                        # Deletion signals are sent per row: the change log records each one.
+                        model.objects.filter(pk__in=chunk).delete()
+                    continue
+                except (ProtectedError, RestrictedError):
+                    pass  # rows protecting each other (a new node and its new children): one by one
+            for obj in model.objects.filter(pk__in=chunk).order_by("-pk"):
+                obj.delete()  # the newest first; the change log records each one
     batch.state = ImportBatch.State.UNDONE
     batch.undone_at = timezone.now()
     batch.undone_by = by

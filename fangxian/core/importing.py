@@ -444,7 +444,8 @@ class Importer(ABC):
         label = model._meta.label_lower
         for pk, row_label, changes in entries:
             if created:
-                kept = {name: _json(new) for name, (_old, new) in changes.items() if name in holds}
+                # A field the entry leaves out was empty on the new row.
+                kept = {name: _json(changes[name][1]) if name in changes else None for name in holds}
                 self._created_refs.append([label, pk, kept] if kept else [label, pk])
             else:
                 self._changed_refs.append([label, pk, {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}])
