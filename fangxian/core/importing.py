@@ -410,6 +410,14 @@ class Importer(ABC):
         snapshot = {name: _json(value) for name, value in (holds or {}).items()}
         self._created_refs.extend([label, pk, snapshot] if snapshot else [label, pk] for pk in pks)
 
+    def remember_changed(self, model, entries: list[tuple[int, dict[str, tuple[object, object]]]]) -> None:
+        """Record field changes this import made through the models' own saves (the change
+        log has them already), so that undoing the batch restores them: (pk, {field: (old, new)})."""
+        label = model._meta.label_lower
+        self._changed_refs.extend(
+            [label, pk, {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}] for pk, changes in entries if changes
+        )
+
     def log_changes(
         self,
         model,
