@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, approvals, counselor, entries, lists, move_plans, periods
+from .views import applications, approvals, corrections, counselor, entries, lists, move_plans, periods
 
 app_name = "ledger"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("entries/<int:pk>/status/", counselor.entry_status, name="entry_status"),
     path("entries/<int:pk>/tags/", entries.entry_tag, name="entry_tag"),
     path("entries/<int:pk>/one-to-one/", entries.entry_one_to_one, name="entry_one_to_one"),
+    path("entries/<int:pk>/correct/", corrections.entry_correct, name="entry_correct"),
+    path("entries/<int:pk>/cancel/", corrections.entry_cancel, name="entry_cancel"),
     path("periods/", periods.periods, name="periods"),
     path("moves/", move_plans.move_plans, name="moves"),
     path("moves/<int:pk>/", move_plans.move_plan, name="move_plan"),

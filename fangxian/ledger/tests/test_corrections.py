@@ -107,3 +107,62 @@ def test_a_student_on_campus_is_not_cancelled_but_can_be_corrected(ledger):
         corrections.stay_cancel(application=app, by=uni.college_admin_user, version=app.version, note="x")
     assert "已离校" in refused.value.messages[0]
     assert corrections.stay_correct(application=app, by=uni.college_admin_user, version=app.version, **fields(app, reason_note="补充说明"))
+
+
+# -- the ledger page -------------------------------------------------------------------------
+
+
+def test_the_college_corrects_and_cancels_an_imported_stay_on_the_ledger_page(ledger, verified_client):
+    from django.urls import reverse
+
+    uni = ledger.uni
+    a = uni.students[0]
+    app = imported(ledger, a)
+    entry = LedgerEntry.objects.get(application=app)
+    client = verified_client(uni.college_admin_user)
+    page = client.get(reverse("ledger:entry", args=[entry.pk])).content.decode()
+    assert 'data-testid="entry-correct"' in page
+    form = client.get(reverse("ledger:entry_correct", args=[entry.pk]))
+    assert form.status_code == 200 and 'data-testid="cancel-form"' in form.content.decode()
+    data = {
+        "start_date": app.start_date.isoformat(),
+        "end_date": app.end_date.isoformat(),
+        "reason": app.reason_id,
+        "reason_note": "补充材料",
+        "bed": app.bed_id,
+        "emergency_contact": app.emergency_contact,
+        "emergency_phone": "138 0000 0009",
+        "parent_name": app.parent_name,
+        "parent_phone": app.parent_phone,
+        "version": app.version,
+    }
+    response = client.post(reverse("ledger:entry_correct", args=[entry.pk]), data, follow=True)
+    assert "已更正" in response.content.decode()
+    app.refresh_from_db()
+    assert (app.reason_note, app.emergency_phone) == ("补充材料", "13800000009")
+    # The same form sent again (an old version) is refused on the page, nothing changes.
+    stale = client.post(reverse("ledger:entry_correct", args=[entry.pk]), {**data, "reason_note": "旧"})
+    assert stale.status_code == 400 and "请刷新页面" in stale.content.decode()
+    # A date outside the period: the field says why.
+    late = (ledger.period.end_date + timedelta(days=2)).isoformat()
+    refused = client.post(reverse("ledger:entry_correct", args=[entry.pk]), {**data, "version": app.version, "end_date": late})
+    assert refused.status_code == 400 and "留校期" in refused.content.decode()
+    # Cancelling needs a reason, then ends the stay.
+    client.post(reverse("ledger:entry_cancel", args=[entry.pk]), {"version": app.version, "note": ""})
+    assert LedgerEntry.objects.get(pk=entry.pk).status == S.APPROVED
+    response = client.post(reverse("ledger:entry_cancel", args=[entry.pk]), {"version": app.version, "note": "学生已回家"}, follow=True)
+    assert LedgerEntry.objects.get(pk=entry.pk).status == S.CANCELLED
+    assert "学生已回家" in response.content.decode()  # in the status history
+    # Cancelled: no more correcting.
+    assert 'data-testid="entry-correct"' not in response.content.decode()
+    assert client.get(reverse("ledger:entry_correct", args=[entry.pk])).status_code == 403
+
+
+def test_a_counselor_and_another_college_cannot_correct(ledger, verified_client):
+    from django.urls import reverse
+
+    uni = ledger.uni
+    entry = LedgerEntry.objects.get(application=imported(ledger, uni.students[0]))
+    counselor = verified_client(uni.counselor_user)
+    assert counselor.get(reverse("ledger:entry_correct", args=[entry.pk])).status_code == 403
+    assert 'data-testid="entry-correct"' not in counselor.get(reverse("ledger:entry", args=[entry.pk])).content.decode()
