@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.ledger_list, name="list"),
     path("export/", lists.ledger_export, name="export"),
     path("import/", lists.ledger_import, name="import"),
+    path("import/batches/<int:pk>/undo/", lists.ledger_import_undo, name="import_undo"),
     path("one-to-one/fill/", lists.one_to_one_fill, name="one_to_one_fill"),
     path("apply/", applications.apply, name="apply"),
     path("apply/<int:pk>/withdraw/", applications.withdraw, name="withdraw"),

@@ -150,6 +150,14 @@ ENTRIES = [
         kwargs=_setup,
         scoped=False,
     ),
+    # No such batch in the mini university: 404 for the roles that may undo their stay imports.
+    Entry(
+        "ledger:import_undo",
+        get=expect(403, office=405, college=405),
+        post=expect(403, office=404, college=404),
+        kwargs=lambda world, user, which: {"pk": 999999},
+        scoped=False,
+    ),
     Entry("ledger:one_to_one_fill", get=expect(403, **WRITERS_405), post=expect(403, **WRITERS_302)),
     Entry("ledger:apply", get=expect(403, student=200), post=expect(403, student=200), kwargs=_setup, scoped=False),
     Entry("ledger:withdraw", get=expect(403, student=405), post=expect(403, student=302), kwargs=_app),

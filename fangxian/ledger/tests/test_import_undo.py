@@ -79,3 +79,26 @@ def test_an_ended_category_blocks_the_undo(ledger):
     blockers = undo_blockers(ImportBatch.objects.get(pk=report.batch_id))
     assert blockers and all("撤销" not in text for text in blockers), blockers
     assert StudentTag.objects.filter(pk=tag.pk).exists()
+
+
+def test_the_college_undoes_its_own_stay_import_on_the_import_page(ledger, verified_client, office):
+    from django.urls import reverse
+
+    uni = ledger.uni
+    report = run(ledger, uni.college_admin_user, [row(uni.students[0], ledger)])
+    theirs = run(ledger, office, [row(uni.students[1], ledger)])
+    client = verified_client(uni.college_admin_user)
+    page = client.get(reverse("ledger:import")).content.decode()
+    assert f'data-testid="stay-batch-{report.batch_id}"' in page and f"stay-batch-{theirs.batch_id}" not in page
+    # Another person's import is not theirs to undo.
+    assert client.post(reverse("ledger:import_undo", args=[theirs.batch_id])).status_code == 404
+    response = client.post(reverse("ledger:import_undo", args=[report.batch_id]), follow=True)
+    assert "已撤销" in response.content.decode()
+    assert not StayApplication.objects.filter(student=uni.students[0]).exists()
+    assert StayApplication.objects.filter(student=uni.students[1]).exists()
+    # The office sees every stay import, and is told what blocks one.
+    entry = LedgerEntry.objects.get(student=uni.students[1])
+    services.entry_change_status(entry=entry, status=S.ON_CAMPUS, version=entry.version, by=uni.counselor_user)
+    response = verified_client(office).post(reverse("ledger:import_undo", args=[theirs.batch_id]), follow=True)
+    assert "没有撤销" in response.content.decode()
+    assert StayApplication.objects.filter(student=uni.students[1]).exists()
