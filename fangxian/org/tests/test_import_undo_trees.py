@@ -116,3 +116,19 @@ def test_an_imported_assignment_ended_since_blocks_the_undo(uni, office):
     assert len(blockers) == 1 and "修改" in blockers[0], blockers
     assert undo_batch(batch, by=office) == blockers
     assert Assignment.objects.filter(staff__staff_number="T80001").count() == 1
+
+
+def test_the_batch_page_leaves_the_check_of_large_imports_to_the_undo(uni, office, verified_client, monkeypatch):
+    from django.urls import reverse
+
+    from fangxian.org import import_views
+
+    report = run(UnitImporter, unit_file(), user=office, create=True)
+    StudentFactory(klass=Unit.objects.get(name="预防2024级1班"))  # blocks the undo
+    monkeypatch.setattr(import_views, "LIST_CHECK_LIMIT", 3)  # this batch wrote 6 rows
+    client = verified_client(office)
+    page = client.get(reverse("org:import_batches")).content.decode()
+    assert 'data-testid="batch-undo"' in page and 'data-testid="batch-blockers"' not in page
+    response = client.post(reverse("org:import_batch_undo", args=[report.batch_id]), follow=True)
+    assert "学生 1" in response.content.decode()
+    assert Unit.objects.filter(name="公共卫生学院").exists()
