@@ -132,3 +132,12 @@ def test_the_batch_page_leaves_the_check_of_large_imports_to_the_undo(uni, offic
     response = client.post(reverse("org:import_batch_undo", args=[report.batch_id]), follow=True)
     assert "学生 1" in response.content.decode()
     assert Unit.objects.filter(name="公共卫生学院").exists()
+
+
+def test_the_audit_admin_finds_a_tree_import_in_the_change_log_by_its_batch(uni, office, auditor, verified_client):
+    from django.urls import reverse
+
+    report = run(UnitImporter, unit_file(), user=office, create=True)
+    page = verified_client(auditor).get(reverse("audit:log"), {"request_id": report.batch}).content.decode()
+    for name in ("公共卫生学院", "预防医学", "预防2024级1班", "医学院"):
+        assert name in page, name
