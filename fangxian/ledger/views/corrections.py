@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
+from fangxian.core.views import error_text, form_errors
 from fangxian.org.models import Place
 
 from .. import corrections, selectors
 from ..forms import StayCancelForm, StayCorrectionForm
 from .applications import _bed_choices
-from .common import _attach, _messages_of, _writable
+from .common import _writable
 
 CORRECT_ROLES = (Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
 
@@ -60,7 +61,7 @@ def entry_correct(request, pk: int):
                     **{name: data[name] for name in corrections.CORRECTABLE_FIELDS},
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                form_errors(form, exc, non_field=("version",))
             else:
                 if changed:
                     messages.success(request, _("The stay of %(student)s has been corrected.") % {"student": entry.student.name})
@@ -87,7 +88,7 @@ def entry_cancel(request, pk: int):
             application=entry.application, by=request.user, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
+        messages.error(request, error_text(exc))
         return redirect("ledger:entry_correct" if corrections.correctable(entry) else "ledger:entry", pk=entry.pk)
     messages.success(request, _("The stay of %(student)s has been cancelled.") % {"student": entry.student.name})
     return redirect("ledger:entry", pk=entry.pk)
