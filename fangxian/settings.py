@@ -246,6 +246,14 @@ CAS_VERSION = os.environ.get("FANGXIAN_CAS_VERSION", "3")
 if CAS_VERSION not in {"2", "3"}:
     raise ImproperlyConfigured(f"FANGXIAN_CAS_VERSION must be 2 or 3, not {CAS_VERSION!r}")
 CAS_NUMBER_ATTRIBUTE = os.environ.get("FANGXIAN_CAS_NUMBER_ATTRIBUTE", "")
+# A second factor asserted by the CAS server: the attribute that names how the person signed
+# in there, and the values that mean a second factor was used (comma-separated, compared
+# exactly), e.g. Apereo CAS's authnContextClass=mfa-gauth. Unset: privileged roles always
+# enter the platform's own TOTP code after CAS.
+CAS_MFA_ATTRIBUTE = os.environ.get("FANGXIAN_CAS_MFA_ATTRIBUTE", "").strip()
+CAS_MFA_VALUES = tuple(v.strip() for v in os.environ.get("FANGXIAN_CAS_MFA_VALUES", "").split(",") if v.strip())
+if CAS_MFA_ATTRIBUTE and not CAS_MFA_VALUES:
+    raise ImproperlyConfigured("FANGXIAN_CAS_MFA_ATTRIBUTE needs FANGXIAN_CAS_MFA_VALUES: the values that mean a second factor was used")
 # LDAP / Active Directory bind (django-auth-ldap): server, the DN of a user ("%(user)s" is
 # the login), the attribute with the number (empty: the login), seconds to wait, StartTLS.
 AUTH_LDAP_SERVER_URI = os.environ.get("FANGXIAN_LDAP_SERVER_URI", "")

@@ -58,8 +58,27 @@ def second_factor_required(user) -> bool:
     return bool(settings.REQUIRE_TOTP and is_privileged(user))
 
 
-def needs_second_factor(user) -> bool:
-    return bool(second_factor_required(user) and not user.is_verified())
+# {"user": pk, "source": "cas", "value": …}: the SSO server asserted a second factor for
+# this sign-in (written by the CAS sign-in view into the session it opens).
+SSO_SECOND_FACTOR_KEY = "fangxian_sso_second_factor"
+
+
+def sso_second_factor(request, user) -> str:
+    """What the SSO server asserted as this session's second factor ("" for nothing). Only
+    while trusting it is configured, and only for the account that signed in."""
+    session = getattr(request, "session", None)
+    if session is None or not settings.CAS_MFA_ATTRIBUTE:
+        return ""
+    asserted = session.get(SSO_SECOND_FACTOR_KEY) or {}
+    return str(asserted.get("value") or "") if asserted.get("user") == user.pk else ""
+
+
+def needs_second_factor(user, request=None) -> bool:
+    """Does this signed-in user still owe the second factor? Not when a TOTP or recovery
+    code was entered (django-otp), nor when the CAS server asserted one for this sign-in."""
+    if not second_factor_required(user) or user.is_verified():
+        return False
+    return not (request is not None and sso_second_factor(request, user))
 
 
 class LoginSafetyMiddleware:
@@ -77,7 +96,7 @@ class LoginSafetyMiddleware:
                 return self.get_response(request)
             if user.must_change_password:
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
-            if needs_second_factor(user):
+            if needs_second_factor(user, request):
                 return redirect(f"{reverse('accounts:totp_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -89,6 +89,9 @@ class LoginSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # SHA-256 of the CAS service ticket that opened the session: the CAS server's single
+    # sign-out names that ticket (sso.cas_single_sign_out).
+    sso_ticket_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("login session")

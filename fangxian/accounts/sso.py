@@ -10,17 +10,21 @@ a blank account. Disabled accounts (leavers) are refused.
 Local passwords remain for the admins (accounts holding a system role) and wherever SSO is
 not required; the security admin may require SSO for everyone else (SsoPolicy). The
 second factor of privileged roles is asked after SSO as after a password
-(LoginSafetyMiddleware), whatever the SSO did.
+(LoginSafetyMiddleware), unless the CAS server asserts that the person used one: the
+attribute FANGXIAN_CAS_MFA_ATTRIBUTE carries one of FANGXIAN_CAS_MFA_VALUES (CAS 3.0
+attributes of the validated ticket). That sign-in's session then counts as past the second
+factor (middleware.sso_second_factor); an LDAP bind never asserts one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
@@ -165,25 +169,82 @@ class CasBackend(ModelBackend):
             _say(request, messages.ERROR, _("The unified identity authentication did not confirm the sign-in; try again."))
             return None
         cas_user, attributes = identity
-        number = attributes.get(settings.CAS_NUMBER_ATTRIBUTE) if settings.CAS_NUMBER_ATTRIBUTE else None
-        return account_for_number(number or cas_user, source="cas", request=request)
+        number = attributes.get(settings.CAS_NUMBER_ATTRIBUTE, [None])[0] if settings.CAS_NUMBER_ATTRIBUTE else None
+        user = account_for_number(number or cas_user, source="cas", request=request)
+        if user is not None:
+            # Read by the sign-in view, which keeps it in the new session (see cas_login).
+            user.sso_second_factor = cas_second_factor(attributes)
+        return user
 
 
-def parse_cas_response(body: bytes) -> tuple[str, dict[str, str]] | None:
-    """(user, attributes) from a CAS serviceResponse, None for a failure or anything else."""
+def cas_second_factor(attributes: dict[str, list[str]]) -> str:
+    """The value by which the CAS server asserts a second factor for this sign-in ("" when
+    it asserts none, or when trusting one is not configured)."""
+    name, accepted = settings.CAS_MFA_ATTRIBUTE, settings.CAS_MFA_VALUES
+    if not name:
+        return ""
+    return next((value for value in attributes.get(name, []) if value in accepted), "")
+
+
+def parse_cas_response(body: bytes) -> tuple[str, dict[str, list[str]]] | None:
+    """(user, attributes) from a CAS serviceResponse, None for a failure or anything else.
+    An attribute may come several times (multi-valued): each keeps all its values."""
     try:
         root = ElementTree.fromstring(body)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, DefusedXmlException):
         return None
     success = root.find("cas:authenticationSuccess", CAS_NS)
     if success is None:
         return None
     user = (success.findtext("cas:user", default="", namespaces=CAS_NS) or "").strip()
-    attributes = {}
+    attributes: dict[str, list[str]] = {}
     found = success.find("cas:attributes", CAS_NS)
     for element in found if found is not None else []:
-        attributes.setdefault(element.tag.rsplit("}", 1)[-1], (element.text or "").strip())
+        attributes.setdefault(element.tag.rsplit("}", 1)[-1], []).append((element.text or "").strip())
     return (user, attributes) if user else None
+
+
+# -- CAS single sign-out ---------------------------------------------------------------
+
+SAMLP_NS = {"samlp": "urn:oasis:names:tc:SAML:2.0:protocol"}
+
+
+def ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def remember_cas_ticket(session_key: str, ticket: str) -> None:
+    """Tie the session a CAS sign-in opened to its service ticket, which the CAS server's
+    logout request names."""
+    from .models import LoginSession
+
+    LoginSession.objects.filter(session_key=session_key).update(sso_ticket_hash=ticket_hash(ticket))
+
+
+def cas_single_sign_out(logout_request: str, *, request=None) -> int:
+    """The CAS server says a person signed out there (a SAML LogoutRequest naming the
+    service ticket of the sign-in): end the session that ticket opened. Returns the number
+    of sessions ended (0 for an unknown ticket or anything that is not a logout request)."""
+    from django.contrib.sessions.models import Session
+
+    from .models import LoginSession
+
+    try:
+        root = ElementTree.fromstring(logout_request.encode())
+    except (ElementTree.ParseError, DefusedXmlException):
+        return 0
+    if root.tag != f"{{{SAMLP_NS['samlp']}}}LogoutRequest":
+        return 0
+    ticket = (root.findtext("samlp:SessionIndex", default="", namespaces=SAMLP_NS) or "").strip()
+    if not ticket:
+        return 0
+    ended = 0
+    for login_session in LoginSession.objects.filter(sso_ticket_hash=ticket_hash(ticket)).select_related("user"):
+        Session.objects.filter(session_key=login_session.session_key).delete()
+        login_session.delete()
+        record_event(SecurityEvent.Kind.LOGOUT, request=request, user=login_session.user, sso="cas", reason="single sign-out")
+        ended += 1
+    return ended
 
 
 try:

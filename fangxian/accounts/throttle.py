@@ -11,7 +11,8 @@ DRF Throttled), RateLimitMiddleware on pages. Where the limit is checked:
 - reveals and exports of personal data: every SecurityEvent of kind REVEAL or EXPORT passes
   `check_disclosure` before it is written (a pre_save signal), so each reveal and export of
   any app is counted without the app knowing;
-- anonymous forms (the gates' visitor request): `hit_anonymous_form(request, "name")`.
+- anonymous forms (the gates' visitor request): `hit_anonymous_form(request, "name")`;
+- password reset requests: `hit_password_reset(request, login)`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ DEFAULT_LIMITS = {
     "reveal_day": Limit(200, 24 * 3600),
     "export_minute": Limit(6, 60),
     "export_day": Limit(60, 24 * 3600),
+    # Password reset requests: per address (429), and per login whatever exists (beyond it
+    # the same answer is given and nothing is sent: no flood of mails or admin notices).
+    "password_reset_address": Limit(10, 15 * 60),
+    "password_reset_login": Limit(3, 60 * 60),
     "anonymous_form_address": Limit(5, 10 * 60),
     "anonymous_form_address_day": Limit(30, 24 * 3600),
 }
@@ -280,3 +285,18 @@ def hit_anonymous_form(request, form: str) -> None:
     what = _("requests from this address")
     hit("anonymous_form_address", form, address, what=what)
     hit("anonymous_form_address_day", form, address, what=what)
+
+
+def hit_password_reset(request, login: str) -> bool:
+    """Count one password reset request. Over the per-address limit: RateLimited (429).
+    Over the per-login limit (counted for any login, existing or not, so the answer tells
+    nothing): False, and the caller sends nothing but answers as always."""
+    address = request.META.get("REMOTE_ADDR", "")
+    hit("password_reset_address", address, what=_("password reset requests from this address"))
+    value, left = count("password_reset_login", login.strip().lower())
+    if value > limit("password_reset_login").count:
+        from fangxian.accounts.middleware import record_rate_limited
+
+        record_rate_limited(request, RateLimited(_("password reset requests"), wait=left, rule="password_reset_login"))
+        return False
+    return True

@@ -28,7 +28,7 @@ from fangxian.core.views import form_errors, safe_next
 
 from . import services, throttle
 from .forms import ApiTokenForm, LoginForm, TokenForm
-from .middleware import record_rate_limited
+from .middleware import record_rate_limited, sso_second_factor
 from .models import ApiToken, LoginSession
 from .roles import is_privileged
 
@@ -105,7 +105,7 @@ def password_change(request):
 @login_required
 def totp_verify(request):
     """Second step of sign-in for privileged roles: a TOTP code or a recovery code."""
-    if request.user.is_verified():
+    if request.user.is_verified() or sso_second_factor(request, request.user):
         return redirect(_next_url(request))
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(_with_next("accounts:totp_setup", _next_url(request)))

@@ -30,7 +30,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.forms import Form
 
-from . import initial_passwords, services
+from . import initial_passwords, services, throttle
 from .access import require_roles
 from .models import User
 from .roles import Role
@@ -50,7 +50,8 @@ def password_reset(request):
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
-        user = User.objects.filter(username__iexact=username, is_active=True).first()
+        allowed = throttle.hit_password_reset(request, username)
+        user = User.objects.filter(username__iexact=username, is_active=True).first() if allowed else None
         if user is not None:
             _start_reset(request, user)
         return render(request, "accounts/reset/requested.html")

@@ -25,7 +25,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if user.must_change_password or needs_second_factor(user):
+        if user.must_change_password or needs_second_factor(user, request):
             return None
         return result
 

@@ -5,14 +5,21 @@ old and new values) can be undone while nothing later depends on it: created row
 deleted and changed fields restored, all or nothing, in one transaction. Anything that
 blocks the undo is named: a later import of the same rows, a field changed since, a row
 that other records now point to.
+
+A created row is recorded as [label, pk] or [label, pk, {field: value}]: the values it must
+still have for the undo (a stay's `version`, a node's name), so that a created row edited
+since blocks the undo as a changed field does. Rows created by the same import may point
+to each other (a stay's ledger entry, a new class under a new major): they are deleted
+together, the pointing ones first, and do not block.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from auditlog.context import disable_auditlog
 from django.apps import apps
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
@@ -38,9 +45,9 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
     if batch.created_objects is None:
         return [_("This import does not record what it changed, so it cannot be undone here; correct the records on their pages.")]
     blockers: list[str] = []
-    touched = {(label, pk) for label, pk in batch.created_objects} | {(label, pk) for label, pk, _f in batch.changed_fields or []}
+    touched = _created_keys(batch) | {(label, pk) for label, pk, _f in batch.changed_fields or []}
     for later in ImportBatch.objects.filter(pk__gt=batch.pk, state=ImportBatch.State.APPLIED, created_objects__isnull=False):
-        theirs = {(label, pk) for label, pk in later.created_objects} | {(label, pk) for label, pk, _f in later.changed_fields or []}
+        theirs = _created_keys(later) | {(label, pk) for label, pk, _f in later.changed_fields or []}
         if touched & theirs:
             blockers.append(
                 _("The later import #%(id)s (%(when)s) changed the same rows: undo it first.")
@@ -68,28 +75,70 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
                         "fields": "、".join(str(model._meta.get_field(n).verbose_name) for n in later_changed),
                     }
                 )
-    created: dict[str, list[int]] = defaultdict(list)
-    for label, pk in batch.created_objects:
-        created[label].append(pk)
-    for label, pks in created.items():
+    ours = _created_keys(batch)
+    for label, refs in _created_by_label(batch).items():
         model = apps.get_model(label)
+        pks = [ref[1] for ref in refs]
         objects = list(model.objects.filter(pk__in=pks))
         if len(objects) != len(pks):
             blockers.append(_("%(count)s of the created rows no longer exist.") % {"count": len(pks) - len(objects)})
+        blockers += _changed_since_created(model, refs, objects)
         collector = Collector(using=router.db_for_write(model))
+        found = []
         try:
             collector.collect(objects)
         except (ProtectedError, RestrictedError) as exc:
-            found = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
-            blockers.append(_dependents(model, found))
-            continue
-        found = [obj for dependent, instances in collector.data.items() if dependent is not model for obj in instances]
+            # Raised once every relation was looked at: what was collected is still there.
+            protected = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+            found = [obj for obj in protected if (obj._meta.label_lower, obj.pk) not in ours]
+        found += [obj for instances in collector.data.values() for obj in instances if (obj._meta.label_lower, obj.pk) not in ours]
         for queryset in collector.fast_deletes:
-            if queryset.model is not model:
-                found.extend(queryset[:20])
+            found.extend(obj for obj in queryset[:200] if (obj._meta.label_lower, obj.pk) not in ours)
         if found:
             blockers.append(_dependents(model, found))
     return blockers[:50]
+
+
+def _created_keys(batch: ImportBatch) -> set[tuple[str, int]]:
+    return {(ref[0], ref[1]) for ref in batch.created_objects or []}
+
+
+def _created_by_label(batch: ImportBatch) -> dict[str, list[list]]:
+    """The created rows by model, the models in the order the import created them."""
+    created: dict[str, list[list]] = {}
+    for ref in batch.created_objects or []:
+        created.setdefault(ref[0], []).append(ref)
+    return created
+
+
+def _blank_none(value):
+    return None if value == "" else value
+
+
+def _changed_since_created(model, refs: list[list], objects: list) -> list[str]:
+    """Created rows whose recorded values no longer hold (edited since the import)."""
+    by_pk = {obj.pk: obj for obj in objects}
+    blockers = []
+    for ref in refs:
+        expected = ref[2] if len(ref) > 2 else None
+        obj = by_pk.get(ref[1])
+        if not expected or obj is None:
+            continue
+        differing = [
+            name
+            for name, value in expected.items()
+            if _blank_none(_json(getattr(obj, model._meta.get_field(name).attname))) != _blank_none(value)
+        ]
+        if not differing:
+            continue
+        label = _label(model, {"name": getattr(obj, "name", None) or str(obj)}, obj.pk)
+        # Bookkeeping fields (a version counter) have no name worth showing.
+        named = [str(model._meta.get_field(n).verbose_name) for n in differing if model._meta.get_field(n).verbose_name != n]
+        if named:
+            blockers.append(_("%(object)s was changed after the import (%(fields)s).") % {"object": label, "fields": "、".join(named)})
+        else:
+            blockers.append(_("%(object)s was changed after the import.") % {"object": label})
+    return blockers
 
 
 def _dependents(model, found: list) -> str:
@@ -130,13 +179,28 @@ def undo_batch(batch: ImportBatch, *, by) -> list[str]:
                 setattr(objects[pk], field.attname, field.to_python(old) if old is not None else None)
         model.objects.bulk_update(list(objects.values()), [model._meta.get_field(n).name for n in names], batch_size=1000)
         _log(model, [(pk, objects[pk], {n: (new, old) for n, (old, new) in fields.items()}) for pk, fields in items], by, cid, batch)
-    created: dict[str, list[int]] = defaultdict(list)
-    for label, pk in batch.created_objects:
-        created[label].append(pk)
-    for label, pks in created.items():
+    # The models in the reverse order of their creation, the newest rows first: rows that
+    # point to other created rows (an entry to its stay, a class to its new major) go first.
+    for label, refs in reversed(_created_by_label(batch).items()):
         model = apps.get_model(label)
-        for obj in model.objects.filter(pk__in=pks):
-            obj.delete()  # one by one: the change log records each deletion
+        pks = sorted((ref[1] for ref in refs), reverse=True)
+        relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            objects = list(model.objects.filter(pk__in=chunk).select_related(*relations).order_by("-pk"))
+            # The change log of the deletions written in bulk: auditlog's own receiver would
+            # write them one by one, reading each row's related names (minutes for a large list).
+            _log(model, [(obj.pk, obj, _deleted_values(obj)) for obj in objects], by, cid, batch, action="delete")
+            with disable_auditlog():
+                if not _overrides_delete(model):
+                    try:
+                        with transaction.atomic():
+                            model.objects.filter(pk__in=chunk).delete()
+                        continue
+                    except (ProtectedError, RestrictedError):
+                        pass  # rows protecting each other (a new node and its new children): one by one
+                for obj in objects:
+                    obj.delete()  # the newest first
     batch.state = ImportBatch.State.UNDONE
     batch.undone_at = timezone.now()
     batch.undone_by = by
@@ -145,7 +209,19 @@ def undo_batch(batch: ImportBatch, *, by) -> list[str]:
     return []
 
 
-def _log(model, entries, by, cid: str, batch: ImportBatch) -> None:
+def _overrides_delete(model) -> bool:
+    return model.delete is not models.Model.delete
+
+
+def _deleted_values(obj) -> dict[str, tuple[object, None]]:
+    return {
+        field.attname: (getattr(obj, field.attname), None)
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and getattr(obj, field.attname) not in ("", None)
+    }
+
+
+def _log(model, entries, by, cid: str, batch: ImportBatch, *, action: str = "update") -> None:
     from auditlog.diff import mask_str
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
@@ -166,7 +242,7 @@ def _log(model, entries, by, cid: str, batch: ImportBatch) -> None:
                 object_pk=str(pk),
                 object_id=pk,
                 object_repr=str(obj)[:200],
-                action=LogEntry.Action.UPDATE,
+                action=LogEntry.Action.DELETE if action == "delete" else LogEntry.Action.UPDATE,
                 changes={name.removesuffix("_id"): [shown(name, a), shown(name, b)] for name, (a, b) in changes.items()},
                 changes_text="",
                 actor=by if getattr(by, "pk", None) else None,

@@ -401,11 +401,36 @@ class Importer(ABC):
             unchanged=report.unchanged,
         )
 
-    def log_changes(self, model, entries: list[tuple[int, str, dict[str, tuple[object, object]]]], *, created: bool = False) -> None:
+    def remember_created(self, model, pks: Iterable[int], *, holds: dict[str, object] | None = None) -> None:
+        """Record rows this import created without a change-log entry of their own (rows
+        that carry their own history, such as a stay's ledger entry and status spells), so
+        that undoing the batch deletes them. `holds`: values every one of them must still
+        have for the undo (e.g. {"version": 1}: not changed since)."""
+        label = model._meta.label_lower
+        snapshot = {name: _json(value) for name, value in (holds or {}).items()}
+        self._created_refs.extend([label, pk, snapshot] if snapshot else [label, pk] for pk in pks)
+
+    def remember_changed(self, model, entries: list[tuple[int, dict[str, tuple[object, object]]]]) -> None:
+        """Record field changes this import made through the models' own saves (the change
+        log has them already), so that undoing the batch restores them: (pk, {field: (old, new)})."""
+        label = model._meta.label_lower
+        self._changed_refs.extend(
+            [label, pk, {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}] for pk, changes in entries if changes
+        )
+
+    def log_changes(
+        self,
+        model,
+        entries: list[tuple[int, str, dict[str, tuple[object, object]]]],
+        *,
+        created: bool = False,
+        holds: Iterable[str] = (),
+    ) -> None:
         """Write the change log (django-auditlog) of rows written in bulk, which sends no
         signals: one entry per row, (pk, label, {field: (old, new)}), tied to this import
         by its batch id (the entry's correlation id and additional data). Fields the model
-        registers as masked are masked as auditlog would."""
+        registers as masked are masked as auditlog would. `holds` (created rows): fields
+        whose imported value must still be there for the batch to be undone."""
         if not entries:
             return
         from auditlog.diff import mask_str
@@ -427,7 +452,9 @@ class Importer(ABC):
         label = model._meta.label_lower
         for pk, row_label, changes in entries:
             if created:
-                self._created_refs.append([label, pk])
+                # A field the entry leaves out was empty on the new row.
+                kept = {name: _json(changes[name][1]) if name in changes else None for name in holds}
+                self._created_refs.append([label, pk, kept] if kept else [label, pk])
             else:
                 self._changed_refs.append([label, pk, {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}])
                 if len(self._preview) < PREVIEW_LIMIT:

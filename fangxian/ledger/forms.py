@@ -136,3 +136,24 @@ class MovePlanForm(Bootstrap, Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style()
+
+
+class StayCorrectionForm(ApplicationForm):
+    """A registered stay as the college now knows it (the ledger page's correction): the
+    application's fields without the pledge, which was given at registration."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["pledge"]
+
+
+class StayCancelForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+    note = forms.CharField(
+        label=_("Why is the stay cancelled?"),
+        max_length=200,
+        error_messages={"required": _("Say why the stay is cancelled.")},
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -3,6 +3,12 @@
 The rows are checked in bulk (a few queries for the whole file, not per row), then
 written with bulk inserts in one transaction; any bad row means nothing is written.
 Imported stays are registered by the college, so they enter the ledger as 已批准.
+
+Each import is a batch (core.ImportBatch) that can be undone while nothing has happened to
+its stays since: the stays, their ledger entries, status and bed spells and the categories
+it added are removed, the contacts it changed on stays already registered are restored.
+A stay whose status, bed or details changed since (its version moved on), or that other
+records point to (a move plan, a later status), blocks the undo, named.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ def _chunks(values: list, size: int = CHUNK):
 class StayImporter(Importer):
     name = "ledger_stays"
     title = gettext_lazy("Stay list")
+    undoable = True
     key = ("student_number",)
     columns = [
         Column("student_number", "学号", kind=IDENTIFIER, required=True, max_length=32, example="2021000001"),
@@ -104,7 +111,7 @@ class StayImporter(Importer):
             for app in (
                 StayApplication.objects.filter(student_id__in=chunk)
                 .exclude(stage=StayApplication.Stage.WITHDRAWN)
-                .select_related("period", "reason", "bed")
+                .select_related("period", "reason", "bed", "entry")
             ):
                 existing[app.student_id].append(app)
         chosen: dict[int, Row] = {}
@@ -211,7 +218,17 @@ class StayImporter(Importer):
                     errors.append(self.error(row, "bed", _("Row %(row)s has the same bed.") % {"row": chosen[bed.pk].number}))
                 else:
                     chosen[bed.pk] = row
-            if unchanged is not None and dates_ok and reason is not None:
+            cancelled = getattr(unchanged, "entry", None) is not None and unchanged.entry.status == S.CANCELLED
+            if cancelled:
+                errors.append(
+                    self.error(
+                        row,
+                        "student_number",
+                        _("%(name)s's stay in this period was cancelled on the ledger (%(day)s); an import does not register it again.")
+                        % {"name": student.name, "day": unchanged.entry.status_since},
+                    )
+                )
+            elif unchanged is not None and dates_ok and reason is not None:
                 # What the import cannot change on a registered stay (its dates, reason and
                 # bed go through the ledger's own changes): each difference is reported.
                 differs = []
@@ -349,6 +366,15 @@ class StayImporter(Importer):
             ["entry", "student", "bed", "valid_from", "valid_to", "changed_by"],
             [(entry_ids[sid], sid, bed, day, forever, user_id) for _app, sid, _c, _k, _ca, _b, bed in entries],
         )
+        # What undoing this batch removes, newest last; a stay or entry changed since (its
+        # version moved on) blocks the undo.
+        self.remember_created(StayApplication, sorted(app_ids.values()), holds={"version": 1})
+        self.remember_created(LedgerEntry, sorted(entry_ids.values()), holds={"version": 1})
+        for model in (StatusSpell, BedSpell):
+            pks: list[int] = []
+            for chunk in _chunks(sorted(entry_ids.values())):
+                pks += model.objects.filter(entry_id__in=chunk).values_list("pk", flat=True)
+            self.remember_created(model, sorted(pks))
         updated = self._update_existing([row for row in rows if row.get("existing") is not None])
         wanted = [(row["student"].pk, tag.pk) for row in rows for tag in row["tag_objs"]]
         if wanted:
@@ -361,6 +387,8 @@ class StayImporter(Importer):
                 if (sid, cid) not in present
             ]
             StudentTag.objects.bulk_create(tags, batch_size=1000)
+            # bulk_create returns the ids on PostgreSQL and SQLite ≥ 3.35, the databases we run on.
+            self.remember_created(StudentTag, sorted(tag.pk for tag in tags), holds={"valid_to": FOREVER})
             existing_students = {row["student"].pk for row in rows if row.get("existing") is not None}
             updated |= {tag.student_id for tag in tags if tag.student_id in existing_students}
         if entry_ids:

@@ -128,6 +128,7 @@ class CasServer:
         self.users = users
         self.tickets: dict[str, tuple[str, str]] = {}
         self.validations: list[str] = []
+        self.validated: list[tuple[str, str, str]] = []  # (ticket, user, service) of each sign-in
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cas"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -144,6 +145,23 @@ class CasServer:
         ticket = "ST-" + secrets.token_urlsafe(16)
         self.tickets[ticket] = (user, service)
         return ticket
+
+    def logout_requests(self, user: str) -> list[tuple[str, str]]:
+        """Single sign-out (CAS protocol, back channel): for each service the user signed in
+        to, the URL and the SAML LogoutRequest the server POSTs there as `logoutRequest`."""
+        requests = []
+        for ticket, who, service in self.validated:
+            if who != user:
+                continue
+            body = (
+                '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+                'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+                f'ID="LR-{secrets.token_hex(8)}" Version="2.0" IssueInstant="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}">'
+                f"<saml:NameID>{escape(user)}</saml:NameID><samlp:SessionIndex>{escape(ticket)}</samlp:SessionIndex>"
+                "</samlp:LogoutRequest>"
+            )
+            requests.append((service, body))
+        return requests
 
     def _handler(self):
         server = self
@@ -185,11 +203,14 @@ class CasServer:
                         )
                     else:
                         user = found[0]
+                        server.validated.append((query["ticket"], user, found[1]))
                         attributes = ""
                         if parts.path.startswith("/cas/p3/"):
+                            # A list is a multi-valued attribute: the element repeats.
                             attributes = "".join(
                                 f"<cas:{escape(k)}>{escape(str(v))}</cas:{escape(k)}>"
-                                for k, v in server.users[user].get("attributes", {}).items()
+                                for k, values in server.users[user].get("attributes", {}).items()
+                                for v in (values if isinstance(values, list) else [values])
                             )
                             attributes = f"<cas:attributes>{attributes}</cas:attributes>"
                         body = (

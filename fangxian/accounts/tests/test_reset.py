@@ -104,3 +104,19 @@ def test_a_person_without_a_unit_admin_goes_to_the_security_admins(uni, secadmin
 
 def test_the_login_page_links_to_it(client):
     assert reverse("accounts:password_reset") in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_reset_requests_are_rate_limited_without_telling_whether_the_login_exists(uni, settings, django_capture_on_commit_callbacks):
+    settings.FANGXIAN_RATE_LIMITS = {"password_reset_login": (2, 3600), "password_reset_address": (6, 900)}
+    user = uni.guard_user
+    user.email = "guard@example.edu.cn"
+    user.save()
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {answer_part(ask(client, login)) for login in ("guard1", "guard1", "guard1", "nobody-here", "nobody-here", "nobody-here")}
+    # Two mails for the real login, none past its limit; the same answer for every request.
+    assert len(answers) == 1 and len(mail.outbox) == 2
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.RATE_LIMITED, detail__rule="password_reset_login").count() == 2
+    # Past the address's limit the page says so (429), for any login.
+    response = client.post(reverse("accounts:password_reset"), {"username": "someone"})
+    assert response.status_code == 429 and "来自该地址的找回密码请求过多" in response.content.decode()

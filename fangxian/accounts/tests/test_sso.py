@@ -244,3 +244,138 @@ def test_the_security_admin_requires_sso(cas_on, secadmin, verified_client):
     assert SsoPolicy.current().required
     c.post(reverse("accounts:sso_settings"), {})
     assert not SsoPolicy.current().required
+
+
+# -- a second factor asserted by CAS ------------------------------------------------------
+
+
+@pytest.fixture
+def mfa_cas(settings):
+    """A CAS server that says how each person signed in (Apereo CAS's authnContextClass):
+    with its authenticator app (mfa-gauth, among other values) or with a password only."""
+    server = CasServer(
+        {
+            "T90001": {"password": "cas-pass-1", "attributes": {"authnContextClass": ["Password", "mfa-gauth"]}},
+            "T90002": {"password": "cas-pass-2", "attributes": {"authnContextClass": "Password"}},
+        }
+    ).start()
+    settings.CAS_SERVER_URL = server.url
+    settings.CAS_VERSION = "3"
+    settings.CAS_NUMBER_ATTRIBUTE = ""
+    settings.CAS_MFA_ATTRIBUTE = "authnContextClass"
+    settings.CAS_MFA_VALUES = ("mfa-gauth", "mfa-duo")
+    yield server
+    server.stop()
+
+
+def privileged(person) -> User:
+    user = User.objects.create(username=person.staff_number)
+    person.user = user
+    person.save()
+    user.role_grants.create(role=Role.PREVENTION_OFFICE)
+    return user
+
+
+def asks_for_the_second_factor(client: Client) -> bool:
+    response = client.get(reverse("web:home"))
+    return response.status_code == 302 and response.url.startswith(reverse("accounts:totp_verify").rstrip("/"))
+
+
+def test_a_second_factor_asserted_by_cas_is_trusted_for_privileged_roles(mfa_cas, people):
+    from fangxian.audit.models import SecurityEvent
+
+    user = privileged(people["counselor"])
+    client = Client()
+    cas_sign_in(client, mfa_cas, "T90001", "cas-pass-1")
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert not asks_for_the_second_factor(client)
+    assert client.get(reverse("web:home")).status_code == 200
+    # The second-factor step itself lets them through, and so does the API's session login.
+    assert client.get(reverse("accounts:totp_verify")).status_code == 302
+    assert client.get(reverse("api-me")).status_code == 200
+    event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.TOTP_VERIFIED, user=user).get()
+    assert event.detail == {"sso": "cas", "attribute": "authnContextClass", "value": "mfa-gauth"}
+
+
+def test_cas_without_the_asserted_value_still_needs_the_second_factor(mfa_cas, people):
+    privileged(people["attribute"])
+    client = Client()
+    cas_sign_in(client, mfa_cas, "T90002", "cas-pass-2")
+    assert "_auth_user_id" in client.session
+    assert asks_for_the_second_factor(client)
+    assert client.get(reverse("api-me")).status_code in (401, 403)
+
+
+def test_an_asserted_second_factor_is_not_trusted_unless_configured(mfa_cas, settings, people):
+    settings.CAS_MFA_ATTRIBUTE = ""
+    settings.CAS_MFA_VALUES = ()
+    privileged(people["counselor"])
+    client = Client()
+    cas_sign_in(client, mfa_cas, "T90001", "cas-pass-1")
+    assert asks_for_the_second_factor(client)
+
+
+def test_cas_2_asserts_nothing_so_the_second_factor_is_asked(mfa_cas, settings, people):
+    settings.CAS_VERSION = "2"  # /serviceValidate: no attributes
+    privileged(people["counselor"])
+    client = Client()
+    cas_sign_in(client, mfa_cas, "T90001", "cas-pass-1")
+    assert "_auth_user_id" in client.session and asks_for_the_second_factor(client)
+
+
+def test_the_asserted_second_factor_ends_with_the_cas_sign_in(mfa_cas, people):
+    user = privileged(people["counselor"])
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    cas_sign_in(client, mfa_cas, "T90001", "cas-pass-1")
+    assert not asks_for_the_second_factor(client)
+    client.post(reverse("accounts:logout"))
+    login_page(client, "T90001", PASSWORD)  # a local password afterwards: the CAS assertion is gone
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert asks_for_the_second_factor(client)
+
+
+def test_the_sso_page_says_whether_cas_second_factors_are_trusted(mfa_cas, settings, secadmin, verified_client):
+    c = verified_client(secadmin)
+    assert "authnContextClass" in c.get(reverse("accounts:sso_settings")).content.decode()
+    settings.CAS_MFA_ATTRIBUTE = ""
+    assert "authnContextClass" not in c.get(reverse("accounts:sso_settings")).content.decode()
+
+
+# -- CAS single sign-out -------------------------------------------------------------------
+
+
+def test_cas_single_sign_out_ends_the_session_of_that_sign_in(cas_on, people):
+    from fangxian.accounts.models import LoginSession
+    from fangxian.audit.models import SecurityEvent
+
+    signed_out, other = Client(), Client()
+    cas_sign_in(signed_out, cas_on, "T90001", "cas-pass-1")
+    cas_sign_in(other, cas_on, "zhangsan", "cas-pass-2")
+    assert signed_out.get(reverse("web:home")).status_code == 200
+    ((service, body),) = cas_on.logout_requests("T90001")
+    # The CAS server's back-channel POST: no cookie, no CSRF token.
+    server = Client(enforce_csrf_checks=True)
+    parts = urlsplit(service)
+    assert server.post(f"{parts.path}?{parts.query}", {"logoutRequest": body}).status_code == 200
+    response = signed_out.get(reverse("web:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert other.get(reverse("web:home")).status_code == 200  # another person's sign-in stays
+    assert not LoginSession.objects.filter(user__username="T90001").exists()
+    event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGOUT, user__username="T90001").get()
+    assert event.detail == {"sso": "cas", "reason": "single sign-out"}
+
+
+def test_a_logout_request_for_an_unknown_ticket_or_garbage_ends_nothing(cas_on, people):
+    client = Client()
+    cas_sign_in(client, cas_on, "T90001", "cas-pass-1")
+    server = Client(enforce_csrf_checks=True)
+    forged = (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">'
+        "<samlp:SessionIndex>ST-guessed</samlp:SessionIndex></samlp:LogoutRequest>"
+    )
+    for body in (forged, "<not-xml", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'):
+        assert server.post(reverse("accounts:cas_login"), {"logoutRequest": body}).status_code == 200
+    assert server.post(reverse("accounts:cas_login"), {"other": "1"}).status_code == 405
+    assert client.get(reverse("web:home")).status_code == 200

@@ -105,6 +105,31 @@ def _staff_data(world, user, which):
     return {"staff": world.uni.counselor.pk}
 
 
+def _correct_data(world, user, which):
+    """The stay as it is (a correction that changes nothing: the page answers with the entry)."""
+    app = _ledger(world)[f"entry_{which}"].application
+    app.refresh_from_db()
+    fields = ("reason_note", "emergency_contact", "emergency_phone", "parent_name", "parent_phone")
+    return {
+        "start_date": app.start_date.isoformat(),
+        "end_date": app.end_date.isoformat(),
+        "reason": app.reason_id,
+        "bed": app.bed_id,
+        "version": app.version,
+        **{name: getattr(app, name) for name in fields},
+    }
+
+
+def _cancel_data(world, user, which):
+    """No reason given: refused with a message, so the stay stays for the other entries."""
+    app = _ledger(world)[f"entry_{which}"].application
+    app.refresh_from_db()
+    return {"version": app.version, "note": ""}
+
+
+CORRECTORS_200 = {"office": 200, "college": 200}
+CORRECTORS_302 = {"office": 302, "college": 302}
+
 ENTRIES = [
     Entry("ledger:list", get=expect(403, **STAFF)),
     Entry("ledger:export", get=expect(403, **STAFF)),
@@ -125,6 +150,14 @@ ENTRIES = [
         kwargs=_setup,
         scoped=False,
     ),
+    # No such batch in the mini university: 404 for the roles that may undo their stay imports.
+    Entry(
+        "ledger:import_undo",
+        get=expect(403, office=405, college=405),
+        post=expect(403, office=404, college=404),
+        kwargs=lambda world, user, which: {"pk": 999999},
+        scoped=False,
+    ),
     Entry("ledger:one_to_one_fill", get=expect(403, **WRITERS_405), post=expect(403, **WRITERS_302)),
     Entry("ledger:apply", get=expect(403, student=200), post=expect(403, student=200), kwargs=_setup, scoped=False),
     Entry("ledger:withdraw", get=expect(403, student=405), post=expect(403, student=302), kwargs=_app),
@@ -139,6 +172,14 @@ ENTRIES = [
     Entry("ledger:entry_status", get=expect(403, **WRITERS_405), post=expect(403, **WRITERS_302), kwargs=_entry, data=_status_data),
     Entry("ledger:entry_tag", get=expect(403, **WRITERS_405), post=expect(403, **WRITERS_302), kwargs=_entry, data=_tag_data),
     Entry("ledger:entry_one_to_one", get=expect(403, **WRITERS_405), post=expect(403, **WRITERS_302), kwargs=_entry, data=_staff_data),
+    Entry("ledger:entry_correct", get=expect(403, **CORRECTORS_200), post=expect(403, **CORRECTORS_302), kwargs=_entry, data=_correct_data),
+    Entry(
+        "ledger:entry_cancel",
+        get=expect(403, office=405, college=405),
+        post=expect(403, **CORRECTORS_302),
+        kwargs=_entry,
+        data=_cancel_data,
+    ),
     Entry("ledger:periods", get=expect(403, **OFFICE_READ), post=expect(403, office=302)),
     Entry("ledger:moves", get=expect(403, **OFFICE_READ), post=expect(403, office=200), kwargs=_setup, scoped=False),
     Entry("ledger:move_plan", get=expect(403, **OFFICE_READ), post=expect(403, office=302), kwargs=_plan, scoped=False),

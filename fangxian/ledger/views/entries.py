@@ -16,7 +16,7 @@ from fangxian.core.views import error_text
 from fangxian.org.models import Staff
 from fangxian.org.scope import scope_of
 
-from .. import selectors, services
+from .. import corrections, selectors, services
 from ..models import Category, StudentTag
 from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
@@ -48,6 +48,9 @@ def entry_detail(request, pk: int):
         "categories": Category.objects.filter(institution_id=entry.period.institution_id, is_active=True),
         "can_write": not scope_of(request.user).read_only and bool(roles & set(WRITE_ROLES)),
         "show_phone": bool(roles & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR}),
+        "can_correct": not scope_of(request.user).read_only
+        and bool(roles & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN})
+        and corrections.correctable(entry),
     }
     return render(request, "ledger/entry.html", context)
 

@@ -98,8 +98,34 @@ def ledger_import(request):
         request,
         StayImporter(user=request.user, period=period),
         template="ledger/import.html",
-        context={"period": period, "periods": periods},
+        context={"period": period, "periods": periods, "batches": _stay_batches(request.user)[:10]},
     )
+
+
+def _stay_batches(user):
+    """The stay imports this user may undo: their own; the office's, everyone's."""
+    from fangxian.core.models import ImportBatch
+
+    batches = ImportBatch.objects.filter(importer=StayImporter.name).select_related("user")
+    return batches if Role.PREVENTION_OFFICE in roles_of(user) else batches.filter(user=user)
+
+
+@require_roles(Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
+@require_POST
+def ledger_import_undo(request, pk: int):
+    """Undo a stay import, all or nothing; what blocks it is named in the message."""
+    from django.shortcuts import get_object_or_404
+
+    from fangxian.core.import_batches import undo_batch
+
+    _writable(request)
+    batch = get_object_or_404(_stay_batches(request.user), pk=pk)
+    blockers = undo_batch(batch, by=request.user)
+    if blockers:
+        messages.error(request, _("The import #%(id)s was not undone: %(reasons)s") % {"id": batch.pk, "reasons": "；".join(blockers)})
+    else:
+        messages.success(request, _("The import #%(id)s was undone.") % {"id": batch.pk})
+    return redirect("ledger:import")
 
 
 @require_roles(*WRITE_ROLES)

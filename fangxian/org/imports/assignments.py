@@ -90,9 +90,12 @@ class _Columns:
 
 class AssignmentImporter(Importer):
     """Assignments (责任): who holds which role for which unit, place or student, when.
-    Matched by staff, role, target and start date."""
+    Matched by staff, role, target and start date. Created assignments and changed end
+    dates and notes are in the change log with the batch, which can be undone while they
+    have not been ended or changed since."""
 
     name = "assignments"
+    undoable = True
     title = gettext_lazy("Assignments")
     description = gettext_lazy("Who is responsible for which unit, place or student, from when to when.")
     key = ("staff_number", "role", "target", "start_date")
@@ -254,9 +257,13 @@ class AssignmentImporter(Importer):
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         new: list[Assignment] = []
         changed: list[Assignment] = []
+        labels: list[str] = []
+        logs: list[tuple[int, str, dict]] = []
         unchanged = 0
+        roles = dict(ROLE_LABELS)
         for row in rows:
             staff_id, role, unit_id, place_id, student_id = row["_key"]
+            label = f"{row['staff_number']} {roles.get(role, role)} {row['target']}"
             end, note = row["end_date"], row["note"]
             starts_at, ends_at = row.get("_starts_at"), row.get("_ends_at")
             match = next(
@@ -279,12 +286,27 @@ class AssignmentImporter(Importer):
                         created_by=self.user if getattr(self.user, "pk", None) else None,
                     )
                 )
+                labels.append(label)
             elif (match[2], match[3], match[5]) != (end, note, ends_at):
                 changed.append(Assignment(pk=match[0], end_date=end, ends_at=ends_at, note=note))
+                pairs = (("end_date", (match[2], end)), ("note", (match[3], note)), ("ends_at", (match[5], ends_at)))
+                logs.append((match[0], label, {name: pair for name, pair in pairs if pair[0] != pair[1]}))
             else:
                 unchanged += 1
         Assignment.objects.bulk_update(changed, ["end_date", "ends_at", "note"], batch_size=BATCH)
         Assignment.objects.bulk_create(new, batch_size=BATCH)
+        self.log_changes(Assignment, logs)
+        shown = ("staff_id", "role", "unit_id", "place_id", "student_id", "start_date", "end_date", "starts_at", "ends_at", "note")
+        self.log_changes(
+            Assignment,
+            [
+                (item.pk, label, {name: (None, getattr(item, name)) for name in shown if getattr(item, name) not in ("", None)})
+                for item, label in zip(new, labels, strict=True)
+            ],
+            created=True,
+            # Ended or changed since (a leaver, a hand-over): the undo would erase that.
+            holds=("end_date", "ends_at"),
+        )
         return len(new), len(changed), unchanged
 
 

@@ -9,14 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangxian.core.importing import CHOICE, ID_NUMBER, IDENTIFIER, NAME, PHONE, Column, Importer, Row, RowError
+from fangxian.core.importing import CHOICE, DATE, ID_NUMBER, IDENTIFIER, NAME, PHONE, Column, Importer, Row, RowError
 
 from .. import selectors
 from ..messenger_ids import COLUMNS as MESSENGER_COLUMNS
 from ..messenger_ids import write_messenger_ids
 from ..models import Place, Student, Unit
 from .common import BATCH, GENDERS, default_institution, insert_rows, near_key
+from .leaving import apply_leaving, check_leaving_date
 
+LEFT_STATUSES = (Student.Status.GRADUATED.value, Student.Status.WITHDRAWN.value)
 STATUSES = (
     (Student.Status.ENROLLED.value, "在读"),
     (Student.Status.SUSPENDED.value, "休学"),
@@ -80,6 +82,13 @@ class StudentImporter(Importer):
         Column("bed", "床位", aliases=("床号",), example="1号床"),
         Column("bed_path", "床位路径", max_length=300, help="也可以在一列里写 校区/楼栋/房间/床位。"),
         Column("status", "状态", kind=CHOICE, choices=STATUSES, example="在读", help="在读、休学、毕业或退学；空着表示在读。"),
+        Column(
+            "left_on",
+            "离校日期",
+            kind=DATE,
+            aliases=("毕业日期", "退学日期"),
+            help="毕业或退学的学生自这一天起离校（账号停用，一对一等责任截至前一天）；空着表示今天。不能晚于今天。",
+        ),
         *MESSENGER_COLUMNS,
     ]
     template_notes = [
@@ -150,6 +159,9 @@ class StudentImporter(Importer):
             errors += bed_errors
             if bed_read:  # a bed that cannot be read or found leaves the rest of the row unchecked
                 errors += self._check_id_number(row, id_owner, id_rows, in_file)
+            problem = check_leaving_date(self, row, gone=row["status"] in LEFT_STATUSES)
+            if problem:
+                errors.append(problem)
         self._existing = existing
         self._institution = institution
         return errors
@@ -252,6 +264,7 @@ class StudentImporter(Importer):
         logs: list[tuple[int, str, dict]] = []
         moving: list[int] = []  # students whose bed or ID number changes hands
         renumbered: list[int] = []
+        leaving: list[tuple[int, object]] = []  # (student pk, day) of those this file says graduated or withdrew
         unchanged = 0
         institution_id = self._institution.pk
         given = [name for name in self.FIELDS if any(key in self.present for key in self.SOURCES[name])]
@@ -285,6 +298,8 @@ class StudentImporter(Importer):
                 continue
             changed.append(Student(pk=old[0], **after))
             logs.append((old[0], after["name"], differing))
+            if before["status"] not in LEFT_STATUSES and after["status"] in LEFT_STATUSES:
+                leaving.append((old[0], row.get("left_on")))
             if "bed_id" in differing:
                 moving.append(old[0])
             if "id_number" in differing:
@@ -322,4 +337,7 @@ class StudentImporter(Importer):
                 )
             self.log_changes(Student, created, created=True)
         write_messenger_ids(Student, "student_number", institution_id, rows)
+        if leaving:
+            people = Student.objects.in_bulk([pk for pk, _day in leaving])
+            apply_leaving(self, [(people[pk], day) for pk, day in leaving])
         return len(new), len(changed), unchanged

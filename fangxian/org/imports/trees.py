@@ -80,7 +80,11 @@ class _TreeIndex:
 
 class _TreeImporter(Importer):
     """Rows are chains of names from the top of a tree down. Missing nodes are created
-    (level by level, in bulk); the fields a row gives are set on the node they belong to."""
+    (level by level, in bulk); the fields a row gives are set on the node they belong to.
+    Every created node and changed field is in the change log with the batch, which can be
+    undone while nothing was placed under or in its new nodes since."""
+
+    undoable = True
 
     model: type[TreeNode]
     inherit: tuple[str, ...] = ()  # fields a new node takes from its parent when the row is silent
@@ -214,6 +218,8 @@ class _TreeImporter(Importer):
         updated_rows: set[int] = set()
         changed: dict[int, TreeNode] = {}
         changed_fields: set[str] = set()
+        changes: dict[int, dict[str, tuple[object, object]]] = {}  # node pk → {field: (old, new)}
+        all_new: list[TreeNode] = []
         for position in range(max(len(row["_levels"]) for row in rows)):
             new: list[TreeNode] = []
             for row in rows:
@@ -243,13 +249,33 @@ class _TreeImporter(Importer):
                     differing = {name: value for name, value in level.explicit.items() if getattr(node, name) != value}
                     if differing:
                         for name, value in differing.items():
+                            changes.setdefault(node.pk, {}).setdefault(name, (getattr(node, name), value))
                             setattr(node, name, value)
                         changed[node.pk] = node
                         changed_fields.update(differing)
                         updated_rows.add(row.number)
             bulk_create_nodes(self.model, new)
+            all_new += new
         if changed:
             self.model.objects.bulk_update(list(changed.values()), sorted(changed_fields), batch_size=BATCH)
+        self.log_changes(
+            self.model,
+            [
+                (pk, changed[pk].name, {name: (old, getattr(changed[pk], name)) for name, (old, _new) in fields.items()})
+                for pk, fields in changes.items()
+            ],
+        )
+        shown = ("name", "kind", "parent_id", "code", "use", "gender")
+        self.log_changes(
+            self.model,
+            [
+                (node.pk, node.name, {name: (None, getattr(node, name)) for name in shown if getattr(node, name, None) not in ("", None)})
+                for node in all_new
+            ],
+            created=True,
+            # Renamed or moved since: the undo would remove a node someone has taken over.
+            holds=("name", "parent_id"),
+        )
         counts = [0, 0, 0]
         counted: set[tuple[str, ...]] = set()
         for row in rows:
