@@ -59,7 +59,7 @@ class GatesConfig(AppConfig):
                 "gate_leave", _("Leave applications"), "gates:leave_list", "box-arrow-right", group="students", roles=leave_users, order=60
             )
         )
-        register_tiles(gate_tiles)
+        register_tiles(gate_tiles, order=20)
         register_demo("gates", 50, demo.load, demo.LOGINS)
 
         # Assignment roles (fangxian.org.registry): the gate guard's post.

@@ -19,6 +19,7 @@ from .models import GateAlert, LeaveApplication
 
 ALERT_READERS = frozenset({Role.GATE_GUARD, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
 LEAVE_DECIDERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN})
+HAS_OWN_WORK = frozenset({Role.GATE_GUARD, Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
 L = LeaveApplication.Status
 
 
@@ -29,7 +30,9 @@ def gate_tiles(user) -> list[Tile]:
         tiles.extend(_station_tiles(user))
     if Role.STUDENT in roles:
         tiles.extend(_student_tiles(user))
-    elif Role.STAFF in roles and selectors.staff_of(user) is not None:
+    elif Role.STAFF in roles and not roles & HAS_OWN_WORK and selectors.staff_of(user) is not None:
+        # A staff member with no other role starts at their pass; a guard's one big button
+        # is the station, a counselor's their students (the pass stays in the menu).
         tiles.append(
             Tile(_("My pass"), kind="action", action=_("Show my pass"), url=reverse("gates:my_pass"), tone="secondary", key="pass")
         )

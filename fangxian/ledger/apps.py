@@ -47,6 +47,6 @@ class LedgerConfig(AppConfig):
         )
         register(NavItem("ledger-moves", _("Dorm moves"), "ledger:moves", "arrow-left-right", group="students", order=40))
         register(NavItem("ledger-apply", _("Stay application"), "ledger:apply", "house-check", group="students", order=50))
-        register_tiles(home_tiles)
+        register_tiles(home_tiles, order=30)
         register_demo("ledger", 30, demo.load, demo.LOGINS)
         providers.connect()

@@ -14,4 +14,4 @@ class NotifyConfig(AppConfig):
         from .selectors import unread_tiles
 
         register(NavItem("notifications", _("Notifications"), "notify:list", "bell", group="personal", order=10))
-        register_tiles(unread_tiles)
+        register_tiles(unread_tiles, order=90)

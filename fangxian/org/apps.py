@@ -33,7 +33,7 @@ class OrgConfig(AppConfig):
         register(NavItem("assignments", _("Responsibilities"), "org:assignment_list", "person-check", group="org", order=30))
         register(NavItem("coverage", _("Coverage gaps"), "org:coverage", "exclamation-diamond", group="org", order=40))
         register(NavItem("org_import", _("Import"), "org:import_index", "upload", group="org", order=50))
-        register_tiles(home_tiles)
+        register_tiles(home_tiles, order=40)
 
         # The organisation's responsibilities and coverage rules (fangxian.org.registry).
         from .coverage import register_org_rules

@@ -23,5 +23,5 @@ class ReportsConfig(AppConfig):
         register(NavItem("reports", _("Daily reports"), "reports:index", "clipboard-check", group="reports", order=10))
         register(NavItem("report_summaries", _("Daily summaries"), "reports:summaries", "file-earmark-text", group="reports", order=20))
         register(NavItem("report_forms", _("Report forms"), "reports:forms", "ui-checks", group="reports", order=30))
-        register_tiles(report_tiles)
+        register_tiles(report_tiles, order=10)  # home: today's report first
         register_demo("reports", 40, demo.load)

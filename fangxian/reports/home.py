@@ -33,6 +33,8 @@ def report_tiles(user) -> list[Tile]:
             continue
         if roles & set(OVERSEERS):
             state = selectors.completeness(user, form, today, with_people=False)
+            if not state.expected:
+                continue  # no unit in this user's view reports on it
             tone = "success" if not state.missing else ("danger" if state.deadline_passed else "warning")
             tiles.append(
                 Tile(

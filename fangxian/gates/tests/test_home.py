@@ -31,6 +31,7 @@ def test_a_guards_home_opens_the_station_at_their_post(world, client):
     home = client.get("/").content.decode()
     assert f'href="{reverse("gates:station")}?gate={world.gate.pk}" data-tile="station"' in home
     assert client.get(tile.url).context["gate"] == world.gate
+    assert [t.key for t in tiles_for(world.guard_user) if t.leads] == ["station"]  # one big button
 
 
 def test_a_guard_posted_to_a_whole_campus_is_asked_at_the_station(world, uni, client):
@@ -70,3 +71,11 @@ def test_a_student_sees_where_their_leave_stands(world):
     LeaveApplication.objects.filter(pk=leave.pk).update(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
     tile = _tiles(world.student_user)["my-leave"]
     assert tile.tone == "danger" and "逾期" in str(tile.value)
+
+
+def test_a_staff_member_with_no_other_role_starts_at_their_pass(world, uni):
+    user = UserFactory(username="teacher1")
+    StaffFactory(unit=uni.college, name="教师 吴敏", user=user)
+    tile = _tiles(user)["pass"]
+    assert tile.kind == "action" and tile.url == reverse("gates:my_pass")
+    assert "pass" not in _tiles(uni.counselor_user)  # a counselor starts with their students

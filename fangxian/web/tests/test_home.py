@@ -59,3 +59,10 @@ def test_a_tile_says_what_is_wrong_with_it():
         Tile("x", kind="action", url="/")
     with pytest.raises(TypeError):
         Tile("x", 1, "/url")  # everything after the value is named
+
+
+def test_leaders_and_inspectors_start_at_the_command_dashboard(world):
+    for role in ("leader", "inspector"):
+        first = tiles_for(world.users[role])[0]
+        assert (first.key, first.kind, first.url) == ("dashboard", "action", "/dashboard/")
+    assert "dashboard" not in {t.key for t in tiles_for(world.users["office"])}
