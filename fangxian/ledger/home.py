@@ -17,9 +17,10 @@ from . import selectors
 from .models import Category, StayApplication, StudentTag
 from .models import Status as S
 from .services import HIGH_RISK_CODES
+from .views.common import STAFF_ROLES as VIEW_STAFF_ROLES
 
-# The roles the ledger's pages let in (ledger.views.STAFF_ROLES) and those who decide stays.
-STAFF_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR})
+# The roles the ledger's pages let in, and those who decide stays.
+STAFF_ROLES = frozenset(VIEW_STAFF_ROLES)
 DECIDERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE})
 
 
