@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 # The keys this app registers (tests import them from here).
 LAB_INSPECTOR = "plugin_lab_inspector"
 LAB_WATCH_RULE = "plugin_lab_watch"
+NAV_LABS = "plugin_labs"
 
 
 class PluginAppConfig(AppConfig):
@@ -40,3 +41,13 @@ class PluginAppConfig(AppConfig):
         from fangxian.org.coverage import CalendarRule, register_coverage_rule
 
         register_coverage_rule(CalendarRule(LAB_WATCH_RULE, _("Days without a lab inspector (test plugin)"), LAB_INSPECTOR, order=900))
+
+        # -- navigation and home tiles (fangxian.web.nav, fangxian.web.home) ---------------
+        from fangxian.web.home import register_tiles
+        from fangxian.web.nav import NavItem, register
+
+        from .home import lab_tiles
+
+        # Who sees the entry is who the view lets in (its require_roles): nothing to repeat.
+        register(NavItem(NAV_LABS, _("Labs (test plugin)"), "plugin_app:lab_list", "building", group="duty", order=900))
+        register_tiles(lab_tiles, order=900)
