@@ -1,5 +1,6 @@
 """The shell: how fast the login page, the signed-in home page, /healthz and a token call
-of the API answer."""
+of the API answer; and each role's home page (its tiles and grouped menu) in the mini
+university, in time and in queries."""
 
 from __future__ import annotations
 
@@ -33,3 +34,41 @@ def run() -> None:
     report("home_page_ms", median_ms(lambda: get("/")), "ms")
     report("healthz_ms", median_ms(lambda: get("/healthz")), "ms")
     report("api_me_token_ms", median_ms(lambda: get("/api/v1/me/", program)), "ms")
+    _role_homes(get)
+
+
+def _role_homes(get) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from fangxian.accounts.models import User
+    from fangxian.org.testing import MiniUniversity
+
+    uni = MiniUniversity()
+    office = User.objects.create(username="bench-office", full_name="防控办")
+    office.role_grants.create(role="prevention_office")
+    leader = User.objects.create(username="bench-leader", full_name="校领导")
+    leader.role_grants.create(role="leader")
+    users = {
+        "office": office,
+        "leader": leader,
+        "college": uni.college_admin_user,
+        "counselor": uni.counselor_user,
+        "guard": uni.guard_user,
+        "student": uni.student_user,
+    }
+    for role, user in users.items():
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        if role in ("office", "leader"):  # past the second factor, as the authorization matrix does
+            device, _created = StaticDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        get("/", client)
+        with CaptureQueriesContext(connection) as queries:
+            get("/", client)
+        report(f"home_{role}_queries", len(queries), "queries")
+        report(f"home_{role}_ms", median_ms(lambda client=client: get("/", client)), "ms")

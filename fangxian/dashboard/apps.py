@@ -9,15 +9,15 @@ class DashboardConfig(AppConfig):
 
     def ready(self) -> None:
         from fangxian.core.demo import register_demo
+        from fangxian.web.home import register_tiles
         from fangxian.web.nav import NavItem, register
 
         from . import demo, signals, tasks, tiles  # noqa: F401  (periodic tasks register on import)
-        from .access import READERS
+        from .home import dashboard_tiles
 
         signals.connect()
         register_demo("dashboard", 90, demo.load)  # last: reads what the other demos made
         tiles.register_builtin_tiles()
-        register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", roles=set(READERS), order=50))
-        register(
-            NavItem("reconcile", _("Headcount reconciliation"), "dashboard:reconcile", "clipboard-check", roles=set(READERS), order=51)
-        )
+        register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", group="command", order=10))
+        register(NavItem("reconcile", _("Headcount reconciliation"), "dashboard:reconcile", "clipboard-check", group="command", order=20))
+        register_tiles(dashboard_tiles, order=5)

@@ -2,8 +2,9 @@
 dashboard; the page shows whatever they return, in order. Later modules (duty, hazards,
 incidents) add theirs the same way, reading their own roll-ups:
 
-    from fangxian.dashboard.tiles import Tile, register_tiles
-    register_tiles(lambda ctx: [Tile("值班到岗", "12/12", tone="success")], order=200)
+    from fangxian.core.tiles import Tile
+    from fangxian.dashboard.tiles import register_tiles
+    register_tiles(lambda ctx: [Tile(_("On post"), "12/12", tone="success", key="duty")], order=200)
 
 `ctx` is a `TileContext`: the user, the day, the campus filter and the `Summary` already
 read for the page (use it instead of new queries where the figure is there).
@@ -17,15 +18,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from fangxian.core.tiles import Tile
 
-@dataclass
-class Tile:
-    title: str
-    value: str | int
-    tone: str = "primary"  # bootstrap colour name
-    note: str = ""
-    url: str = ""
-    key: str = ""
+__all__ = ["Tile", "TileContext", "TileProvider", "register_tiles", "tiles_for"]
 
 
 @dataclass
@@ -59,7 +54,7 @@ def _q(ctx: TileContext) -> str:
 
 def ledger_tiles(ctx: TileContext) -> list[Tile]:
     s = ctx.summary
-    return [Tile(_("Students in the ledger"), s.total("ledger"), "primary", _("on campus today"), key="ledger")]
+    return [Tile(_("Students in the ledger"), s.total("ledger"), note=_("on campus today"), key="ledger")]
 
 
 def report_tiles(ctx: TileContext) -> list[Tile]:
@@ -69,15 +64,15 @@ def report_tiles(ctx: TileContext) -> list[Tile]:
         Tile(
             _("Reported headcount"),
             _("Not reported") if s.reported is None else s.reported,
-            "info" if s.reported is not None else "secondary",
-            _("from %(n)s of %(total)s colleges' daily reports") % {"n": s.reported_units, "total": len(s.lines)},
+            tone="info" if s.reported is not None else "secondary",
+            note=_("from %(n)s of %(total)s colleges' daily reports") % {"n": s.reported_units, "total": len(s.lines)},
             key="reported",
         ),
         Tile(
             _("Reports in"),
             f"{s.reports_in}/{s.reports_expected}",
-            "success" if not missing else "warning",
-            _("%(n)s units missing") % {"n": missing} if missing else _("complete"),
+            tone="success" if not missing else "warning",
+            note=_("%(n)s units missing") % {"n": missing} if missing else _("complete"),
             key="reports",
         ),
     ]
@@ -86,24 +81,24 @@ def report_tiles(ctx: TileContext) -> list[Tile]:
 def gate_tiles(ctx: TileContext) -> list[Tile]:
     s = ctx.summary
     tiles = [
-        Tile(_("Present by gate scans"), s.total("present"), "primary", key="present"),
+        Tile(_("Present by gate scans"), s.total("present"), key="present"),
         Tile(
             _("Out and not back"),
             s.total("out_not_back"),
-            "danger" if s.total("out_not_back") else "success",
+            tone="danger" if s.total("out_not_back") else "success",
             url=reverse("dashboard:reconcile") + _q(ctx),
             key="out_not_back",
         ),
-        Tile(_("Overdue returns"), s.total("overdue"), "danger" if s.total("overdue") else "success", key="overdue"),
+        Tile(_("Overdue returns"), s.total("overdue"), tone="danger" if s.total("overdue") else "success", key="overdue"),
     ]
     if s.sees_gates:
-        tiles.append(Tile(_("Refused attempts"), s.refused, "warning" if s.refused else "success", key="refused"))
+        tiles.append(Tile(_("Refused attempts"), s.refused, tone="warning" if s.refused else "success", key="refused"))
     return tiles
 
 
 def coverage_tiles(ctx: TileContext) -> list[Tile]:
     gaps = ctx.summary.gaps
-    return [Tile(_("Coverage gaps"), gaps, "danger" if gaps else "success", _("nodes or students without an owner"), key="gaps")]
+    return [Tile(_("Coverage gaps"), gaps, tone="danger" if gaps else "success", note=_("nodes or students without an owner"), key="gaps")]
 
 
 def register_builtin_tiles() -> None:

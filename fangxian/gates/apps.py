@@ -34,32 +34,32 @@ class GatesConfig(AppConfig):
         # Scan is not registered: it is itself the append-only record (updates and deletes
         # are refused), written by one INSERT on the scan path.
         categories.register_category_resolver(categories.org_categories)
+        # Roles come from the views; `roles=` where a view checks inside (or narrows to whose work it is).
+        register(
+            NavItem("gate_station", _("Guard station"), "gates:station", "qr-code-scan", group="gates", roles={Role.GATE_GUARD}, order=10)
+        )
+        register(NavItem("gates", _("Gates"), "gates:overview", "door-open", group="gates", order=20))
+        register(NavItem("gate_alerts", _("Gate alerts"), "gates:alerts", "bell", group="gates", order=25))
+        register(NavItem("gate_vehicles", _("Vehicles"), "gates:vehicles", "car-front", group="gates", order=45))
+        register(NavItem("gate_pass", _("My pass"), "gates:my_pass", "qr-code", group="gates", roles={Role.STUDENT, Role.STAFF}, order=30))
         register(
             NavItem(
-                "gates",
-                _("Gates"),
-                "gates:overview",
-                "door-open",
-                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD, Role.SECURITY_OFFICE},
-                order=300,
+                "gate_visits",
+                _("Visitors"),
+                "gates:visit_list",
+                "person-badge",
+                group="gates",
+                roles={Role.STAFF, Role.PREVENTION_OFFICE},
+                order=40,
             )
         )
-        register(NavItem("gate_station", _("Guard station"), "gates:station", "qr-code-scan", roles={Role.GATE_GUARD}, order=301))
-        register(NavItem("gate_pass", _("My pass"), "gates:my_pass", "qr-code", roles={Role.STUDENT, Role.STAFF}, order=302))
+        leave_users = {Role.STUDENT, Role.COUNSELOR, Role.COLLEGE_ADMIN}
         register(
             NavItem(
-                "gate_leave",
-                _("Leave applications"),
-                "gates:leave_list",
-                "box-arrow-right",
-                roles={Role.STUDENT, Role.COUNSELOR, Role.COLLEGE_ADMIN},
-                order=303,
+                "gate_leave", _("Leave applications"), "gates:leave_list", "box-arrow-right", group="students", roles=leave_users, order=60
             )
         )
-        register(
-            NavItem("gate_visits", _("Visitors"), "gates:visit_list", "person-badge", roles={Role.STAFF, Role.PREVENTION_OFFICE}, order=304)
-        )
-        register_tiles(gate_tiles)
+        register_tiles(gate_tiles, order=20)
         register_demo("gates", 50, demo.load, demo.LOGINS)
 
         # Assignment roles (fangxian.org.registry): the gate guard's post.

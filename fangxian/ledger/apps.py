@@ -16,6 +16,7 @@ class LedgerConfig(AppConfig):
         from fangxian.web.nav import NavItem, register
 
         from . import demo, providers
+        from .home import home_tiles
         from .models import (
             BedSpell,
             Category,
@@ -28,7 +29,6 @@ class LedgerConfig(AppConfig):
             StayReason,
             StudentTag,
         )
-        from .views import home_tiles
 
         # The history tables (spells, bed history) are registered too: an edit of history by
         # hand must leave a trace. Bulk writes (import, demo) are recorded as import events.
@@ -36,30 +36,17 @@ class LedgerConfig(AppConfig):
             auditlog.register(model)
         auditlog.register(StayApplication, mask_fields=["emergency_phone", "parent_phone"])
 
-        staff_roles = {Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR}
-        register(NavItem("ledger", _("Stay ledger"), "ledger:list", "journal-bookmark", roles=staff_roles, order=30))
-        register(NavItem("ledger-mine", _("My students"), "ledger:mine", "phone", roles={Role.COUNSELOR}, order=31))
+        # Roles come from the views; `roles=` narrows an entry to those whose work it is.
+        register(NavItem("ledger-mine", _("My students"), "ledger:mine", "phone", group="students", roles={Role.COUNSELOR}, order=10))
+        register(NavItem("ledger", _("Stay ledger"), "ledger:list", "journal-bookmark", group="students", order=20))
+        deciders = {Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE}
         register(
             NavItem(
-                "ledger-approvals",
-                _("Stay approvals"),
-                "ledger:approvals",
-                "check2-square",
-                roles={Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE},
-                order=32,
+                "ledger-approvals", _("Stay approvals"), "ledger:approvals", "check2-square", group="students", roles=deciders, order=30
             )
         )
-        register(
-            NavItem(
-                "ledger-moves",
-                _("Dorm moves"),
-                "ledger:moves",
-                "arrow-left-right",
-                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE},
-                order=33,
-            )
-        )
-        register(NavItem("ledger-apply", _("Stay application"), "ledger:apply", "house-check", roles={Role.STUDENT}, order=34))
-        register_tiles(home_tiles)
+        register(NavItem("ledger-moves", _("Dorm moves"), "ledger:moves", "arrow-left-right", group="students", order=40))
+        register(NavItem("ledger-apply", _("Stay application"), "ledger:apply", "house-check", group="students", order=50))
+        register_tiles(home_tiles, order=30)
         register_demo("ledger", 30, demo.load, demo.LOGINS)
         providers.connect()

@@ -13,5 +13,5 @@ class NotifyConfig(AppConfig):
 
         from .selectors import unread_tiles
 
-        register(NavItem("notifications", _("Notifications"), "notify:list", "bell", order=980))
-        register_tiles(unread_tiles)
+        register(NavItem("notifications", _("Notifications"), "notify:list", "bell", group="personal", order=10))
+        register_tiles(unread_tiles, order=90)

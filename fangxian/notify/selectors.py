@@ -19,7 +19,7 @@ def unread_count(user) -> int:
 
 
 def unread_tiles(user) -> list:
-    from fangxian.web.home import Tile
+    from fangxian.core.tiles import Tile
 
     count = unread_count(user)
     if not count:

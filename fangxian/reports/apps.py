@@ -10,28 +10,20 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from fangxian.accounts.roles import Role
         from fangxian.core.demo import register_demo
         from fangxian.web.home import register_tiles
         from fangxian.web.nav import NavItem, register
 
         from . import demo, tasks  # noqa: F401  (tasks registers the periodic jobs)
+        from .home import report_tiles
         from .models import DailySummary, FormVersion, ReportAlert, ReportForm, Submission, SubmissionRevision, SummaryLock
-        from .views import report_tiles
 
         for model in (ReportForm, FormVersion, Submission, SubmissionRevision, DailySummary, SummaryLock, ReportAlert):
             auditlog.register(model)
-        register(
-            NavItem(
-                "reports",
-                _("Daily reports"),
-                "reports:index",
-                "clipboard-check",
-                roles={Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN},
-                order=30,
-            )
-        )
-        register_tiles(report_tiles)
+        register(NavItem("reports", _("Daily reports"), "reports:index", "clipboard-check", group="reports", order=10))
+        register(NavItem("report_summaries", _("Daily summaries"), "reports:summaries", "file-earmark-text", group="reports", order=20))
+        register(NavItem("report_forms", _("Report forms"), "reports:forms", "ui-checks", group="reports", order=30))
+        register_tiles(report_tiles, order=10)  # home: today's report first
         register_demo("reports", 40, demo.load)
         from .reminders import register_kind
 

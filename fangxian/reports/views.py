@@ -57,45 +57,6 @@ def _roles_ctx(user) -> dict:
     return {"is_office": Role.PREVENTION_OFFICE in roles, "is_overseer": bool(roles & set(OVERSEERS))}
 
 
-def report_tiles(user) -> list:
-    """Home tiles: what the user still has to report today; for overseers, today's missing."""
-    from fangxian.web.home import Tile
-
-    roles = roles_of(user)
-    if not roles & set(READERS):
-        return []
-    today = timezone.localdate()
-    tiles = []
-    for form in selectors.visible_forms(user):
-        if not form.is_due_on(today):
-            continue
-        units = list(selectors.reportable_units(user, form).values_list("pk", flat=True)) if not roles & set(OVERSEERS) else []
-        if units:
-            done = Submission.objects.filter(form=form, day=today, unit__in=units).exclude(status=Submission.Status.DRAFT).count()
-            if done < len(units):
-                tiles.append(
-                    Tile(
-                        title=_("To report today: %(form)s") % {"form": form.name},
-                        value=len(units) - done,
-                        url=reverse("reports:index"),
-                        tone="danger",
-                    )
-                )
-        elif roles & set(OVERSEERS):
-            state = selectors.completeness(user, form, today, with_people=False)
-            tone = "success" if not state.missing else ("danger" if state.deadline_passed else "warning")
-            tiles.append(
-                Tile(
-                    title=_("%(form)s today") % {"form": form.name},
-                    value=f"{state.submitted}/{state.expected}",
-                    url=reverse("reports:completeness", args=[form.code]),
-                    tone=tone,
-                    note=_("%(n)s missing") % {"n": state.missing},
-                )
-            )
-    return tiles
-
-
 @require_roles(*READERS)
 def index(request):
     """Today's forms: the units I report for, and (for overseers) how complete each form is."""

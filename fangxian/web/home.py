@@ -1,32 +1,34 @@
 """Home-page tiles. Feature apps register a function that returns the tiles for a user;
-the home page shows whatever they return, so it needs no knowledge of the features."""
+the home page shows whatever they return (actions and panels first, then figures, each in
+provider order), so it needs no knowledge of the features.
+
+    from fangxian.web.home import register_tiles
+    register_tiles(home.duty_tiles, order=40)   # def duty_tiles(user) -> list[Tile]
+
+The tile class is fangxian.core.tiles.Tile (the dashboard draws the same one).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from fangxian.core.tiles import Tile
 
-@dataclass
-class Tile:
-    title: str
-    value: str | int
-    url: str = ""
-    tone: str = "primary"  # bootstrap colour name
-    note: str = ""
-
+__all__ = ["Tile", "TileProvider", "register_tiles", "tiles_for"]
 
 TileProvider = Callable[[object], list[Tile]]
-_providers: list[TileProvider] = []
+_providers: list[tuple[int, TileProvider]] = []
 
 
-def register_tiles(provider: TileProvider) -> None:
-    if provider not in _providers:
-        _providers.append(provider)
+def register_tiles(provider: TileProvider, order: int = 100) -> None:
+    if all(p is not provider for _o, p in _providers):
+        _providers.append((order, provider))
+        _providers.sort(key=lambda item: item[0])
 
 
 def tiles_for(user) -> list[Tile]:
     tiles: list[Tile] = []
-    for provider in _providers:
+    for _order, provider in _providers:
         tiles.extend(provider(user))
-    return tiles
+    # Stable: the day's actions lead, each group keeps the providers' order.
+    return sorted(tiles, key=lambda tile: not tile.leads)

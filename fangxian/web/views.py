@@ -19,8 +19,20 @@ from .models import SiteConfig
 
 @login_required
 def home(request):
+    """The day's work for this user: the apps' tiles, actions and panels first."""
     roles = roles_of(request.user)
-    return render(request, "web/home.html", {"tiles": tiles_for(request.user), "role_labels": [Role(r).label for r in sorted(roles)]})
+    tiles = tiles_for(request.user)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "lead": [t for t in tiles if t.leads],
+            "figures": [t for t in tiles if not t.leads],
+            "tile_scripts": list(dict.fromkeys(path for t in tiles for path in t.scripts)),
+            "tile_styles": list(dict.fromkeys(path for t in tiles for path in t.styles)),
+            "role_labels": [Role(r).label for r in sorted(roles)],
+        },
+    )
 
 
 @never_cache

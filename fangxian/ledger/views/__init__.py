@@ -3,7 +3,3 @@ counselor's registration, approvals, the counselor's phone view, the office's li
 one student's entry, periods and categories, dorm moves. Thin: they read through
 selectors (scoped, 404 outside the scope) and write through services; read-only roles
 (school leaders, discipline inspection) get 403 on every write."""
-
-from .home import home_tiles  # registered by apps.py
-
-__all__ = ["home_tiles"]

@@ -31,7 +31,7 @@ def test_leave_request_reaches_the_counselor_and_the_decision_the_student(transa
     counselor = page_factory(viewport=PHONE)
     browser_login(counselor, "counselor1")
     counselor.goto("/")
-    tile = counselor.locator("[data-testid=tiles] a[href='/gates/leave/']")
+    tile = counselor.locator("[data-testid=tiles] a[href='/gates/leave/'] .fx-tile-value")
     assert tile.inner_text().strip() == "1"
     counselor.goto("/notifications/")
     notice = counselor.locator("[data-testid=notification][data-kind='gates.leave_request']")

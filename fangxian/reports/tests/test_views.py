@@ -263,4 +263,5 @@ def test_the_office_defines_a_form_and_a_new_version(verified_client, office, re
 
 def test_home_tiles(admin_client, rep):
     page = admin_client.get(reverse("web:home"))
-    assert "今日待报：学院日报" in page.text
+    # Today's report leads the college admin's home page as the day's work.
+    assert "学院日报 · 医学院" in page.text and "填报今日日报" in page.text

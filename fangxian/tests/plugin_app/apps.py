@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 LAB_INSPECTOR = "plugin_lab_inspector"
 LAB_WATCH_RULE = "plugin_lab_watch"
 LAB_CHECK_DEADLINE = "plugin_lab_check"
+NAV_LABS = "plugin_labs"
 
 
 class PluginAppConfig(AppConfig):
@@ -78,3 +79,12 @@ class PluginAppConfig(AppConfig):
                 message=lab_check_message,
             )
         )
+        # -- navigation and home tiles (fangxian.web.nav, fangxian.web.home) ---------------
+        from fangxian.web.home import register_tiles
+        from fangxian.web.nav import NavItem, register
+
+        from .home import lab_tiles
+
+        # Who sees the entry is who the view lets in (its require_roles): nothing to repeat.
+        register(NavItem(NAV_LABS, _("Labs (test plugin)"), "plugin_app:lab_list", "building", group="duty", order=900))
+        register_tiles(lab_tiles, order=900)
