@@ -266,20 +266,19 @@ class Visit(models.Model):
 
     @property
     def id_number_masked(self) -> str:
-        from fangxian.org import idnumber
+        from fangxian.core import idnumber
 
         return idnumber.mask(self.id_number) if self.id_number else ""
 
     def clean(self) -> None:
         super().clean()
-        from fangxian.org import idnumber
-        from fangxian.org.models import ID_NUMBER_MESSAGES
+        from fangxian.core import idnumber
 
         if self.id_number:
             self.id_number = idnumber.normalize(self.id_number)
             reason = idnumber.problem(self.id_number)
             if reason:
-                raise ValidationError({"id_number": ID_NUMBER_MESSAGES[reason]})
+                raise ValidationError({"id_number": idnumber.MESSAGES[reason]})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The visit must end after it starts.")})
         if self.campus_id and self.campus.kind != Place.Kind.CAMPUS:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from fangxian.accounts.roles import Role, roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.idnumber import mask, mask_phone
 from fangxian.core.xlsx import Sheet, write_workbook
-from fangxian.org.idnumber import mask, mask_phone
 from fangxian.org.models import Assignment, AssignmentRole, Place
 
 from .models import Status as S

@@ -194,13 +194,13 @@ class StayApplication(models.Model):
 
     @property
     def emergency_phone_masked(self) -> str:
-        from fangxian.org.idnumber import mask_phone
+        from fangxian.core.idnumber import mask_phone
 
         return mask_phone(self.emergency_phone)
 
     @property
     def parent_phone_masked(self) -> str:
-        from fangxian.org.idnumber import mask_phone
+        from fangxian.core.idnumber import mask_phone
 
         return mask_phone(self.parent_phone)
 

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import idnumber
+from fangxian.core import idnumber
 
 
 class Gender(models.TextChoices):
@@ -253,11 +253,7 @@ class Person(models.Model):
                 raise ValidationError({"id_number": ID_NUMBER_MESSAGES[reason]})
 
 
-ID_NUMBER_MESSAGES = {
-    "shape": _("An ID number has 17 digits followed by a digit or X."),
-    "birthdate": _("The birth date inside the ID number does not exist."),
-    "check_digit": _("The check digit of the ID number is wrong (GB 11643)."),
-}
+ID_NUMBER_MESSAGES = idnumber.MESSAGES
 
 
 class Student(Person):
