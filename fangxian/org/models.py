@@ -38,6 +38,13 @@ class TreeQuerySet(models.QuerySet):
             condition |= Q(path__startswith=path)
         return self.filter(condition) if paths else self.none()
 
+    def visible_to(self, user):
+        """The nodes `user` may see (fangxian.org.scope): units or places by the model."""
+        from .scope import scope_of
+
+        scope = scope_of(user)
+        return scope.units(self) if self.model is Unit else scope.places(self)
+
 
 class TreeNode(models.Model):
     """Shared by both trees. `path` is the chain of ids from the root, `depth` its length."""
@@ -207,7 +214,12 @@ class Place(TreeNode):
 
 
 class PersonQuerySet(models.QuerySet):
-    pass
+    def visible_to(self, user):
+        """The students or staff `user` may see (fangxian.org.scope)."""
+        from .scope import scope_of
+
+        scope = scope_of(user)
+        return scope.students(self) if self.model is Student else scope.staff(self)
 
 
 class Person(models.Model):
@@ -371,6 +383,12 @@ class AssignmentQuerySet(models.QuerySet):
 
     def active_now(self):
         return self.active_at(timezone.now())
+
+    def visible_to(self, user):
+        """The assignments `user` may see: their own, and those on what they see."""
+        from .scope import scope_of
+
+        return scope_of(user).assignments(self)
 
 
 class Assignment(models.Model):
