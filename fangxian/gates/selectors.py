@@ -156,7 +156,9 @@ def posted_gate_ids(user) -> set[int]:
 
 
 def can_manage_policies(user) -> bool:
-    return Role.PREVENTION_OFFICE in roles_of(user) and not scope_of(user).read_only
+    from .access import can_manage_policies
+
+    return can_manage_policies(user)
 
 
 def can_publish_policy(user) -> bool:

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from fangxian.accounts.roles import Role, roles_of
 
 from . import selectors
-from .models import Assignment, Place, Student, Unit
+from .models import Assignment
 from .registry import assignment_role_keys, assignment_roles
 from .scope import scope_of
 
@@ -90,13 +90,6 @@ def assignment_for_change(user, pk) -> Assignment:
     assignment = get_object_or_404(selectors.visible_assignments(user).select_related("staff", "unit", "place", "student"), pk=pk)
     if assignment.role not in assignable_roles(user):
         raise PermissionDenied
-    scope = scope_of(user)
-    if assignment.unit_id:
-        in_scope = scope.units(Unit.objects.filter(pk=assignment.unit_id)).exists()
-    elif assignment.place_id:
-        in_scope = scope.places(Place.objects.filter(pk=assignment.place_id)).exists()
-    else:
-        in_scope = scope.students(Student.objects.filter(pk=assignment.student_id)).exists()
-    if not in_scope:
+    if not in_scope(user, assignment.unit or assignment.place or assignment.student):
         raise PermissionDenied
     return assignment
