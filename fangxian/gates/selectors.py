@@ -162,9 +162,10 @@ def can_manage_policies(user) -> bool:
 
 
 def can_publish_policy(user) -> bool:
-    """Who may publish a campus's gate policy: the prevention office, and the security office
-    (安稳部) for the campuses it is posted to (the view finds the campus in its scope)."""
-    return bool(roles_of(user) & {Role.PREVENTION_OFFICE, Role.SECURITY_OFFICE}) and not scope_of(user).read_only
+    """Who may publish a campus's gate policy (gates/access.py)."""
+    from .access import can_publish_policy
+
+    return can_publish_policy(user)
 
 
 def visible_scans(user):

@@ -11,12 +11,16 @@ WRITE_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSE
 # Who reads the office's pages (periods, dorm moves) and who writes them.
 OFFICE_READ = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
 OFFICE = frozenset({Role.PREVENTION_OFFICE})
+# Who corrects an entry's recorded history.
+CORRECTORS = frozenset({Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN})
 # Who imports ledger spreadsheets.
 IMPORTERS = frozenset({Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN})
 # Stay applications: staff read them in their scope; a student applies for themselves.
 APPLICATION_READERS = STAFF_ROLES | {Role.STUDENT}
 APPLICANTS = frozenset({Role.STUDENT})
-# Who approves an application at each stage.
+# The approval queue: who sees it, who decides (and at which stage).
+REVIEW_READERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE})
+REVIEWERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE})
 COUNSELOR_APPROVERS = frozenset({Role.COUNSELOR, Role.PREVENTION_OFFICE})
 COLLEGE_APPROVERS = frozenset({Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE})
 # Personal numbers in exports and on the entry page.
