@@ -52,3 +52,13 @@ def test_roles_per_method_and_read_only_scopes_never_write(make_user):
     # write=None: any signed-in user (their own rows).
     own = RolePermission.with_roles(read=None, write=None)
     assert _allowed(own, plain, "POST") and _allowed(own, leader, "DELETE")
+
+
+def test_a_method_the_endpoint_lacks_is_405_not_403(make_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("leader-p405", "leader"))
+    # Read-only endpoints: a signed-in reader posting is told the method is not allowed.
+    assert client.post("/api/v1/org/units/").status_code == 405
+    assert client.post("/api/v1/dashboard/summary/").status_code == 405
