@@ -36,7 +36,7 @@ def visible_forms(user):
     forms = list(ReportForm.objects.active().prefetch_related("units"))
     if scope.everything:
         return forms
-    unit_ids = set(scope.units().values_list("pk", flat=True))
+    unit_ids = set(Unit.objects.visible_to(user).values_list("pk", flat=True))
     return [form for form in forms if form.expected_units().filter(pk__in=unit_ids).exists()]
 
 
@@ -172,7 +172,7 @@ def completeness_table(user, forms: list[ReportForm], start: date, end: date) ->
     """One row per form and day between start and end (inclusive): expected, submitted,
     on time, late, missing. One aggregate query for all of them."""
     scope = scope_of(user)
-    expected: dict[int, set[int]] = {f.pk: set(scope.units(f.expected_units()).values_list("pk", flat=True)) for f in forms}
+    expected: dict[int, set[int]] = {f.pk: set(f.expected_units().visible_to(user).values_list("pk", flat=True)) for f in forms}
     counts = Submission.objects.filter(form__in=forms, day__range=(start, end), status__in=REPORTED_STATUSES).values(
         "form_id", "day", "unit_id", "is_late"
     )
