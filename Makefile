@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run     start Fangxian on http://127.0.0.1:8000 with a demo university (SQLite, job consumer)"
-	@echo "make test    install what the tests need and run lint, migration and translation checks, and pytest"
+	@echo "make test    install what the tests need and run lint, migration, translation and import checks, and pytest"
 	@echo "make bench   run the benchmarks (prints 'bench: NAME = VALUE UNIT' lines)"
 	@echo "make messages  refresh and compile the translation catalogues"
 
@@ -49,6 +49,7 @@ test: deps $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=fangxian.settings_test $(MANAGE) makemigrations --check --dry-run
 	$(PY) scripts/check_translations.py
+	$(VENV)/bin/lint-imports --no-logo  # the import rules of DESIGN (.importlinter)
 	$(MAKE) --no-print-directory test-python
 
 # The suite on pytest-xdist workers, each with a database of its own (SQLite: a file named by

@@ -19,8 +19,8 @@ def main(outdir: str, n_passes: int) -> None:
 
     from django.utils import timezone
 
+    from fangxian.core import idnumber
     from fangxian.gates import services, signing
-    from fangxian.org import idnumber
     from fangxian.org.models import Place, Student, Unit
 
     institution = Unit.objects.create(kind="institution", name="基准学院")

@@ -428,7 +428,9 @@ REST_FRAMEWORK = {
         "fangxian.api.authentication.BearerTokenAuthentication",
         "fangxian.api.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Roles per method and the write check (fangxian.org.permissions): by default any
+    # signed-in user reads and nobody writes; each endpoint names its role sets.
+    "DEFAULT_PERMISSION_CLASSES": ["fangxian.org.permissions.RolePermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "fangxian.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -440,7 +442,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("Fangxian campus emergency and safety platform API"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["fangxian.org.permissions.RolePermission"],  # any signed-in user reads the schema
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

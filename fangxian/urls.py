@@ -9,7 +9,7 @@ from fangxian.web.views import healthz
 urlpatterns = [
     path("", include("fangxian.web.urls")),
     path("accounts/", include("fangxian.accounts.urls")),
-    path("audit/", include("fangxian.audit.urls")),
+    path("audit/", include("fangxian.accounts.urls_audit")),
     path("org/", include("fangxian.org.urls")),
     path("notifications/", include("fangxian.notify.urls")),
     path("deadlines/", include("fangxian.deadlines.urls")),

@@ -9,13 +9,17 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth import get_user_model
 
         from fangxian.core.caches import register_cache
         from fangxian.core.demo import register_demo
 
         from . import demo, signals, throttle  # noqa: F401  (signals connects login/logout/lockout recording)
-        from .models import AdminApproval, ExportApproval, PasswordHistory, SecurityPolicy
+        from .models import AdminApproval, ApiToken, ExportApproval, PasswordHistory, RoleGrant, SecurityPolicy
 
+        auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])
+        auditlog.register(RoleGrant)
+        auditlog.register(ApiToken, exclude_fields=["key_hash", "last_used_at"])
         auditlog.register(AdminApproval, exclude_fields=["password_hash"])
         auditlog.register(PasswordHistory, exclude_fields=["password"])
         auditlog.register(SecurityPolicy)

@@ -130,11 +130,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def unit_reset(request, pk: int):
     """A unit's admin resets the password of a person of their unit: a new initial password,
     shown once, to be changed at the next sign-in."""
-    from fangxian.org.scope import scope_of
+    from fangxian.org.models import Staff, Student
 
     subject = get_object_or_404(User, pk=pk, is_active=True)
-    scope = scope_of(request.user)
-    in_scope = scope.staff().filter(user=subject).exists() or scope.students().filter(user=subject).exists()
+    in_scope = Staff.objects.visible_to(request.user).filter(user=subject).exists() or (
+        Student.objects.visible_to(request.user).filter(user=subject).exists()
+    )
     # System roles (admins, the prevention office) are the security admin's to reset.
     if not in_scope or subject.role_grants.exists() or subject == request.user:
         raise Http404

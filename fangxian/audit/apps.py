@@ -8,8 +8,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-        from django.contrib.auth import get_user_model
         from django.db import connections
         from django.db.backends.signals import connection_created
 
@@ -21,9 +19,9 @@ class AuditConfig(AppConfig):
             if connection.connection is not None:
                 register_sqlite_function(None, connection)
 
-        from fangxian.accounts.models import ApiToken, RoleGrant
+        from fangxian.core.signals import import_recorded
 
-        # Accounts are audited here because accounts is imported by audit, not the reverse.
-        auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])
-        auditlog.register(RoleGrant)
-        auditlog.register(ApiToken, exclude_fields=["key_hash", "last_used_at"])
+        from .services import record_import
+
+        # fangxian.core announces imports (it imports no app); the event is recorded here.
+        import_recorded.connect(record_import, dispatch_uid="fangxian-audit-import")

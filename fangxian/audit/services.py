@@ -16,6 +16,11 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def record_import(sender, *, user=None, signal=None, **detail) -> None:
+    """Receiver of fangxian.core.signals.import_recorded: an import or its undo."""
+    record_event(SecurityEvent.Kind.IMPORT, user=user, **detail)
+
+
 def record_event(
     kind: str,
     *,

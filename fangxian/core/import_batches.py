@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from .importing import _json
 from .models import ImportBatch
+from .signals import import_recorded
 
 # Fields with unique constraints that a batch may have moved between rows (two students
 # swapping beds): cleared on every restored row before the old values are written back.
@@ -155,9 +156,6 @@ def _dependents(model, found: list) -> str:
 @transaction.atomic
 def undo_batch(batch: ImportBatch, *, by) -> list[str]:
     """Undo the batch if nothing blocks it; returns the blockers (empty when undone)."""
-    from fangxian.audit.models import SecurityEvent
-    from fangxian.audit.services import record_event
-
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     blockers = undo_blockers(batch)
     if blockers:
@@ -205,7 +203,7 @@ def undo_batch(batch: ImportBatch, *, by) -> list[str]:
     batch.undone_at = timezone.now()
     batch.undone_by = by
     batch.save(update_fields=["state", "undone_at", "undone_by"])
-    record_event(SecurityEvent.Kind.IMPORT, user=by, importer=batch.importer, undo=batch.pk, batch=batch.cid)
+    import_recorded.send(sender=ImportBatch, user=by, importer=batch.importer, undo=batch.pk, batch=batch.cid)
     return []
 
 

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from fangxian.org import idnumber
-
+from . import idnumber
+from .signals import import_recorded
 from .xlsx import (
     HEADER_SEARCH_ROWS,
     ExcelError,
@@ -366,9 +366,6 @@ class Importer(ABC):
         return questions
 
     def after_apply(self, report: ImportReport) -> None:
-        from fangxian.audit.models import SecurityEvent
-        from fangxian.audit.services import record_event
-
         from .models import ImportBatch
 
         if report.created or report.updated:
@@ -390,8 +387,8 @@ class Importer(ABC):
             )
             report.batch_id = batch.pk
 
-        record_event(
-            SecurityEvent.Kind.IMPORT,
+        import_recorded.send(
+            sender=type(self),
             user=self.user,
             importer=self.name,
             batch=self.batch,
@@ -630,9 +627,7 @@ class Importer(ABC):
             value = idnumber.normalize(text)
             problem = idnumber.problem(value)
             if problem:
-                from fangxian.org.models import ID_NUMBER_MESSAGES
-
-                return value, str(ID_NUMBER_MESSAGES[problem])
+                return value, str(idnumber.MESSAGES[problem])
             return value, None
         if column.kind == PHONE:
             value = normalize_phone(text)

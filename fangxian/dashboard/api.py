@@ -7,12 +7,11 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from fangxian.accounts.roles import roles_of
 from fangxian.core.params import date_param
+from fangxian.org.permissions import RolePermission
 
 from . import selectors
 from .access import READERS
@@ -41,9 +40,8 @@ LineSerializer = inline_serializer(
     responses=inline_serializer("DashboardSummary", {"day": serializers.DateField(), "colleges": LineSerializer.__class__(many=True)}),
 )
 @api_view(["GET"])
+@permission_classes([RolePermission.with_roles(read=READERS)])
 def summary(request):
-    if not roles_of(request.user) & set(READERS):
-        raise PermissionDenied
     value = request.query_params.get("day")
     day = date_param(value, "day", default=timezone.localdate())
     s = selectors.summary(request.user, day)

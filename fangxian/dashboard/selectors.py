@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.http import Http404
 
 from fangxian.ledger import selectors as ledger
+from fangxian.org import selectors as org_selectors
 from fangxian.org.models import Place, Unit
 from fangxian.org.scope import scope_of
 
@@ -20,16 +21,14 @@ SUMMED = ("ledger", "present", "out_not_back", "on_leave", "in_unexpected", "ove
 
 
 def visible_colleges(user):
-    return scope_of(user).units(Unit.objects.active().filter(kind=Unit.Kind.COLLEGE)).order_by("sort_order", "path")
+    return Unit.objects.active().filter(kind=Unit.Kind.COLLEGE).visible_to(user).order_by("sort_order", "path")
 
 
 def visible_campuses(user):
-    """Campuses whose figures a user may see: every campus for whole-institution roles; for
-    others the campuses they are responsible for (a leader posted to a campus). A college
-    admin reads their college's rows on every campus, but not the campuses' gate traffic."""
-    campuses = Place.objects.filter(kind=Place.Kind.CAMPUS).order_by("sort_order", "path")
-    scope = scope_of(user)
-    return campuses if scope.everything else scope.places(campuses)
+    """Campuses whose figures a user may see (archived ones too: their past days have
+    figures): the one rule of fangxian.org.selectors.visible_campuses. A college admin
+    reads their college's rows on every campus, but not the campuses' gate traffic."""
+    return org_selectors.visible_campuses(user, archived=True).order_by("sort_order", "path")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def get_class(user, pk: int) -> tuple[Unit, Unit]:
     college = Unit.objects.filter(pk__in=klass.ancestor_ids(), kind=Unit.Kind.COLLEGE).first()
     if college is None:
         raise Http404
-    in_units = scope_of(user).units(Unit.objects.filter(pk=pk)).exists()
+    in_units = Unit.objects.filter(pk=pk).visible_to(user).exists()
     if not in_units:
         get_college(user, college.pk)  # 404 unless the college has rows on the user's campus
     return klass, college

@@ -2,8 +2,8 @@
 `DirtyDay` (an upsert); the roll-ups are recomputed by the periodic task. Bulk and raw
 inserts (imports, the gates' scan path, the benchmark's generator) send no post_save: the
 periodic task refreshes today regardless, the gates announce scans of earlier days
-(`late_scans_stored`: an offline station syncing the next morning), and
-`dashboard_rebuild` covers bulk loads."""
+(`fangxian.core.signals.past_days_stored`: an offline station syncing the next morning),
+and `dashboard_rebuild` covers bulk loads."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from fangxian.gates.signals import late_scans_stored
+from fangxian.core.signals import past_days_stored
 
 from .rollup import LOOKBACK_DAYS, mark_dirty
 
@@ -56,6 +56,6 @@ HOOKS = [
 
 
 def connect() -> None:
-    late_scans_stored.connect(_late_scans, dispatch_uid="dashboard-dirty-late-scans")
+    past_days_stored.connect(_late_scans, dispatch_uid="dashboard-dirty-late-scans")
     for label, receiver in HOOKS:
         post_save.connect(receiver, sender=apps.get_model(label), dispatch_uid=f"dashboard-dirty-{label}")

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from fangxian.gates import selectors as gates
 from fangxian.ledger import selectors as ledger
 from fangxian.org.models import Student, Unit
-from fangxian.org.scope import scope_of
 
 from .reconcile import _responsible
 from .rollup import IN, leave_moment, presence_states
@@ -57,7 +56,7 @@ def class_students(klass: Unit, college: Unit, day: date, *, user=None) -> list[
     ids = placed | {s for s, (_c, d, _a) in state.items() if d == IN}
     students = Student.objects.filter(pk__in=ids, klass=klass)
     if user is not None:
-        students = scope_of(user).students(students)
+        students = students.visible_to(user)
     students = list(students.select_related("klass").order_by("student_number"))
     staff = _responsible(students, day)
     moment = leave_moment(day)

@@ -20,6 +20,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.params import day_param, id_param
 from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
+from fangxian.org.access import can_write
 from fangxian.org.models import Place
 from fangxian.reports import selectors as reports
 
@@ -114,7 +115,7 @@ def reconcile_college(request, pk: int):
     unit, _reach = selectors.get_college(request.user, pk, whole=True)
     day = _day(request)
     result = build_reconciliation(unit, day)
-    may_notify = bool(roles_of(request.user) & set(NOTIFIERS))
+    may_notify = can_write(request.user, NOTIFIERS)
     return render(request, "dashboard/reconcile_college.html", {"college": unit, "day": day, "r": result, "may_notify": may_notify})
 
 

@@ -4,6 +4,9 @@ Categories come from several apps: the organisation knows students, staff and ho
 staff; the ledger knows who is in the ledger and who is under closed management. Each
 app registers a resolver `fn(person, day) -> set[str]`; a person's categories are the
 union, and the most specific one (see models.CATEGORY_PRIORITY) decides at the gate.
+
+This module is public for other feature apps (with `Category`, the values a resolver
+returns); they import nothing else of the gates but `selectors` (.importlinter).
 """
 
 from __future__ import annotations

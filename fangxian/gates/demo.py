@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from fangxian.org import idnumber
+from fangxian.core import idnumber
 from fangxian.org import services as org_services
 from fangxian.org.models import AssignmentRole, Place, Staff, Student
 

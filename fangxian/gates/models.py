@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.org.models import Place, Staff, Student
+from fangxian.org.visibility import ByCampus, ByStudent
 
 
 class Category(models.TextChoices):
@@ -157,10 +158,16 @@ class Revocation(models.Model):
         return f"{self.subject} ({self.reason})"
 
 
+class LeaveApplicationQuerySet(ByStudent, models.QuerySet):
+    """Visible with the student (visible_to)."""
+
+
 class LeaveApplication(models.Model):
     """外出申请: a student under closed management asks to go out. The one-to-one staff
     member approves; an overnight leave also needs the college. The approved window is
     what the gate allows."""
+
+    objects = LeaveApplicationQuerySet.as_manager()
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the responsible staff member")
@@ -215,8 +222,16 @@ class LeaveApplication(models.Model):
             raise ValidationError({"ends_at": _("The leave must end after it starts.")})
 
 
+class VisitQuerySet(ByCampus, models.QuerySet):
+    """Visible on the user's campuses, and to the host."""
+
+    visible_staff_field = "host"
+
+
 class Visit(models.Model):
     """A visitor or contractor expected on a campus between two times, with a host."""
+
+    objects = VisitQuerySet.as_manager()
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Waiting for the host")
@@ -266,20 +281,19 @@ class Visit(models.Model):
 
     @property
     def id_number_masked(self) -> str:
-        from fangxian.org import idnumber
+        from fangxian.core import idnumber
 
         return idnumber.mask(self.id_number) if self.id_number else ""
 
     def clean(self) -> None:
         super().clean()
-        from fangxian.org import idnumber
-        from fangxian.org.models import ID_NUMBER_MESSAGES
+        from fangxian.core import idnumber
 
         if self.id_number:
             self.id_number = idnumber.normalize(self.id_number)
             reason = idnumber.problem(self.id_number)
             if reason:
-                raise ValidationError({"id_number": ID_NUMBER_MESSAGES[reason]})
+                raise ValidationError({"id_number": idnumber.MESSAGES[reason]})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The visit must end after it starts.")})
         if self.campus_id and self.campus.kind != Place.Kind.CAMPUS:
@@ -291,8 +305,16 @@ class Visit(models.Model):
         super().save(*args, **kwargs)
 
 
+class VehicleQuerySet(ByCampus, models.QuerySet):
+    """Visible on the user's campuses; a vehicle of no campus (of every campus) to everyone."""
+
+    visible_without_campus = True
+
+
 class Vehicle(models.Model):
     """A registered plate (staff car, delivery, hospital vehicle) with a time window."""
+
+    objects = VehicleQuerySet.as_manager()
 
     plate = models.CharField(_("plate"), max_length=10, db_index=True)
     owner = models.CharField(_("owner or company"), max_length=100)
@@ -368,7 +390,7 @@ class Device(models.Model):
         return f"{self.name} ({self.hint}…)"
 
 
-class ScanQuerySet(models.QuerySet):
+class ScanQuerySet(ByCampus, models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Gate scans are append-only.")
 
@@ -440,9 +462,17 @@ class Scan(models.Model):
         raise TypeError("Gate scans are append-only.")
 
 
+class GateAlertQuerySet(ByCampus, models.QuerySet):
+    """Visible on the user's campuses, and to the member of staff it is addressed to."""
+
+    visible_staff_field = "recipient"
+
+
 class GateAlert(models.Model):
     """Something a person must look at: a refused attempt, a pass used at two gates within
     a minute, a student not back from leave."""
+
+    objects = GateAlertQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         REFUSED = "refused", _("Refused attempt")

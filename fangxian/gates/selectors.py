@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.accounts.roles import Role, roles_of
+from fangxian.org import selectors as org_selectors
 from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 
@@ -126,14 +127,9 @@ def campus_id_of(place: Place) -> int:
 
 
 def visible_campuses(user):
-    """Campuses a user may see gate data of: everything for whole-institution roles;
-    for a guard, the campus of each gate or campus they are posted at."""
-    scope = scope_of(user)
-    campuses = Place.objects.filter(kind=Place.Kind.CAMPUS, archived_at__isnull=True)
-    if scope.everything:
-        return campuses
-    ids = {int(path.strip("/").split("/")[0]) for path in scope.place_paths}
-    return campuses.filter(pk__in=ids)
+    """Campuses a user may see gate data of (active ones): the one rule of
+    fangxian.org.selectors.visible_campuses."""
+    return org_selectors.visible_campuses(user)
 
 
 def guard_gates(user):
@@ -160,47 +156,39 @@ def posted_gate_ids(user) -> set[int]:
 
 
 def can_manage_policies(user) -> bool:
-    return Role.PREVENTION_OFFICE in roles_of(user) and not scope_of(user).read_only
+    from .access import can_manage_policies
+
+    return can_manage_policies(user)
 
 
 def can_publish_policy(user) -> bool:
-    """Who may publish a campus's gate policy: the prevention office, and the security office
-    (安稳部) for the campuses it is posted to (the view finds the campus in its scope)."""
-    return bool(roles_of(user) & {Role.PREVENTION_OFFICE, Role.SECURITY_OFFICE}) and not scope_of(user).read_only
+    """Who may publish a campus's gate policy (gates/access.py)."""
+    from .access import can_publish_policy
+
+    return can_publish_policy(user)
 
 
 def visible_scans(user):
-    return Scan.objects.filter(campus__in=visible_campuses(user).values("pk"))
+    return Scan.objects.visible_to(user)
 
 
 def visible_alerts(user):
-    scope = scope_of(user)
-    condition = Q(campus__in=visible_campuses(user).values("pk"))
-    if scope.staff_id:
-        condition |= Q(recipient_id=scope.staff_id)
-    return GateAlert.objects.filter(condition)
+    """Alerts on the campuses a user sees, plus those addressed to them."""
+    return GateAlert.objects.visible_to(user)
 
 
 def visible_vehicles(user):
-    campuses = visible_campuses(user)
-    return Vehicle.objects.filter(Q(campus__isnull=True) | Q(campus__in=campuses.values("pk")))
+    return Vehicle.objects.visible_to(user)
 
 
 def visible_visits(user):
     """Visits a user hosts, plus every visit on the campuses they see."""
-    scope = scope_of(user)
-    condition = Q(campus__in=visible_campuses(user).values("pk"))
-    if scope.staff_id:
-        condition |= Q(host_id=scope.staff_id)
-    return Visit.objects.filter(condition)
+    return Visit.objects.visible_to(user)
 
 
 def visible_leaves(user):
     """A student's own applications; staff: those of students in their scope."""
-    scope = scope_of(user)
-    condition = scope.student_condition("student__")
-    qs = LeaveApplication.objects.select_related("student", "student__klass")
-    return qs if condition is None else qs.filter(condition)
+    return LeaveApplication.objects.visible_to(user).select_related("student", "student__klass")
 
 
 # ---------------------------------------------------------------------------

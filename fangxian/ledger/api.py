@@ -7,34 +7,19 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
 from fangxian.org.models import Place, Student
-from fangxian.org.scope import scope_of
+from fangxian.org.permissions import RolePermission
 
 from . import selectors, services
+from .access import APPLICANTS, APPLICATION_READERS, STAFF_ROLES, WRITE_ROLES
 from .models import Status, StayApplication, StayReason
-
-STAFF_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR})
-
-
-class LedgerRoles(permissions.BasePermission):
-    """Roles that work with the ledger at all (403 for the rest); the scope does the rest."""
-
-    roles = STAFF_ROLES
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and roles_of(request.user) & self.roles)
-
-
-class ApplicationRoles(LedgerRoles):
-    roles = STAFF_ROLES | {Role.STUDENT}
 
 
 class EntrySerializer(serializers.Serializer):
@@ -92,7 +77,7 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Ledger entries (台账条目) in the caller's scope."""
 
     serializer_class = EntrySerializer
-    permission_classes = [permissions.IsAuthenticated, LedgerRoles]
+    permission_classes = [RolePermission.with_roles(read=STAFF_ROLES, write=WRITE_ROLES)]
 
     def get_queryset(self):
         qs = selectors.visible_entries(self.request.user).select_related("student").order_by("pk")
@@ -123,8 +108,6 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        if scope_of(request.user).read_only or not (roles_of(request.user) & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR}):
-            raise PermissionDenied
         entry = get_object_or_404(self.get_queryset(), pk=id_param(pk))
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -171,7 +154,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     """Stay applications (留校申请) in the caller's scope; a student creates their own."""
 
     serializer_class = ApplicationSerializer
-    permission_classes = [permissions.IsAuthenticated, ApplicationRoles]
+    permission_classes = [RolePermission.with_roles(read=APPLICATION_READERS, write=APPLICANTS)]
 
     def get_queryset(self):
         return selectors.visible_applications(self.request.user).order_by("pk")

@@ -6,21 +6,20 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from fangxian.accounts.roles import Role, roles_of
+from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.idnumber import mask, mask_phone
 from fangxian.core.xlsx import Sheet, write_workbook
-from fangxian.org.idnumber import mask, mask_phone
 from fangxian.org.models import Assignment, AssignmentRole, Place
 
+from .access import ID_NUMBER_ROLES, PHONE_ROLES
 from .models import Status as S
 from .models import StatusSpell, StudentTag
 from .selectors import LedgerFilter
 
 # Who may export unmasked numbers: ID numbers only the office; phones also the people
 # who must call the student or the family.
-ID_NUMBER_ROLES = frozenset({Role.PREVENTION_OFFICE})
-PHONE_ROLES = frozenset({Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR})
 
 
 def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, request=None) -> tuple[bytes, int]:

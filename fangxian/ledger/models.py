@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place, Student, Unit
+from fangxian.org.visibility import ByStudent, WholeInstitution
 
 FOREVER = date(9999, 12, 31)
 
@@ -100,7 +101,7 @@ class Category(models.Model):
         return self.name
 
 
-class StudentTagQuerySet(models.QuerySet):
+class StudentTagQuerySet(ByStudent, models.QuerySet):
     def on(self, day: date):
         return self.filter(valid_from__lte=day, valid_to__gt=day)
 
@@ -138,10 +139,16 @@ class StudentTag(models.Model):
         return self.valid_to == FOREVER
 
 
+class StayApplicationQuerySet(ByStudent, models.QuerySet):
+    """Visible with the student (visible_to)."""
+
+
 class StayApplication(models.Model):
     """An application to stay on campus (留校申请), or a college's registration (登记) of a
     student: dates, reason, bed, emergency contact, parent, and the safety pledge (安全承诺).
     The counselor approves or returns it; the college confirms it."""
+
+    objects = StayApplicationQuerySet.as_manager()
 
     class Stage(models.TextChoices):
         SUBMITTED = "submitted", _("Waiting for the counselor")
@@ -194,13 +201,13 @@ class StayApplication(models.Model):
 
     @property
     def emergency_phone_masked(self) -> str:
-        from fangxian.org.idnumber import mask_phone
+        from fangxian.core.idnumber import mask_phone
 
         return mask_phone(self.emergency_phone)
 
     @property
     def parent_phone_masked(self) -> str:
-        from fangxian.org.idnumber import mask_phone
+        from fangxian.core.idnumber import mask_phone
 
         return mask_phone(self.parent_phone)
 
@@ -241,11 +248,17 @@ STATUS_TONES = {
 }
 
 
+class LedgerEntryQuerySet(ByStudent, models.QuerySet):
+    """Visible with the student (visible_to)."""
+
+
 class LedgerEntry(models.Model):
     """A student's line in the stay ledger (台账条目) for one period. Its status moves
     已登记 → 已批准 → 在校 → 外出 / 已离校 → 返校; every change is a `StatusSpell`.
     `version` is raised by every change and checked in the UPDATE, so that of two people
     changing the same student at once the second is told instead of overwriting."""
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     application = models.OneToOneField(StayApplication, on_delete=models.PROTECT, related_name="entry", verbose_name=_("application"))
     period = models.ForeignKey(StayPeriod, on_delete=models.PROTECT, related_name="entries", verbose_name=_("stay period"))
@@ -286,7 +299,7 @@ class LedgerEntry(models.Model):
         return TRANSITIONS[self.status]
 
 
-class StatusSpellQuerySet(models.QuerySet):
+class StatusSpellQuerySet(ByStudent, models.QuerySet):
     def on(self, day: date):
         """The spells in force on `day` (the status at the end of that day)."""
         return self.filter(valid_from__lte=day, valid_to__gt=day)
@@ -355,9 +368,15 @@ class BedSpell(models.Model):
         return f"{self.student_id} {self.bed_id} [{self.valid_from}, {self.valid_to})"
 
 
+class MovePlanQuerySet(WholeInstitution, models.QuerySet):
+    """Dorm moves are planned by the office for a campus: whole-institution scopes only."""
+
+
 class MovePlan(models.Model):
     """A dorm consolidation plan (学生公寓调整方案): moves of staying students from bed to
     bed, suggested by the platform, reviewed and edited by the office, then executed."""
+
+    objects = MovePlanQuerySet.as_manager()
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")

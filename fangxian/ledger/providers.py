@@ -100,8 +100,8 @@ def connect() -> None:
 
     if apps.is_installed("fangxian.gates"):
         from fangxian.gates import selectors as gate_selectors
+        from fangxian.gates.categories import Category as GateCategory
         from fangxian.gates.categories import register_category_resolver
-        from fangxian.gates.models import Category as GateCategory
 
         def closed_management(person, day: date) -> set[str]:
             if isinstance(person, Student) and person.pk in closed_management_ids(day):

@@ -74,26 +74,21 @@ def category_counts(spells: QuerySet[StatusSpell], day: date) -> dict[str, int]:
 # -- scoped ------------------------------------------------------------------------------
 
 
-def _scoped(user, qs, prefix: str = "student__"):
-    condition = scope_of(user).student_condition(prefix)
-    return qs if condition is None else qs.filter(condition)
-
-
 def visible_entries(user) -> QuerySet[LedgerEntry]:
-    return _scoped(user, LedgerEntry.objects.all())
+    return LedgerEntry.objects.visible_to(user)
 
 
 def visible_applications(user) -> QuerySet[StayApplication]:
-    return _scoped(user, StayApplication.objects.all())
+    return StayApplication.objects.visible_to(user)
 
 
 def visible_spells(user) -> QuerySet[StatusSpell]:
-    return _scoped(user, StatusSpell.objects.all())
+    return StatusSpell.objects.visible_to(user)
 
 
 def visible_plans(user) -> QuerySet[MovePlan]:
     """Dorm moves are planned by the office for a campus: whole-institution roles only."""
-    return MovePlan.objects.all() if scope_of(user).everything else MovePlan.objects.none()
+    return MovePlan.objects.visible_to(user)
 
 
 def periods_for(user) -> QuerySet[StayPeriod]:

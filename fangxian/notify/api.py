@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
+
+from fangxian.org.permissions import RolePermission
 
 from .models import Notification
 from .selectors import notifications_of, unread_count
@@ -38,6 +40,7 @@ def unread(request):
     summary="Mark notifications read (all when no ids are given)",
 )
 @api_view(["POST"])
+@permission_classes([RolePermission.with_roles(read=None, write=None)])  # the caller's own notifications
 def mark_read(request):
     ids = request.data.get("ids") if isinstance(request.data, dict) else None
     if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):

@@ -1,19 +1,24 @@
-"""Who may use which organisation page, and who may change what.
+"""The access layer: "may this user write here", and the organisation's own role sets.
 
 Roles decide which pages a user may open (403 otherwise); scope decides which objects
 they find there (404 otherwise). Writes additionally need a scope that is not read-only:
 discipline inspection and school leaders read everything and change nothing.
+
+`can_write` / `require_write` are the one write check of every app (pages, services and
+the API's `fangxian.org.permissions.RolePermission`); each app keeps its role sets and
+predicates in its own `access.py` and passes them in.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from fangxian.accounts.roles import Role, roles_of
 
 from . import selectors
-from .models import Assignment, Place, Student, Unit
+from .models import Assignment
 from .registry import assignment_role_keys, assignment_roles
 from .scope import scope_of
 
@@ -37,17 +42,34 @@ ASSIGNMENT_WRITERS = frozenset({P.PREVENTION_OFFICE, P.COLLEGE_ADMIN})
 
 
 def has_any(user, roles) -> bool:
-    return bool(roles_of(user) & roles)
+    """Holds one of `roles` (any iterable of role values)."""
+    return bool(roles_of(user) & frozenset(roles))
 
 
-def can_write(user, roles) -> bool:
-    """Holds one of `roles` and a scope that allows changes."""
-    return has_any(user, roles) and not scope_of(user).read_only
+def in_scope(user, obj) -> bool:
+    """Is `obj` among what the user sees (its model's `objects.visible_to(user)`)?"""
+    return type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists()
 
 
-def require_write(user, roles) -> None:
+def can_write(user, roles, obj=None) -> bool:
+    """May this user write here: holds one of `roles` (None: any role), has a scope that
+    allows changes (not read-only), and — when `obj` is given — `obj` is in their scope."""
+    if user is None or not user.is_authenticated:
+        return False
+    if roles is not None and not has_any(user, roles):
+        return False
+    if scope_of(user).read_only:
+        return False
+    return obj is None or in_scope(user, obj)
+
+
+def require_write(user, roles, obj=None) -> None:
+    """`can_write`, or the refusal: 403 for a role or a read-only scope; 404 for an `obj`
+    outside the user's scope (never 403 with a hint). DRF answers both the same way."""
     if not can_write(user, roles):
         raise PermissionDenied
+    if obj is not None and not in_scope(user, obj):
+        raise Http404
 
 
 def assignable_roles(user) -> list[str]:
@@ -68,13 +90,6 @@ def assignment_for_change(user, pk) -> Assignment:
     assignment = get_object_or_404(selectors.visible_assignments(user).select_related("staff", "unit", "place", "student"), pk=pk)
     if assignment.role not in assignable_roles(user):
         raise PermissionDenied
-    scope = scope_of(user)
-    if assignment.unit_id:
-        in_scope = scope.units(Unit.objects.filter(pk=assignment.unit_id)).exists()
-    elif assignment.place_id:
-        in_scope = scope.places(Place.objects.filter(pk=assignment.place_id)).exists()
-    else:
-        in_scope = scope.students(Student.objects.filter(pk=assignment.student_id)).exists()
-    if not in_scope:
+    if not in_scope(user, assignment.unit or assignment.place or assignment.student):
         raise PermissionDenied
     return assignment

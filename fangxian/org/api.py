@@ -1,8 +1,8 @@
 """/api/v1/org/: the organisation for programs (WeCom/DingTalk integrations, the mobile app).
 
 The same scope as the pages: every queryset starts from a `visible_*` selector, so an
-object outside the caller's scope is 404; writes go through the same services and the same
-role checks (access.py)."""
+object outside the caller's scope is 404; roles are checked by RolePermission with the role
+sets of access.py, and writes go through the same services."""
 
 from __future__ import annotations
 
@@ -22,30 +22,19 @@ from fangxian.core.params import date_param, datetime_param, id_param
 from . import selectors, services
 from .access import (
     ASSIGNMENT_READERS,
+    ASSIGNMENT_WRITERS,
     COVERAGE_READERS,
     PEOPLE_READERS,
     STUDENT_DETAIL_READERS,
     TREE_READERS,
     assignable_roles,
     assignment_for_change,
-    has_any,
 )
 from .coverage import coverage_report
 from .models import Assignment, Place, Staff, Student, Unit
+from .permissions import RolePermission
 from .registry import assignment_role
 from .scope import scope_of
-
-
-class RolePermission:
-    """Mixin: the roles that may call this endpoint at all (403 otherwise)."""
-
-    readers: frozenset = frozenset()
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not has_any(request.user, self.readers):
-            raise PermissionDenied
-
 
 # -- serializers ------------------------------------------------------------------------
 
@@ -165,55 +154,52 @@ class CoverageSerializer(serializers.Serializer):
 # -- viewsets ---------------------------------------------------------------------------
 
 
-class UnitViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
-    readers = TREE_READERS
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RolePermission.with_roles(read=TREE_READERS)]
     serializer_class = UnitSerializer
 
     def get_queryset(self):
         return selectors.visible_units(self.request.user).order_by("path")
 
 
-class PlaceViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
-    readers = TREE_READERS
+class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RolePermission.with_roles(read=TREE_READERS)]
     serializer_class = PlaceSerializer
 
     def get_queryset(self):
         return selectors.visible_places(self.request.user).order_by("path")
 
 
-class StudentViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
-    readers = STUDENT_DETAIL_READERS
+class StudentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RolePermission.with_roles(read=STUDENT_DETAIL_READERS)]
     serializer_class = StudentSerializer
 
     def get_queryset(self):
         return selectors.visible_students(self.request.user).order_by("student_number")
 
 
-class StaffViewSet(RolePermission, viewsets.ReadOnlyModelViewSet):
-    readers = PEOPLE_READERS
+class StaffViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RolePermission.with_roles(read=PEOPLE_READERS)]
     serializer_class = StaffSerializer
 
     def get_queryset(self):
         return selectors.visible_staff(self.request.user).order_by("staff_number")
 
 
-class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    readers = ASSIGNMENT_READERS
+class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    # Writing (create, end, hand over) needs a writer's role and a scope that is not
+    # read-only; which assignment roles, and which targets, is asked per object below.
+    permission_classes = [RolePermission.with_roles(read=ASSIGNMENT_READERS, write=ASSIGNMENT_WRITERS)]
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
         return selectors.visible_assignments(self.request.user).select_related("staff").order_by("-start_date", "-id")
-
-    def _writer(self):
-        if not assignable_roles(self.request.user):
-            raise PermissionDenied
 
     def _managed(self, pk) -> Assignment:
         # Http404 and Django's PermissionDenied become DRF's 404 and 403.
         return assignment_for_change(self.request.user, id_param(pk))
 
     def create(self, request, *args, **kwargs):
-        self._writer()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignment = services.assignment_create(by=request.user, **serializer.validated_data)
@@ -222,7 +208,6 @@ class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOn
     @extend_schema(request=EndSerializer, responses=AssignmentSerializer, summary="End a responsibility on a given last day")
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        self._writer()
         assignment = self._managed(pk)
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -232,7 +217,6 @@ class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOn
     @extend_schema(request=HandoverSerializer, responses=AssignmentSerializer, summary="Hand a responsibility over to another staff member")
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
-        self._writer()
         assignment = self._managed(pk)
         data = HandoverSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -249,8 +233,8 @@ class AssignmentViewSet(RolePermission, mixins.CreateModelMixin, viewsets.ReadOn
         return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
 
 
-class CoverageGapsView(RolePermission, APIView):
-    readers = COVERAGE_READERS
+class CoverageGapsView(APIView):
+    permission_classes = [RolePermission.with_roles(read=COVERAGE_READERS)]
 
     @extend_schema(
         responses=CoverageSerializer,

@@ -23,9 +23,9 @@ from datetime import date
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
+from fangxian.core import idnumber
 from fangxian.core.demo import DEMO_PASSWORD
 
-from . import idnumber
 from .models import Assignment, AssignmentRole, Gender, Place, Staff, Student, TreeNode, Unit
 
 INSTITUTION_NAME = "河西学院"

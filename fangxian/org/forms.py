@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core import idnumber
 from fangxian.core.forms import Form, ModelForm
 
-from . import idnumber, photos
+from . import photos
 from .models import ID_NUMBER_MESSAGES, Gender, Place, Staff, Student, Unit
 from .registry import assignment_role_choices
 

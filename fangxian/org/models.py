@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import idnumber
+from fangxian.core import idnumber
 
 
 class Gender(models.TextChoices):
@@ -37,6 +37,13 @@ class TreeQuerySet(models.QuerySet):
         for path in paths:
             condition |= Q(path__startswith=path)
         return self.filter(condition) if paths else self.none()
+
+    def visible_to(self, user):
+        """The nodes `user` may see (fangxian.org.scope): units or places by the model."""
+        from .scope import scope_of
+
+        scope = scope_of(user)
+        return scope.units(self) if self.model is Unit else scope.places(self)
 
 
 class TreeNode(models.Model):
@@ -207,7 +214,12 @@ class Place(TreeNode):
 
 
 class PersonQuerySet(models.QuerySet):
-    pass
+    def visible_to(self, user):
+        """The students or staff `user` may see (fangxian.org.scope)."""
+        from .scope import scope_of
+
+        scope = scope_of(user)
+        return scope.students(self) if self.model is Student else scope.staff(self)
 
 
 class Person(models.Model):
@@ -253,11 +265,7 @@ class Person(models.Model):
                 raise ValidationError({"id_number": ID_NUMBER_MESSAGES[reason]})
 
 
-ID_NUMBER_MESSAGES = {
-    "shape": _("An ID number has 17 digits followed by a digit or X."),
-    "birthdate": _("The birth date inside the ID number does not exist."),
-    "check_digit": _("The check digit of the ID number is wrong (GB 11643)."),
-}
+ID_NUMBER_MESSAGES = idnumber.MESSAGES
 
 
 class Student(Person):
@@ -375,6 +383,12 @@ class AssignmentQuerySet(models.QuerySet):
 
     def active_now(self):
         return self.active_at(timezone.now())
+
+    def visible_to(self, user):
+        """The assignments `user` may see: their own, and those on what they see."""
+        from .scope import scope_of
+
+        return scope_of(user).assignments(self)
 
 
 class Assignment(models.Model):

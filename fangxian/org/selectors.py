@@ -12,23 +12,45 @@ from .scope import scope_of
 
 
 def visible_units(user):
-    return scope_of(user).units(Unit.objects.all())
+    return Unit.objects.visible_to(user)
 
 
 def visible_places(user):
-    return scope_of(user).places(Place.objects.all())
+    return Place.objects.visible_to(user)
 
 
 def visible_students(user):
-    return scope_of(user).students(Student.objects.all())
+    return Student.objects.visible_to(user)
 
 
 def visible_staff(user):
-    return scope_of(user).staff(Staff.objects.all())
+    return Staff.objects.visible_to(user)
 
 
 def visible_assignments(user):
-    return scope_of(user).assignments(Assignment.objects.all())
+    return Assignment.objects.visible_to(user)
+
+
+def visible_campuses(user, *, archived: bool = False):
+    """The campuses whose campus-wide data (gate traffic, scans, visits, alerts, the
+    dashboard's campus figures) `user` may see — the one rule for gates and dashboard:
+
+    - every campus for whole-institution scopes (office, leaders, discipline inspection);
+    - a campus that is itself in the user's scope (a leader or responsible posted to it);
+    - the campus of a gate the user is posted at (a guard at one gate sees the campus's
+      gate traffic; a guard posted to a campus holds all its gates).
+
+    Nothing else: a building manager or a lab's safety owner sees their building or lab,
+    not the campus; a college admin reads their college's rows on every campus, not the
+    campuses' traffic. Archived campuses are left out unless `archived`."""
+    scope = scope_of(user)
+    campuses = Place.objects.filter(kind=Place.Kind.CAMPUS)
+    if not archived:
+        campuses = campuses.active()
+    if scope.everything:
+        return campuses
+    gates = scope.places(Place.objects.filter(kind=Place.Kind.GATE)).values("parent_id")
+    return campuses.filter(Q(pk__in=scope.places(Place.objects.filter(kind=Place.Kind.CAMPUS)).values("pk")) | Q(pk__in=gates))
 
 
 def get_visible(queryset, **lookup):

@@ -13,9 +13,9 @@ from datetime import date
 import factory
 import pytest
 
+from fangxian.core import idnumber
 from fangxian.testing import UserFactory
 
-from . import idnumber
 from .models import Assignment, AssignmentRole, Place, Staff, Student, Unit
 
 

@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from fangxian.core.params import date_param, day_param, id_param
 from fangxian.org.models import Unit
+from fangxian.org.permissions import RolePermission
 
 from . import selectors, services
+from .access import REPORTERS
 from .models import ReportForm, Submission
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -127,6 +129,7 @@ def forms(request):
     summary="Save a draft or submit a report (201 when stored, 200 when a repeated request changed nothing)",
 )
 @api_view(["GET", "POST"])
+@permission_classes([RolePermission.with_roles(read=None, write=REPORTERS)])
 def submissions(request):
     if request.method == "GET":
         qs = selectors.visible_submissions(request.user).order_by("-day", "form__sort_order", "unit__path")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.org.models import Unit
+from fangxian.org.visibility import ByUnit
 
 
 class ReportFormQuerySet(models.QuerySet):
@@ -120,9 +121,15 @@ class FormVersion(models.Model):
         return f"{self.form} v{self.number}"
 
 
+class SubmissionQuerySet(ByUnit, models.QuerySet):
+    """Visible with the unit that reports it."""
+
+
 class Submission(models.Model):
     """A unit's report (报告) on a form for one day. Drafts are not yet reported; the first
     submit decides whether the report was on time; later submits are revisions."""
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -255,10 +262,18 @@ class SummaryLock(models.Model):
         return str(self.day)
 
 
+class ReportAlertQuerySet(ByUnit, models.QuerySet):
+    """Visible with the unit of the submission."""
+
+    visible_unit_field = "submission__unit"
+
+
 class ReportAlert(models.Model):
     """A report's answer met an alert rule of its form (阳性人数 > 0 …): the office and the
     leaders are told at once, and the dashboard shows it until someone acknowledges it.
     One per submission and field; a revision with another alerting value raises it again."""
+
+    objects = ReportAlertQuerySet.as_manager()
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("submission"))
     field_path = models.CharField(_("field"), max_length=90)

@@ -12,10 +12,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from fangxian.accounts.roles import Role
+from fangxian.org.access import can_write
 from fangxian.org.models import Assignment, AssignmentRole, Unit
 from fangxian.org.scope import scope_of
 
 from . import schema
+from .access import REPORTERS
 from .models import REPORTED_STATUSES, DailySummary, ReportAlert, ReportForm, Submission, SummaryLock
 
 # Who fills in a unit's report and is reminded; who is told when it is late.
@@ -25,7 +27,7 @@ RESPONSIBLE_ROLES = (AssignmentRole.COLLEGE_ADMIN, AssignmentRole.LEADER)
 
 
 def visible_submissions(user):
-    return Submission.objects.filter(unit__in=scope_of(user).units()).select_related("form", "unit", "version")
+    return Submission.objects.visible_to(user).select_related("form", "unit", "version")
 
 
 def visible_forms(user):
@@ -34,16 +36,15 @@ def visible_forms(user):
     forms = list(ReportForm.objects.active().prefetch_related("units"))
     if scope.everything:
         return forms
-    unit_ids = set(scope.units().values_list("pk", flat=True))
+    unit_ids = set(Unit.objects.visible_to(user).values_list("pk", flat=True))
     return [form for form in forms if form.expected_units().filter(pk__in=unit_ids).exists()]
 
 
 def reportable_units(user, form: ReportForm):
     """The units the user may report for on `form`."""
-    scope = scope_of(user)
-    if scope.read_only:
+    if not can_write(user, REPORTERS):
         return Unit.objects.none()
-    return scope.units(form.expected_units())
+    return form.expected_units().visible_to(user)
 
 
 def _people_by_unit(unit_ids, day: date, roles) -> dict[int, list]:
@@ -88,14 +89,15 @@ def alert_recipients(unit: Unit, day: date) -> list:
 def open_alerts(user, limit: int = 20):
     """Alerts not yet acknowledged on reports of units in the user's scope, newest first."""
     return (
-        ReportAlert.objects.filter(acknowledged_at__isnull=True, submission__unit__in=scope_of(user).units())
+        ReportAlert.objects.visible_to(user)
+        .filter(acknowledged_at__isnull=True)
         .select_related("submission__unit", "submission__form")
         .order_by("-raised_at", "-id")[:limit]
     )
 
 
 def visible_alerts(user):
-    return ReportAlert.objects.filter(submission__unit__in=scope_of(user).units()).select_related("submission__unit", "submission__form")
+    return ReportAlert.objects.visible_to(user).select_related("submission__unit", "submission__form")
 
 
 @dataclass
@@ -155,7 +157,7 @@ class DayCompleteness:
 def completeness(user, form: ReportForm, day: date, *, with_people: bool = True) -> DayCompleteness:
     """Expected / submitted / on time / late / missing for one form and day, with the
     responsible people of the units that have not reported."""
-    units = list(scope_of(user).units(form.expected_units()).select_related("parent"))
+    units = list(form.expected_units().visible_to(user).select_related("parent"))
     submissions = {s.unit_id: s for s in Submission.objects.filter(form=form, day=day, unit__in=[u.pk for u in units])}
     rows = [UnitStatus(unit=u, submission=submissions.get(u.pk)) for u in units]
     if with_people:
@@ -170,7 +172,7 @@ def completeness_table(user, forms: list[ReportForm], start: date, end: date) ->
     """One row per form and day between start and end (inclusive): expected, submitted,
     on time, late, missing. One aggregate query for all of them."""
     scope = scope_of(user)
-    expected: dict[int, set[int]] = {f.pk: set(scope.units(f.expected_units()).values_list("pk", flat=True)) for f in forms}
+    expected: dict[int, set[int]] = {f.pk: set(f.expected_units().visible_to(user).values_list("pk", flat=True)) for f in forms}
     counts = Submission.objects.filter(form__in=forms, day__range=(start, end), status__in=REPORTED_STATUSES).values(
         "form_id", "day", "unit_id", "is_late"
     )
@@ -215,7 +217,7 @@ def completeness_table(user, forms: list[ReportForm], start: date, end: date) ->
 
 def calendar(user, form: ReportForm, start: date, end: date) -> tuple[list[date], list[tuple[Unit, list[str]]]]:
     """Each expected unit's record day by day: on_time, late, zero, missing or future."""
-    units = list(scope_of(user).units(form.expected_units()))
+    units = list(form.expected_units().visible_to(user))
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     states = {
         (unit_id, day): (late, zero, status)
@@ -250,7 +252,7 @@ def trends(user, form: ReportForm, start: date, end: date, unit: Unit | None = N
         return []
     fields = schema.numeric_fields(version.schema)
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    qs = Submission.objects.filter(form=form, day__range=(start, end), status__in=REPORTED_STATUSES, unit__in=scope_of(user).units())
+    qs = Submission.objects.visible_to(user).filter(form=form, day__range=(start, end), status__in=REPORTED_STATUSES)
     if unit is not None:
         qs = qs.filter(unit=unit)
     sums: dict[tuple[str, str], dict[date, float]] = defaultdict(lambda: defaultdict(float))

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.notify.services import notify_groups, notify_users
+from fangxian.org.access import can_write
 from fangxian.org.models import Unit
-from fangxian.org.scope import scope_of
 
 from . import prefill, schema
+from .access import OFFICE, REPORTERS
 from .models import DailySummary, FormVersion, IdempotencyKey, ReportAlert, ReportForm, Submission, SubmissionRevision, SummaryLock
 from .selectors import alert_recipients, reporters_of
 
@@ -30,8 +30,7 @@ class IdempotencyConflict(Exception):
 
 
 def _can_report(user, unit: Unit) -> bool:
-    scope = scope_of(user)
-    return not scope.read_only and scope.units(Unit.objects.filter(pk=unit.pk)).exists()
+    return can_write(user, REPORTERS, unit)
 
 
 def check_can_report(*, user, form: ReportForm, unit: Unit, day: date, now: datetime | None = None) -> FormVersion:
@@ -240,7 +239,7 @@ def submission_save_idempotent(*, user, key: str, body: dict, **kwargs) -> tuple
 
 
 def _require_office(user) -> None:
-    if Role.PREVENTION_OFFICE not in roles_of(user):
+    if not can_write(user, OFFICE):
         raise ValidationError(_("Only the prevention office may review reports."))
 
 

@@ -22,19 +22,14 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.params import date_param, day_param, id_param, parse_date_text
 from fangxian.core.views import error_text, form_errors, safe_next
+from fangxian.org.access import can_write
 from fangxian.org.scope import scope_of
 from fangxian.org.selectors import get_visible
 
 from . import prefill, reminders, schema, selectors, services
+from .access import ACKNOWLEDGERS, OVERSEERS, PHONE_ROLES, READERS, REPORTERS
 from .forms import CommentForm, FormCreateForm, VersionForm
 from .models import DailySummary, ReportForm, Submission
-
-READERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN)
-OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
-# Who takes an alert in hand (discipline inspection reads, it does not act).
-ACKNOWLEDGERS = (Role.PREVENTION_OFFICE, Role.LEADER)
-# Roles that call the people of late units and so see their phone numbers in full.
-PHONE_ROLES = frozenset({Role.PREVENTION_OFFICE})
 
 
 def _month(value: str | None) -> date:
@@ -135,7 +130,7 @@ def fill(request, code: str, unit_id: int, day: str):
     form = _form(code)
     report_day = date_param(day, "day")
     # Units outside the user's scope are not found (404), whoever asks.
-    unit = get_visible(scope_of(request.user).units(form.expected_units()), pk=unit_id)
+    unit = get_visible(form.expected_units().visible_to(request.user), pk=unit_id)
     submission = Submission.objects.filter(form=form, unit=unit, day=report_day).select_related("version").first()
     version = submission.version if submission else form.version_for(report_day)
     if version is None:
@@ -166,7 +161,7 @@ def fill(request, code: str, unit_id: int, day: str):
         else:
             messages.success(request, _("The report has been submitted.") if submit else _("The draft has been saved."))
             return redirect("reports:fill", code=form.code, unit_id=unit.pk, day=report_day.isoformat())
-    can_edit = not scope_of(request.user).read_only and not (submission and submission.is_locked) and report_day <= timezone.localdate()
+    can_edit = can_write(request.user, REPORTERS, unit) and not (submission and submission.is_locked) and report_day <= timezone.localdate()
     if report_day > timezone.localdate():
         general.append(_("%(day)s is in the future; reports are made on the day or afterwards.") % {"day": report_day})
     context = {
@@ -309,7 +304,7 @@ def trends(request, code: str):
     start = end - timedelta(days=span - 1)
     unit = None
     if id_param(request.GET.get("unit")):
-        unit = get_visible(scope_of(request.user).units(form.expected_units()), pk=id_param(request.GET["unit"]))
+        unit = get_visible(form.expected_units().visible_to(request.user), pk=id_param(request.GET["unit"]))
     series = selectors.trends(request.user, form, start, end, unit)
     charts = []
     for index, s in enumerate(series):
@@ -322,7 +317,7 @@ def trends(request, code: str):
             "series": [{"type": "line", "name": s["title"], "data": s["values"], "connectNulls": False, "smooth": True}],
         }
         charts.append({"id": f"trend-{index}", "title": s["title"], "option": option})
-    units = scope_of(request.user).units(form.expected_units())
+    units = form.expected_units().visible_to(request.user)
     return render(request, "reports/trends.html", {"form": form, "charts": charts, "span": span, "unit": unit, "units": units})
 
 

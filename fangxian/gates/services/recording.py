@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangxian.core.signals import past_days_stored
 from fangxian.org.models import Place
 
-from .. import signals
 from ..models import DIRECTIONS, Direction, GateAlert, LeaveApplication, Scan
 from ..selectors import campus_id_of
 from .decisions import Outcome, evaluate_input
@@ -260,4 +260,4 @@ def _announce_late(times) -> None:
     today = timezone.localdate()
     days = {day for day in (timezone.localdate(at) for at in times) if day < today}
     if days:
-        transaction.on_commit(lambda: signals.late_scans_stored.send(sender=Scan, days=days))
+        transaction.on_commit(lambda: past_days_stored.send(sender=Scan, days=days))

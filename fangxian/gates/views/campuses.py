@@ -11,16 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role
 from fangxian.core.views import form_errors
 from fangxian.org.models import Place
 from fangxian.web.lists import first_n
 
 from .. import reasons, selectors, services
+from ..access import OVERSEERS, POLICY_PUBLISHERS
 from ..forms import DeviceForm, PolicyForm
 from ..models import Device, Direction, PolicyVersion, Scan
-
-OVERSEERS = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.GATE_GUARD, Role.SECURITY_OFFICE)
 
 
 def _visible_campus(user, campus_id: int) -> Place:
@@ -71,7 +69,7 @@ def campus(request, campus_id: int):
     )
 
 
-@require_roles(Role.PREVENTION_OFFICE, Role.SECURITY_OFFICE)
+@require_roles(*POLICY_PUBLISHERS)
 def policy_new(request, campus_id: int):
     if not selectors.can_publish_policy(request.user):
         raise Http404

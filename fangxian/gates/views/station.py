@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role
 from fangxian.core.params import id_param
 from fangxian.org.models import Place
 from fangxian.org.photos import photo_response
 
 from .. import reasons, selectors, services, signing
+from ..access import STATION_USERS
 from ..models import CATEGORIES, Category, Direction, PolicyVersion, Scan
 
 STATION_GATE_KEY = "fx_station_gate"  # in the session: the gate the station last ran at
@@ -31,7 +31,7 @@ def _station_gate(request, gate_id) -> Place:
     return get_object_or_404(selectors.guard_gates(request.user), pk=gate_id)
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 def station(request):
     gates = list(selectors.guard_gates(request.user).select_related("parent"))
     if not gates:
@@ -113,7 +113,7 @@ def station_bundle_data(gate: Place) -> dict:
     }
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 @require_GET
 def station_bundle(request, gate_id: int):
     gate = _station_gate(request, gate_id)
@@ -151,7 +151,7 @@ def _json_body(request) -> dict:
     return body
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 @require_POST
 def station_scan(request):
     try:
@@ -169,7 +169,7 @@ def station_scan(request):
     return JsonResponse(_verdict_json(scan, outcome, created))
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 @require_POST
 def station_confirm(request):
     """The guard's answer to a typed number: `{"scan_id": …, "confirmed": true|false}`. Only
@@ -194,7 +194,7 @@ def station_confirm(request):
     return JsonResponse(_verdict_json(answer, outcome, created))
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 @require_GET
 def scan_photo(request, scan_id):
     """The photo of a recent scan's holder, for a station that may run the scan's gate
@@ -207,7 +207,7 @@ def scan_photo(request, scan_id):
     return photo_response(selectors.holder_photo(scan.subject))
 
 
-@require_roles(Role.GATE_GUARD, Role.PREVENTION_OFFICE)
+@require_roles(*STATION_USERS)
 @require_POST
 def station_sync(request):
     try:

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role
 from fangxian.core.views import form_errors
-from fangxian.org.scope import scope_of
+from fangxian.org.access import can_write, require_write
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
+from ..access import STATION_USERS
 from ..forms import VehicleForm
 
 
-@require_roles(Role.PREVENTION_OFFICE, Role.GATE_GUARD)
+@require_roles(*STATION_USERS)
 def vehicles(request):
     campuses = selectors.visible_campuses(request.user)
-    writable = not scope_of(request.user).read_only
+    writable = can_write(request.user, STATION_USERS)
     form = VehicleForm(request.POST or None, campuses=campuses)
     if request.method == "POST" and writable and form.is_valid():
         try:
@@ -38,11 +37,10 @@ def vehicles(request):
     return render(request, "gates/vehicles.html", {"form": form if writable else None, "rows": rows})
 
 
-@require_roles(Role.PREVENTION_OFFICE, Role.GATE_GUARD)
+@require_roles(*STATION_USERS)
 @require_POST
 def vehicle_withdraw(request, pk: int):
-    if scope_of(request.user).read_only:
-        raise Http404
+    require_write(request.user, STATION_USERS)
     vehicle = get_object_or_404(selectors.visible_vehicles(request.user), pk=pk, withdrawn_at__isnull=True)
     services.vehicle_withdraw(vehicle=vehicle)
     messages.success(request, _("Registration withdrawn."))

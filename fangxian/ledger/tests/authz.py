@@ -195,6 +195,14 @@ ENTRIES = [
         data=_status_data,
         anonymous_get=API_ANON,
     ),
-    Entry("ledger-application-list", get=expect(403, **STAFF, student=200), anonymous_get=API_ANON),
+    # Only a student applies (for themselves) through the API; an empty body is refused
+    # with 400 once past the roles, so every other role's 403 is the permission's.
+    Entry(
+        "ledger-application-list",
+        get=expect(403, **STAFF, student=200),
+        post=expect(403, student=400),
+        data=lambda w, u, which: {},
+        anonymous_get=API_ANON,
+    ),
     Entry("ledger-application-detail", get=expect(403, **STAFF, student=200), kwargs=_app, anonymous_get=API_ANON),
 ]

@@ -16,13 +16,13 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import Role
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text, form_errors
+from fangxian.org.access import require_write
 from fangxian.org.models import Place, Student
-from fangxian.org.scope import scope_of
 
 from .. import services
+from ..access import WRITE_ROLES
 from ..forms import ApplicationForm, RegisterForm
 from ..models import LIVE_STATUSES, LedgerEntry, StayApplication, StayPeriod
-from .common import WRITE_ROLES, _writable
 
 
 @require_roles(Role.STUDENT)
@@ -117,22 +117,22 @@ def _bed_choices(student: Student):
 def register(request):
     """A counselor (or the college) puts a student of theirs on the ledger: find the
     student by 学号 or name, then fill in the application for them."""
-    _writable(request)
+    require_write(request.user, WRITE_ROLES)
     today = timezone.localdate()
-    scope = scope_of(request.user)
     query = (request.GET.get("q") or "").strip()[:50]
     student = None
     if id_param(request.GET.get("student") or request.POST.get("student")):
         student = get_object_or_404(
-            scope.students(Student.objects.select_related("klass", "bed__parent__parent")),
+            Student.objects.visible_to(request.user).select_related("klass", "bed__parent__parent"),
             pk=id_param(request.GET.get("student") or request.POST.get("student")),
         )
     found = []
     if query and student is None:
         found = list(
-            scope.students(Student.objects.filter(Q(student_number=query) | Q(name__contains=query)).select_related("klass")).order_by(
-                "student_number"
-            )[:20]
+            Student.objects.visible_to(request.user)
+            .filter(Q(student_number=query) | Q(name__contains=query))
+            .select_related("klass")
+            .order_by("student_number")[:20]
         )
     periods = StayPeriod.objects.filter(end_date__gte=today, is_open=True).order_by("start_date")
     period = periods.filter(pk=id_param(request.GET.get("period") or request.POST.get("period"))).first() or periods.first()

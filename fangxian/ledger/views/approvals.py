@@ -10,36 +10,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.views import error_text
-from fangxian.org.scope import scope_of
+from fangxian.org.access import can_write, has_any, require_write
 from fangxian.web.lists import first_n
 
 from .. import selectors, services
+from ..access import COLLEGE_APPROVERS, COUNSELOR_APPROVERS, REVIEW_READERS, REVIEWERS
 from ..forms import ReviewForm
 from ..models import StayApplication
-from .common import _writable
 
 
-@require_roles(Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
+@require_roles(*REVIEW_READERS)
 def approvals(request):
     queue = first_n(selectors.approval_queue(request.user), 200)
-    return render(request, "ledger/approvals.html", {"queue": queue, "can_write": not scope_of(request.user).read_only})
+    return render(request, "ledger/approvals.html", {"queue": queue, "can_write": can_write(request.user, REVIEWERS)})
 
 
-@require_roles(Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE)
+@require_roles(*REVIEWERS)
 @require_POST
 def review(request, pk: int):
     """The counselor's decision (待辅导员审核) or the college's (待学院确认)."""
-    _writable(request)
+    require_write(request.user, REVIEWERS)
     application = get_object_or_404(selectors.visible_applications(request.user), pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise Http404
     approve = request.POST.get("decision") == "approve"
-    roles = roles_of(request.user)
     try:
-        if application.stage == StayApplication.Stage.SUBMITTED and roles & {Role.COUNSELOR, Role.PREVENTION_OFFICE}:
+        if application.stage == StayApplication.Stage.SUBMITTED and has_any(request.user, COUNSELOR_APPROVERS):
             services.application_review(
                 application=application,
                 approve=approve,
@@ -47,7 +45,7 @@ def review(request, pk: int):
                 by=request.user,
                 version=form.cleaned_data["version"],
             )
-        elif application.stage == StayApplication.Stage.COUNSELOR_APPROVED and roles & {Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE}:
+        elif application.stage == StayApplication.Stage.COUNSELOR_APPROVED and has_any(request.user, COLLEGE_APPROVERS):
             services.application_confirm(
                 application=application,
                 approve=approve,

@@ -1,17 +1,16 @@
-"""What the ledger pages share: the role sets and the read-only check."""
+"""What the ledger pages share. The role sets live in ledger/access.py and the write check
+is fangxian.org.access.can_write / require_write; these names stay for the modules that
+still import them."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from fangxian.org.access import require_write
 
-from fangxian.accounts.roles import Role
-from fangxian.org.scope import scope_of
+from ..access import OFFICE_READ, STAFF_ROLES, WRITE_ROLES
 
-STAFF_ROLES = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR)
-WRITE_ROLES = (Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR)
-OFFICE_READ = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE)
+__all__ = ["OFFICE_READ", "STAFF_ROLES", "WRITE_ROLES", "_writable"]
 
 
 def _writable(request) -> None:
-    if scope_of(request.user).read_only:
-        raise PermissionDenied
+    """A scope that is not read-only (the view's decorator has checked the role)."""
+    require_write(request.user, None)

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from fangxian.accounts.access import require_roles
 from fangxian.core.params import date_param, id_param
 from fangxian.core.views import error_text, safe_next
+from fangxian.org.access import can_write, require_write
 from fangxian.org.models import Unit
-from fangxian.org.scope import scope_of
 
 from .. import selectors, services
+from ..access import STAFF_ROLES, WRITE_ROLES
 from ..models import Status as S
-from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 MINE_LIMIT = 100
 
@@ -63,7 +63,7 @@ def mine(request):
             "query": query,
             "klass": klass,
             "status": status,
-            "can_write": not scope_of(request.user).read_only,
+            "can_write": can_write(request.user, WRITE_ROLES),
         },
     )
 
@@ -86,7 +86,7 @@ def _attach_leaves(entries) -> None:
 @require_POST
 def entry_status(request, pk: int):
     """One tap: change a student's status (htmx: answers with the student's card)."""
-    _writable(request)
+    require_write(request.user, WRITE_ROLES)
     entry = get_object_or_404(selectors.visible_entries(request.user), pk=pk)
     error = None
     conflict = False

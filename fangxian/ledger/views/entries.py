@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text
+from fangxian.org.access import can_write, has_any, require_write
 from fangxian.org.models import Staff
-from fangxian.org.scope import scope_of
 
 from .. import corrections, selectors, services
+from ..access import CORRECTORS, PHONE_ROLES, STAFF_ROLES, WRITE_ROLES
 from ..models import Category, StudentTag
-from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 
 @require_roles(*STAFF_ROLES)
@@ -34,8 +33,7 @@ def entry_detail(request, pk: int):
     spells = entry.spells.select_related("changed_by").order_by("valid_from", "id")
     bed_spells = entry.bed_spells.select_related("bed__parent__parent", "plan").order_by("valid_from", "id")
     current = services.one_to_one_current(entry.student, today)
-    staff_choices = scope_of(request.user).staff(Staff.objects.filter(is_active=True, institution_id=entry.student.institution_id))[:200]
-    roles = roles_of(request.user)
+    staff_choices = Staff.objects.filter(is_active=True, institution_id=entry.student.institution_id).visible_to(request.user)[:200]
     context = {
         "entry": entry,
         "application": entry.application,
@@ -46,11 +44,9 @@ def entry_detail(request, pk: int):
         "suggested": services.suggested_staff(entry.student, today),
         "staff_choices": staff_choices,
         "categories": Category.objects.filter(institution_id=entry.period.institution_id, is_active=True),
-        "can_write": not scope_of(request.user).read_only and bool(roles & set(WRITE_ROLES)),
-        "show_phone": bool(roles & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN, Role.COUNSELOR}),
-        "can_correct": not scope_of(request.user).read_only
-        and bool(roles & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN})
-        and corrections.correctable(entry),
+        "can_write": can_write(request.user, WRITE_ROLES),
+        "show_phone": has_any(request.user, PHONE_ROLES),
+        "can_correct": can_write(request.user, CORRECTORS) and corrections.correctable(entry),
     }
     return render(request, "ledger/entry.html", context)
 
@@ -58,7 +54,7 @@ def entry_detail(request, pk: int):
 @require_roles(*WRITE_ROLES)
 @require_POST
 def entry_tag(request, pk: int):
-    _writable(request)
+    require_write(request.user, WRITE_ROLES)
     entry = get_object_or_404(selectors.visible_entries(request.user).select_related("student"), pk=pk)
     try:
         if request.POST.get("end"):
@@ -76,9 +72,9 @@ def entry_tag(request, pk: int):
 @require_roles(*WRITE_ROLES)
 @require_POST
 def entry_one_to_one(request, pk: int):
-    _writable(request)
+    require_write(request.user, WRITE_ROLES)
     entry = get_object_or_404(selectors.visible_entries(request.user).select_related("student"), pk=pk)
-    staff = get_object_or_404(scope_of(request.user).staff(Staff.objects.filter(is_active=True)), pk=id_param(request.POST.get("staff")))
+    staff = get_object_or_404(Staff.objects.filter(is_active=True).visible_to(request.user), pk=id_param(request.POST.get("staff")))
     try:
         services.one_to_one_set(student=entry.student, staff=staff, by=request.user, note=request.POST.get("note", "")[:200])
         messages.success(request, _("Saved."))

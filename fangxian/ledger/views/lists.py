@@ -11,17 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.import_views import import_page, xlsx_response
 from fangxian.core.params import day_param, id_param
+from fangxian.org.access import can_write, has_any, require_write
 from fangxian.org.models import Place, Unit
 from fangxian.org.scope import scope_of
 
 from .. import selectors, services
+from ..access import IMPORTERS, OFFICE, STAFF_ROLES, WRITE_ROLES
 from ..importing import StayImporter
 from ..models import LedgerEntry
 from ..models import Status as S
-from .common import STAFF_ROLES, WRITE_ROLES, _writable
 
 
 def _filter_from(request) -> selectors.LedgerFilter:
@@ -50,7 +50,7 @@ def ledger_list(request):
     scope = scope_of(request.user)
     period = selectors.current_period(request.user, f.day)
     colleges = (
-        scope.units(Unit.objects.filter(kind=Unit.Kind.COLLEGE, archived_at__isnull=True))
+        Unit.objects.filter(kind=Unit.Kind.COLLEGE, archived_at__isnull=True).visible_to(request.user)
         if scope.everything
         else Unit.objects.filter(pk__in=selectors.visible_entries(request.user).values("college_id"))
     )
@@ -71,9 +71,9 @@ def ledger_list(request):
         "categories": selectors.categories_for(period),
         "query": request.GET.urlencode(),
         "query_without_page": "&".join(f"{k}={v}" for k, v in f.as_dict().items()),
-        "can_write": not scope.read_only,
-        "is_office": Role.PREVENTION_OFFICE in roles_of(request.user),
-        "can_import": bool(roles_of(request.user) & {Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN}) and not scope.read_only,
+        "can_write": can_write(request.user, WRITE_ROLES),
+        "is_office": has_any(request.user, OFFICE),
+        "can_import": can_write(request.user, IMPORTERS),
     }
     return render(request, "ledger/list.html", context)
 
@@ -87,9 +87,9 @@ def ledger_export(request):
     return xlsx_response(content, f"留校学生台账-{f.day}.xlsx")
 
 
-@require_roles(Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
+@require_roles(*IMPORTERS)
 def ledger_import(request):
-    _writable(request)
+    require_write(request.user, IMPORTERS)
     periods = selectors.periods_for(request.user)
     period = periods.filter(pk=id_param(request.GET.get("period"))).first() or selectors.current_period(request.user)
     if period is None:
@@ -107,10 +107,10 @@ def _stay_batches(user):
     from fangxian.core.models import ImportBatch
 
     batches = ImportBatch.objects.filter(importer=StayImporter.name).select_related("user")
-    return batches if Role.PREVENTION_OFFICE in roles_of(user) else batches.filter(user=user)
+    return batches if has_any(user, OFFICE) else batches.filter(user=user)
 
 
-@require_roles(Role.PREVENTION_OFFICE, Role.COLLEGE_ADMIN)
+@require_roles(*IMPORTERS)
 @require_POST
 def ledger_import_undo(request, pk: int):
     """Undo a stay import, all or nothing; what blocks it is named in the message."""
@@ -118,7 +118,7 @@ def ledger_import_undo(request, pk: int):
 
     from fangxian.core.import_batches import undo_batch
 
-    _writable(request)
+    require_write(request.user, IMPORTERS)
     batch = get_object_or_404(_stay_batches(request.user), pk=pk)
     blockers = undo_batch(batch, by=request.user)
     if blockers:
@@ -131,7 +131,7 @@ def ledger_import_undo(request, pk: int):
 @require_roles(*WRITE_ROLES)
 @require_POST
 def one_to_one_fill(request):
-    _writable(request)
+    require_write(request.user, WRITE_ROLES)
     f = _filter_from(request)
     entries = LedgerEntry.objects.filter(pk__in=selectors.ledger_spells(request.user, f).values("entry_id"))
     count = services.one_to_one_fill(entries=entries, by=request.user)

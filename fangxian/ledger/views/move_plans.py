@@ -11,16 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text
+from fangxian.org.access import can_write, require_write
 from fangxian.org.models import Place
-from fangxian.org.scope import scope_of
 
 from .. import moves, selectors
+from ..access import OFFICE, OFFICE_READ
 from ..forms import MovePlanForm
 from ..models import MoveItem
-from .common import OFFICE_READ, _writable
 
 
 @require_roles(*OFFICE_READ)
@@ -28,9 +27,7 @@ def move_plans(request):
     form = MovePlanForm(request.POST or None, initial={"move_date": timezone.localdate()})
     period = selectors.current_period(request.user)
     if request.method == "POST":
-        if Role.PREVENTION_OFFICE not in roles_of(request.user):
-            raise PermissionDenied
-        _writable(request)
+        require_write(request.user, OFFICE)
         if form.is_valid() and period is not None:
             plan = moves.plan_suggest(
                 period=period,
@@ -47,16 +44,16 @@ def move_plans(request):
     return render(
         request,
         "ledger/moves.html",
-        {"form": form, "plans": plans, "period": period, "can_write": Role.PREVENTION_OFFICE in roles_of(request.user)},
+        {"form": form, "plans": plans, "period": period, "can_write": can_write(request.user, OFFICE)},
     )
 
 
 @require_roles(*OFFICE_READ)
 def move_plan(request, pk: int):
     plan = get_object_or_404(selectors.visible_plans(request.user).select_related("campus", "period"), pk=pk)
-    can_write = Role.PREVENTION_OFFICE in roles_of(request.user) and not scope_of(request.user).read_only and plan.state == plan.State.DRAFT
+    writable = can_write(request.user, OFFICE) and plan.state == plan.State.DRAFT
     if request.method == "POST":
-        if not can_write:
+        if not writable:
             raise PermissionDenied
         action = request.POST.get("action")
         try:
@@ -84,7 +81,7 @@ def move_plan(request, pk: int):
     items = plan.items.select_related("entry__student__klass", "from_bed__parent__parent", "to_bed__parent__parent").order_by(
         "to_bed__path"
     )
-    return render(request, "ledger/move_plan.html", {"plan": plan, "items": items, "can_write": can_write})
+    return render(request, "ledger/move_plan.html", {"plan": plan, "items": items, "can_write": writable})
 
 
 def _find_bed(campus: Place, text: str) -> Place | None:

@@ -8,26 +8,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role, roles_of
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text
+from fangxian.org.access import can_write
 from fangxian.org.models import Unit
-from fangxian.org.scope import scope_of
 
 from .. import services
+from ..access import OFFICE, OFFICE_READ
 from ..forms import CategoryForm, PeriodForm
 from ..models import Category, StayPeriod
-from .common import OFFICE_READ
 
 
 @require_roles(*OFFICE_READ)
 def periods(request):
     institution = Unit.objects.filter(kind=Unit.Kind.INSTITUTION, parent__isnull=True).order_by("pk").first()
-    can_write = Role.PREVENTION_OFFICE in roles_of(request.user) and not scope_of(request.user).read_only
+    writable = can_write(request.user, OFFICE)
     period_form = PeriodForm(request.POST if request.POST.get("form") == "period" else None)
     category_form = CategoryForm(request.POST if request.POST.get("form") == "category" else None)
     if request.method == "POST":
-        if not can_write:
+        if not writable:
             raise PermissionDenied
         try:
             _periods_post(request, institution, period_form, category_form)
@@ -42,7 +41,7 @@ def periods(request):
         "categories": Category.objects.filter(institution=institution),
         "period_form": period_form,
         "category_form": category_form,
-        "can_write": can_write,
+        "can_write": writable,
     }
     return render(request, "ledger/periods.html", context)
 

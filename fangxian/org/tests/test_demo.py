@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from fangxian.accounts.models import User
 from fangxian.accounts.roles import Role, roles_of
-from fangxian.org import demo, idnumber
+from fangxian.core import idnumber
+from fangxian.org import demo
 from fangxian.org.models import Assignment, AssignmentRole, Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 

@@ -53,6 +53,12 @@ def _fill(world, user, which):
     return {"code": "college-daily", "unit_id": _unit(world, which).pk, "day": timezone.localdate().isoformat()}
 
 
+def _api_submit(world, user, which):
+    """A draft of today's college report for the college admin's college."""
+    _forms()
+    return {"form": "college-daily", "unit": _unit(world, which).pk, "day": timezone.localdate().isoformat(), "submit": "false"}
+
+
 def _submission(world, which):
     from fangxian.reports.models import ReportForm, Submission
 
@@ -133,7 +139,15 @@ ENTRIES = [
     Entry("reports:version_create", get=expect(403, office=200), post=expect(403, office=200), kwargs=_code, scoped=False),
     # API: the same roles and scope.
     Entry("api-report-forms", get=expect(200), anonymous_get=API_ANON),
-    Entry("api-report-submissions", get=expect(200), anonymous_get=API_ANON),
+    # Submitting through the API needs a reporter's role and a scope that is not read-only
+    # (RolePermission): leaders and discipline inspection read, they do not report.
+    Entry(
+        "api-report-submissions",
+        get=expect(200),
+        post=expect(403, office=201, college=201),
+        data=_api_submit,
+        anonymous_get=API_ANON,
+    ),
     Entry("api-report-submission", get=expect(404, **READERS), kwargs=_detail, anonymous_get=API_ANON),
     Entry("api-report-completeness", get=expect(404, **READERS), query="form=college-daily", anonymous_get=API_ANON),
 ]

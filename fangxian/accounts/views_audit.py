@@ -1,4 +1,6 @@
-"""The audit admin's read-only view of the audit trail."""
+"""The audit admin's read-only view of the audit trail (the change log and the security
+events the audit app keeps). It lives in accounts, with the other admin pages: audit is
+the lower layer and imports no role code (.importlinter)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role
+from fangxian.audit.forms import AuditFilterForm
+from fangxian.audit.models import SecurityEvent
 
-from .forms import AuditFilterForm
-from .models import SecurityEvent
+from .access import require_roles
+from .roles import Role
 
 
 def _day_start(day) -> datetime:
