@@ -158,6 +158,13 @@ def run() -> None:
     RoleGrant.objects.create(user=leader, role=Role.LEADER)
     client = Client()
     client.force_login(leader)
+    # Leaders sign in with a second factor; mark this session as verified.
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=leader, name="bench", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
 
     def page() -> None:
         response = client.get("/dashboard/")
