@@ -107,7 +107,7 @@ class _Lookback:
 
     def __init__(self) -> None:
         self.days: dict[date, dict[int, tuple[int, str]]] = {}
-        self.latest: dict[int, tuple[date, int, str]] = {}  # student → (day, campus, direction)
+        self.latest: dict[int, date] = {}  # student → the day of their latest state
         self.first: date | None = None  # the oldest day merged into `latest`
 
     def put(self, day: date, states: dict[int, tuple[int, str]]) -> None:
@@ -120,26 +120,23 @@ class _Lookback:
     def directions(self, day: date) -> dict[int, tuple[int, str]]:
         oldest = day - timedelta(days=LOOKBACK_DAYS)
         wanted = [oldest + timedelta(days=n) for n in range(LOOKBACK_DAYS + 1)]
-        missing = [d for d in wanted if d not in self.days]
-        if missing:
-            for d in missing:
-                self.days[d] = {}
-            rows = StudentDayScan.objects.filter(day__in=missing).order_by()
-            for d, student, campus, direction in rows.values_list("day", "student_id", "campus_id", "direction"):
-                self.days[d][student] = (campus, direction)
+        for d in wanted:
+            if d not in self.days:  # a day by query: no date to read back for each row
+                rows = StudentDayScan.objects.filter(day=d).order_by().values_list("student_id", "campus_id", "direction")
+                self.days[d] = {student: (campus, direction) for student, campus, direction in rows}
         if self.first is None or not oldest - timedelta(days=1) <= self.first <= oldest:
             self.latest = {}
             for d in wanted:  # a later day's state wins
-                self.latest.update((student, (d, *state)) for student, state in self.days[d].items())
+                self.latest.update(dict.fromkeys(self.days[d], d))
         elif self.first < oldest:  # one day on: drop what only the day leaving said, add the new day
             for student in self.days[self.first]:
-                if self.latest[student][0] == self.first:
+                if self.latest[student] == self.first:
                     del self.latest[student]
-            self.latest.update((student, (day, *state)) for student, state in self.days[day].items())
+            self.latest.update(dict.fromkeys(self.days[day], day))
         self.first = oldest
         for d in [d for d in self.days if d < oldest]:
             del self.days[d]
-        return {student: (campus, direction) for student, (_d, campus, direction) in self.latest.items()}
+        return {student: self.days[d][student] for student, d in self.latest.items()}
 
 
 def presence_states(day: date, student_ids=None) -> dict[int, tuple[int, str, datetime]]:
