@@ -9,7 +9,9 @@ costs one day of scans, whatever the size of the scans table.
 
 Changes mark days dirty (`mark_dirty`, called from signals); a periodic task refreshes
 the dirty days every minute (`refresh_dirty`). `rebuild(start, end)` refreshes every day
-of a range, in order (the management command `dashboard_rebuild`).
+of a range, in order (the management command `dashboard_rebuild`), through
+`refresh_days(days)`: what does not depend on the day is read once, and presence is kept
+in memory and moved one day on, so a year costs a year of scans read once each.
 """
 
 from __future__ import annotations
