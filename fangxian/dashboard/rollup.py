@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -86,7 +87,10 @@ def _replace_scan_states(day: date, start: datetime, end: datetime) -> None:
     ops = connection.ops
     table, quote = StudentDayScan._meta.db_table, ops.quote_name
     columns = ", ".join(quote(c) for c in ("day", "student_id", "campus_id", "direction", "last_at"))
-    latest, params = gates.last_student_scans_all_campuses(start, end).query.sql_with_params()
+    try:
+        latest, params = gates.last_student_scans_all_campuses(start, end).query.sql_with_params()
+    except EmptyResultSet:  # no campus has gates
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(table)} ({columns}) SELECT %s, latest.* FROM ({latest}) latest ORDER BY 2",  # noqa: S608  (identifiers from the model, the query from the ORM)
