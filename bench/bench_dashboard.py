@@ -9,6 +9,11 @@ roll-ups are rebuilt for every day, and the dashboard page is timed as a leader 
     bench: dashboard_p95_ms            p95 of GET /dashboard/ at SCANS scan rows (median of 5 rounds)
     bench: dashboard_scaling_ratio     p95 at SCANS / p95 at SCANS/10 (aim ≤ 1.5)
     bench: rollup_refresh_day_ratio    refreshing one day / rebuilding all roll-ups (aim ≤ 0.02)
+    bench: dashboard_refresh_day_ms    refreshing today's roll-ups at SCANS scan rows (best of 3)
+    bench: dashboard_rebuild_day_ms    rebuilding all DAYS days at SCANS scan rows, per day
+
+The roll-ups are rebuilt after each load: the dashboard reads only them, so the p95 at
+SCANS/10 needs the roll-ups of that load, and the p95 at SCANS those of all the scans.
 
 BENCH_DASHBOARD_SCANS (default 10,000,000) and BENCH_DASHBOARD_DAYS (default 365) scale it.
 The ledger rows are inserted with foreign-key checks off (their entries and applications
@@ -158,6 +163,13 @@ def run() -> None:
     RoleGrant.objects.create(user=leader, role=Role.LEADER)
     client = Client()
     client.force_login(leader)
+    # Leaders sign in with a second factor; mark this session as verified.
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=leader, name="bench", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
 
     def page() -> None:
         response = client.get("/dashboard/")
@@ -179,3 +191,5 @@ def run() -> None:
     report("dashboard_p95_ms", figures["large"]["p95"], "ms")
     report("dashboard_scaling_ratio", figures["large"]["p95"] / figures["small"]["p95"])
     report("rollup_refresh_day_ratio", refresh_s / figures["large"]["rebuild"])
+    report("dashboard_refresh_day_ms", refresh_s * 1000, "ms")
+    report("dashboard_rebuild_day_ms", figures["large"]["rebuild"] / DAYS * 1000, "ms")

@@ -9,7 +9,9 @@ costs one day of scans, whatever the size of the scans table.
 
 Changes mark days dirty (`mark_dirty`, called from signals); a periodic task refreshes
 the dirty days every minute (`refresh_dirty`). `rebuild(start, end)` refreshes every day
-of a range, in order (the management command `dashboard_rebuild`).
+of a range, in order (the management command `dashboard_rebuild`), through
+`refresh_days(days)`: what does not depend on the day is read once, and presence is kept
+in memory and moved one day on, so a year costs a year of scans read once each.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.utils import timezone
 
 from fangxian.gates import selectors as gates
 from fangxian.ledger import selectors as ledger
-from fangxian.org.coverage import coverage_report, students_without_one_to_one
+from fangxian.org.coverage import CoverageContext, coverage_rules, students_without_one_to_one
 from fangxian.org.models import Place, Student, Unit
 from fangxian.org.scope import Scope
 from fangxian.reports import selectors as reports
@@ -57,11 +60,13 @@ def _root_id(path: str) -> int:
     return int(path.strip("/").split("/")[0]) if path else 0
 
 
-def _scan_states(day: date, start: datetime, end: datetime) -> dict[int, dict]:
-    """Refresh the day's per-student scan states and the campus traffic; return the campus rows."""
+def _scan_states(
+    day: date, start: datetime, end: datetime, gate_campuses: Iterable[int]
+) -> tuple[dict[int, dict], dict[int, tuple[int, str]]]:
+    """Refresh the day's per-student scan states and the campus traffic; return the campus
+    rows and the day's {student id: (campus id, direction)}."""
     campuses: dict[int, dict] = {}
-    last: dict[int, tuple[int, str, datetime]] = {}
-    for campus_id in gates.campus_ids_with_gates():
+    for campus_id in gate_campuses:
         row = campuses[campus_id] = {"in": [0] * 24, "out": [0] * 24, "refused": 0, "scans": 0}
         for hour, direction, verdict, n in gates.scan_traffic(campus_id, start, end):
             row["scans"] += n
@@ -69,34 +74,75 @@ def _scan_states(day: date, start: datetime, end: datetime) -> dict[int, dict]:
                 row["refused"] += n
             elif direction in (IN, OUT) and hour is not None:
                 row[direction][hour] += n
-        for student_id, (direction, at) in gates.last_student_scans(campus_id, start, end).items():
-            if student_id not in last or at > last[student_id][2]:
-                last[student_id] = (campus_id, direction, at)
-    _replace_scan_states(day, last)
-    return campuses
+    _replace_scan_states(day, start, end)
+    rows = StudentDayScan.objects.filter(day=day).order_by().values_list("student_id", "campus_id", "direction")
+    return campuses, {student: (campus, direction) for student, campus, direction in rows}
 
 
-def _replace_scan_states(day: date, last: dict[int, tuple[int, str, datetime]]) -> None:
-    """Replace the day's StudentDayScan rows in one executemany: a day has as many rows as
-    students who passed a gate (tens of thousands), which the ORM's bulk_create would spend
-    seconds preparing value by value."""
+def _replace_scan_states(day: date, start: datetime, end: datetime) -> None:
+    """Replace the day's StudentDayScan rows in one INSERT ... SELECT of the gates' query of
+    each student's last scan: a day has as many rows as students who passed a gate (tens of
+    thousands), which would otherwise cross into Python and back, time by time."""
     StudentDayScan.objects.filter(day=day).delete()
     ops = connection.ops
     table, quote = StudentDayScan._meta.db_table, ops.quote_name
     columns = ", ".join(quote(c) for c in ("day", "student_id", "campus_id", "direction", "last_at"))
-    day_value = ops.adapt_datefield_value(day)
+    try:
+        latest, params = gates.last_student_scans_all_campuses(start, end).query.sql_with_params()
+    except EmptyResultSet:  # no campus has gates
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608  (identifiers from the model)
-            [(day_value, s, c, d, ops.adapt_datetimefield_value(at)) for s, (c, d, at) in sorted(last.items())],
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({columns}) SELECT %s, latest.* FROM ({latest}) latest ORDER BY 2",  # noqa: S608  (identifiers from the model, the query from the ORM)
+            [ops.adapt_datefield_value(day), *params],
         )
 
 
 def presence_directions(day: date) -> dict[int, tuple[int, str]]:
     """{student id: (campus id, direction)} of every student's last allowed scan up to the
     end of `day` (within the lookback): `presence_states` without the times, for the roll-up."""
-    rows = StudentDayScan.objects.filter(day__range=(day - timedelta(days=LOOKBACK_DAYS), day)).order_by("day")
-    return {student: (campus, direction) for student, campus, direction in rows.values_list("student_id", "campus_id", "direction")}
+    return _Lookback().directions(day)
+
+
+class _Lookback:
+    """Presence kept in memory across the days of one refresh: the per-day scan states
+    ({student id: (campus id, direction)}) of the lookback days, and their merge (each
+    student's latest). Moving to the next day drops what only the day leaving the lookback
+    said and adds the new day's states, so a range rebuild reads each day's StudentDayScan
+    rows once (from the refresh that wrote them) instead of eight times."""
+
+    def __init__(self) -> None:
+        self.days: dict[date, dict[int, tuple[int, str]]] = {}
+        self.latest: dict[int, date] = {}  # student → the day of their latest state
+        self.first: date | None = None  # the oldest day merged into `latest`
+
+    def put(self, day: date, states: dict[int, tuple[int, str]]) -> None:
+        """The states of `day`, just refreshed (the days are refreshed oldest first)."""
+        self.days[day] = states
+        if self.first is not None and self.first <= day <= self.first + timedelta(days=LOOKBACK_DAYS):
+            self.latest = {}  # merged without this day's new rows: merge again
+            self.first = None
+
+    def directions(self, day: date) -> dict[int, tuple[int, str]]:
+        oldest = day - timedelta(days=LOOKBACK_DAYS)
+        wanted = [oldest + timedelta(days=n) for n in range(LOOKBACK_DAYS + 1)]
+        for d in wanted:
+            if d not in self.days:  # a day by query: no date to read back for each row
+                rows = StudentDayScan.objects.filter(day=d).order_by().values_list("student_id", "campus_id", "direction")
+                self.days[d] = {student: (campus, direction) for student, campus, direction in rows}
+        if self.first is None or not oldest - timedelta(days=1) <= self.first <= oldest:
+            self.latest = {}
+            for d in wanted:  # a later day's state wins
+                self.latest.update(dict.fromkeys(self.days[d], d))
+        elif self.first < oldest:  # one day on: drop what only the day leaving said, add the new day
+            for student in self.days[self.first]:
+                if self.latest[student] == self.first:
+                    del self.latest[student]
+            self.latest.update(dict.fromkeys(self.days[day], day))
+        self.first = oldest
+        for d in [d for d in self.days if d < oldest]:
+            del self.days[d]
+        return {student: self.days[d][student] for student, d in self.latest.items()}
 
 
 def presence_states(day: date, student_ids=None) -> dict[int, tuple[int, str, datetime]]:
@@ -121,14 +167,48 @@ def _students(ids: Iterable[int]) -> dict[int, tuple[int, str, str]]:
     return found
 
 
-@transaction.atomic
+class _Fixed:
+    """What a day's refresh reads that does not depend on the day: read once per refresh of
+    a range."""
+
+    def __init__(self) -> None:
+        self.colleges = set(Unit.objects.filter(kind=Unit.Kind.COLLEGE).values_list("pk", flat=True))
+        self.campuses = set(Place.objects.filter(kind=Place.Kind.CAMPUS).values_list("pk", flat=True))
+        self.gate_campuses = gates.campus_ids_with_gates()
+
+
 def refresh_day(day: date) -> None:
     """Recompute every roll-up of `day` from the features' data and replace its rows."""
-    start, end = day_bounds(day)
-    campus_rows = _scan_states(day, start, end)
-    state = presence_directions(day)
+    refresh_days([day])
 
-    colleges = set(Unit.objects.filter(kind=Unit.Kind.COLLEGE).values_list("pk", flat=True))
+
+def refresh_days(days: Iterable[date]) -> int:
+    """Refresh each of `days`, oldest first (presence reads the days before), each in its own
+    transaction; what does not depend on the day and the lookback's scan states are read once."""
+    fixed, lookback, count = _Fixed(), _Lookback(), 0
+    for day in sorted(set(days)):
+        _refresh(day, fixed, lookback)
+        count += 1
+    return count
+
+
+def _node_gaps(day: date) -> list:
+    """The node gaps of the institution on `day`: `coverage_report(...).gaps`, without the
+    student rules (whose count of students, a query over every student on campus, the
+    roll-up does not use: it counts students without a one-to-one member itself)."""
+    rules = [rule for rule in coverage_rules() if rule.shape == "node"]
+    ctx = CoverageContext(day=day, at=None, scope=Scope(everything=True), campus=None, college=None, rules=rules)
+    return [gap for rule in rules for gap in rule.evaluate(ctx).gaps]
+
+
+@transaction.atomic
+def _refresh(day: date, fixed: _Fixed, lookback: _Lookback) -> None:
+    start, end = day_bounds(day)
+    campus_rows, states = _scan_states(day, start, end, fixed.gate_campuses)
+    lookback.put(day, states)
+    state = lookback.directions(day)
+
+    colleges = fixed.colleges
     placed = {s: (college, klass, campus) for s, college, klass, campus in ledger.on_campus_placements(day)}
     codes: dict[int, list[str]] = defaultdict(list)
     for student_id, code in ledger.category_codes_on(day):
@@ -195,15 +275,13 @@ def refresh_day(day: date) -> None:
     figures = reports.unit_day_figures(day)
     gaps: dict[int, int] = defaultdict(int)
     campus_gaps: dict[int, int] = defaultdict(int)
-    coverage = coverage_report(day=day, scope=Scope(everything=True))
-    for kind_gaps in coverage.gaps.values():
-        for gap in kind_gaps:
-            if isinstance(gap.node, Place):
-                campus_gaps[_root_id(gap.node.path)] += 1
-            else:
-                college_id = _first_id(gap.node.path, colleges)
-                if college_id:
-                    gaps[college_id] += 1
+    for gap in _node_gaps(day):
+        if isinstance(gap.node, Place):
+            campus_gaps[_root_id(gap.node.path)] += 1
+        else:
+            college_id = _first_id(gap.node.path, colleges)
+            if college_id:
+                gaps[college_id] += 1
     CollegeDay.objects.filter(day=day).delete()
     CollegeDay.objects.bulk_create(
         [
@@ -219,7 +297,7 @@ def refresh_day(day: date) -> None:
             for unit_id in sorted(colleges | figures.keys())
         ]
     )
-    campus_ids = set(Place.objects.filter(kind=Place.Kind.CAMPUS).values_list("pk", flat=True)) | campus_rows.keys()
+    campus_ids = fixed.campuses | campus_rows.keys()
     CampusDay.objects.filter(day=day).delete()
     CampusDay.objects.bulk_create(
         [
@@ -239,11 +317,7 @@ def refresh_day(day: date) -> None:
 
 def rebuild(start: date, end: date) -> int:
     """Refresh every day from `start` to `end`, oldest first (presence reads the days before)."""
-    day, count = start, 0
-    while day <= end:
-        refresh_day(day)
-        day += timedelta(days=1)
-        count += 1
+    count = refresh_days(start + timedelta(days=n) for n in range((end - start).days + 1))
     DirtyDay.objects.filter(day__range=(start, end)).delete()
     return count
 

@@ -13,6 +13,7 @@ from fangxian.gates.models import Direction
 from fangxian.gates.tests.conftest import _fresh_caches, world  # noqa: F401  (fixtures)
 from fangxian.ledger import services as ledger_services
 from fangxian.ledger.tests.conftest import ledger  # noqa: F401  (fixture)
+from fangxian.reports.tests.conftest import headcount_prefill, rep  # noqa: F401  (fixtures)
 
 
 class Dash:
