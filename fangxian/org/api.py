@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from fangxian.core import api_fields
 from fangxian.core.params import date_param, datetime_param, id_param
 
 from . import selectors, services
@@ -72,6 +73,9 @@ class StaffSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
+    starts_at = api_fields.DateTimeField(required=False, allow_null=True)
+    ends_at = api_fields.DateTimeField(required=False, allow_null=True)
+
     class Meta:
         model = Assignment
         fields = ["id", "staff", "role", "unit", "place", "student", "start_date", "end_date", "starts_at", "ends_at", "note"]
