@@ -24,3 +24,8 @@ class DeadlinesConfig(AppConfig):
         from .selectors import overdue_tiles
 
         register_tiles(overdue_tiles)
+
+        # The overdue list sits with the command pages; the view's roles decide who sees it.
+        from fangxian.web.nav import NavItem, register
+
+        register(NavItem("overdue", _("Overdue items"), "deadlines:overdue", "alarm", group="command", order=30))
