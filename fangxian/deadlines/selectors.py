@@ -103,7 +103,7 @@ def overdue_tiles(user) -> list:
     from django.urls import reverse
 
     from fangxian.accounts.roles import roles_of
-    from fangxian.web.home import Tile
+    from fangxian.core.tiles import Tile
 
     from .views import OVERDUE_ROLES
 
@@ -112,4 +112,4 @@ def overdue_tiles(user) -> list:
     count = overdue_for(user).count()
     if not count:
         return []
-    return [Tile(title=_("Overdue items"), value=count, url=reverse("deadlines:overdue"), tone="danger")]
+    return [Tile(title=_("Overdue items"), value=count, url=reverse("deadlines:overdue"), tone="danger", key="overdue")]

@@ -223,9 +223,11 @@ def test_the_home_page_counts_overdue_items(chain, follow_up, client):
     services.set_deadline(chain.student, KIND, timezone.now() - timedelta(minutes=5))
     client.force_login(chain.uni.counselor_user)
     body = client.get("/").content.decode()
-    assert "逾期事项" in body and "/deadlines/overdue/" in body
+    assert 'data-tile="overdue"' in body and "逾期事项" in body and "/deadlines/overdue/" in body
     client.force_login(chain.uni.other_counselor_user)  # nothing overdue in their scope: no tile
-    assert "/deadlines/overdue/" not in client.get("/").content.decode()
+    body = client.get("/").content.decode()
+    assert 'data-tile="overdue"' not in body
+    assert 'data-nav="overdue"' in body  # the menu entry stays: the list itself says "nothing overdue"
 
 
 def test_the_periodic_tick_runs_the_other_kinds_when_one_fails(chain, follow_up):
