@@ -146,7 +146,8 @@ def _dependents(model, found: list) -> str:
     kinds: dict[str, int] = defaultdict(int)
     for obj in found:
         kinds[str(obj._meta.verbose_name)] += 1
-    listed = "、".join(f"{name} {count}" for name, count in kinds.items())
+    # Sorted by kind: the order rows come back in differs between databases.
+    listed = "、".join(f"{name} {count}" for name, count in sorted(kinds.items()))
     return _("Records made since point to the created %(model)s (%(dependents)s): remove them first.") % {
         "model": model._meta.verbose_name_plural,
         "dependents": listed,

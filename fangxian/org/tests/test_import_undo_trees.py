@@ -61,7 +61,7 @@ def test_what_was_placed_in_an_imported_unit_since_blocks_its_undo(uni, office):
     batch = ImportBatch.objects.get(pk=report.batch_id)
     blockers = undo_blockers(batch)
     assert any("预防2024级二班" in text for text in blockers), blockers  # renamed since
-    assert any("学生 1、单位 1" in text for text in blockers), blockers  # and the class made by hand
+    assert any("单位 1、学生 1" in text for text in blockers), blockers  # and the class made by hand
     assert undo_batch(batch, by=office) == blockers
     assert Unit.objects.filter(name="公共卫生学院").exists() and Unit.objects.filter(pk=student.klass_id).exists()
 
