@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import registry
+from .access import OVERDUE_ROLES
 from .models import Deadline
 
 
@@ -104,8 +105,6 @@ def overdue_tiles(user) -> list:
 
     from fangxian.accounts.roles import roles_of
     from fangxian.core.tiles import Tile
-
-    from .views import OVERDUE_ROLES
 
     if not roles_of(user) & set(OVERDUE_ROLES):
         return []

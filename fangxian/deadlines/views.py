@@ -9,15 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fangxian.accounts.access import require_roles
-from fangxian.accounts.roles import Role
 
 from . import registry
+from .access import OVERDUE_ROLES
 from .selectors import clock, overdue_for
 from .services import recheck
-
-# Staff who follow work through to the end; students, guards and the three administrators
-# (who hold no business role) have no overdue list.
-OVERDUE_ROLES = (Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.STAFF)
 
 
 @require_roles(*OVERDUE_ROLES)
