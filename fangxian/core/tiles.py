@@ -1,7 +1,16 @@
 """The one tile class, shown on the home page (fangxian.web.home) and on the command
-dashboard (fangxian.dashboard.tiles). Each place keeps its own registry of providers (a home
-tile is about a user's work, a dashboard tile about a day of the institution) and both draw
-the same object.
+dashboard (fangxian.dashboard). Each place keeps its own registry of providers (a home tile is
+about a user's work, a dashboard tile about a day of the institution) and both draw the same
+object. The dashboard's registry lives here, below every app, so that a feature app can
+register its dashboard tiles without importing the dashboard (which sits above the features):
+
+    from fangxian.core.tiles import Tile, register_dashboard_tiles
+    register_dashboard_tiles(lambda ctx: [Tile(_("On post"), "12/12", key="duty-on-post")], order=200)
+
+`ctx` is a `TileContext`: the user, the day, the campus filter (None for all) and the
+dashboard's `Summary` already read for the page (use it instead of new queries where the
+figure is there). A provider reads its own app's roll-ups through its selectors, scoped to
+`ctx.user`.
 
     Tile(_("Leave applications to decide"), 3, url=reverse("gates:leave_list"), tone="warning")
 
@@ -17,6 +26,7 @@ Kinds:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field
 
 KINDS = ("figure", "action", "panel")
@@ -53,3 +63,31 @@ class Tile:
     def leads(self) -> bool:
         """Drawn before the figures (the day's main action)."""
         return self.kind != "figure"
+
+
+@dataclass
+class TileContext:
+    """What a dashboard tile provider is given: one day of the institution as one user sees it."""
+
+    user: object
+    day: object
+    campus: object
+    summary: object
+
+
+DashboardTileProvider = Callable[[TileContext], list[Tile]]
+_dashboard_providers: list[tuple[int, DashboardTileProvider]] = []
+
+
+def register_dashboard_tiles(provider: DashboardTileProvider, order: int = 100) -> None:
+    """Add a provider of command-dashboard tiles (call from AppConfig.ready())."""
+    if all(p is not provider for _o, p in _dashboard_providers):
+        _dashboard_providers.append((order, provider))
+        _dashboard_providers.sort(key=lambda item: item[0])
+
+
+def dashboard_tiles(ctx: TileContext) -> list[Tile]:
+    tiles: list[Tile] = []
+    for _order, provider in _dashboard_providers:
+        tiles.extend(provider(ctx))
+    return tiles

@@ -1,51 +1,19 @@
-"""Dashboard tiles. Each module registers a provider that returns its tiles for a day's
-dashboard; the page shows whatever they return, in order. Later modules (duty, hazards,
-incidents) add theirs the same way, reading their own roll-ups:
-
-    from fangxian.core.tiles import Tile
-    from fangxian.dashboard.tiles import register_tiles
-    register_tiles(lambda ctx: [Tile(_("On post"), "12/12", tone="success", key="duty")], order=200)
-
-`ctx` is a `TileContext`: the user, the day, the campus filter and the `Summary` already
-read for the page (use it instead of new queries where the figure is there).
+"""The dashboard's own tiles (ledger, reports, gates, coverage). The registry itself is
+`fangxian.core.tiles.register_dashboard_tiles`, so that feature apps below the dashboard
+register theirs the same way (see that module); `register_tiles` and `tiles_for` are its
+names here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fangxian.core.tiles import Tile
+from fangxian.core.tiles import Tile, TileContext
+from fangxian.core.tiles import dashboard_tiles as tiles_for
+from fangxian.core.tiles import register_dashboard_tiles as register_tiles
 
-__all__ = ["Tile", "TileContext", "TileProvider", "register_tiles", "tiles_for"]
-
-
-@dataclass
-class TileContext:
-    user: object
-    day: object
-    campus: object
-    summary: object
-
-
-TileProvider = Callable[[TileContext], list[Tile]]
-_providers: list[tuple[int, TileProvider]] = []
-
-
-def register_tiles(provider: TileProvider, order: int = 100) -> None:
-    if all(p is not provider for _o, p in _providers):
-        _providers.append((order, provider))
-        _providers.sort(key=lambda item: item[0])
-
-
-def tiles_for(ctx: TileContext) -> list[Tile]:
-    tiles: list[Tile] = []
-    for _order, provider in _providers:
-        tiles.extend(provider(ctx))
-    return tiles
+__all__ = ["Tile", "TileContext", "register_tiles", "tiles_for"]
 
 
 def _q(ctx: TileContext) -> str:

@@ -46,6 +46,22 @@ def has_any(user, roles) -> bool:
     return bool(roles_of(user) & frozenset(roles))
 
 
+def holds(user, *keys: str, at=None) -> bool:
+    """Does the person behind this account hold one of these assignment roles (registry keys,
+    e.g. "hazard_inspector", "psych_counsellor") at `at` (default now)? For a module's own
+    responsibilities that grant no application role of their own; remembered per request."""
+    if user is None or not user.is_authenticated or not keys:
+        return False
+    from django.utils import timezone
+
+    moment = at or timezone.now()
+    cache = user.__dict__.setdefault("_fangxian_holds", {})
+    key = (frozenset(keys), at)
+    if key not in cache:
+        cache[key] = Assignment.objects.active_at(moment).filter(staff__user=user, staff__is_active=True, role__in=keys).exists()
+    return cache[key]
+
+
 def in_scope(user, obj) -> bool:
     """Is `obj` among what the user sees (its model's `objects.visible_to(user)`)?"""
     return type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists()

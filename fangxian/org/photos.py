@@ -29,6 +29,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 5 * 1024 * 1024
 MIN_SIDE = 100
 MAX_SIDE = 480
+EVIDENCE_SIDE = 1600  # photos of places and findings (hazards, incidents, rectifications)
 # Anything larger is refused before it is decoded (a "decompression bomb" is a small file
 # that unpacks to billions of pixels); 50 million pixels is far beyond any camera's photo.
 MAX_PIXELS = 50_000_000
@@ -38,14 +39,16 @@ JPEG_QUALITY = 85
 CONTENT_TYPE = "image/jpeg"
 
 
-def new_name() -> str:
-    """A random, unguessable file name under photos/ (two-letter folders keep directories small)."""
+def new_name(folder: str = "photos") -> str:
+    """A random, unguessable file name under `folder`/ (two-letter folders keep directories small)."""
     token = secrets.token_hex(16)
-    return f"photos/{token[:2]}/{token}.jpg"
+    return f"{folder}/{token[:2]}/{token}.jpg"
 
 
-def prepare(data: bytes) -> bytes:
-    """The cleaned JPEG of an uploaded image, or ValidationError saying what is wrong."""
+def prepare(data: bytes, *, max_side: int = MAX_SIDE) -> bytes:
+    """The cleaned JPEG of an uploaded image, or ValidationError saying what is wrong.
+    `max_side`: a person's photo keeps 480 pixels; a photo of a place or a finding (a leak,
+    a lab bench) is kept larger (EVIDENCE_SIDE) so that its detail can be read."""
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     if len(data) > MAX_BYTES:
@@ -73,11 +76,11 @@ def prepare(data: bytes) -> bytes:
             )
         try:
             # JPEG can decode at 1/2, 1/4 or 1/8 of the size directly: much faster for camera photos.
-            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+            image.draft("RGB", (max_side, max_side))
             image.load()
             image = ImageOps.exif_transpose(image)
             image = _flatten(image)
-            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ValidationError(_("The image is damaged or incomplete and cannot be read."), code="damaged")
     # A new image carries no metadata of the old one (EXIF, XMP, ICC, comments).

@@ -162,6 +162,7 @@ def scope_of(user, day: date | None = None, at: datetime | None = None) -> Scope
 
 def forget_scope(user) -> None:
     user.__dict__.pop("_fangxian_scope", None)
+    user.__dict__.pop("_fangxian_holds", None)  # org.access.holds
 
 
 def assignment_roles(user) -> set[str]:

@@ -4,7 +4,6 @@ of the sections that were not 无异常, and the units that did not report. Arch
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -14,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangxian.core.docx import add_table, cn_date, new_document, to_bytes
 from fangxian.core.xlsx import Sheet, write_workbook
 
 from . import schema
@@ -161,37 +161,20 @@ def build_workbook(day: date, entries: list[FormDay]) -> bytes:
 
 
 def build_document(day: date, entries: list[FormDay]) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(12)
-    title = doc.add_heading(_("Daily epidemic prevention work report"), level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = doc.add_paragraph(
-        _("%(institution)s · %(day)s") % {"institution": settings.INSTITUTION_NAME, "day": f"{day.year}年{day.month}月{day.day}日"}
+    doc = new_document(
+        _("Daily epidemic prevention work report"),
+        subtitle=_("%(institution)s · %(day)s") % {"institution": settings.INSTITUTION_NAME, "day": cn_date(day)},
+        lines=[snapshot_note(entries)],
     )
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    made = doc.add_paragraph(snapshot_note(entries))
-    made.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading(_("1. Reporting"), level=1)
-    table = doc.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, [_("Form"), _("Expected"), _("Submitted"), _("On time"), _("Late"), _("Missing")], strict=True
-    ):
-        cell.text = text
-    for e in entries:
-        cells = table.add_row().cells
-        values = [e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units)]
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
+    add_table(
+        doc,
+        [_("Form"), _("Expected"), _("Submitted"), _("On time"), _("Late"), _("Missing")],
+        ([e.form.name, len(e.units), len(e.reported), len(e.reported) - e.late, e.late, len(e.missing_units)] for e in entries),
+    )
 
     doc.add_heading(_("2. Main figures"), level=1)
     for e in entries:
@@ -229,9 +212,7 @@ def build_document(day: date, entries: list[FormDay]) -> bytes:
 
     closing = doc.add_paragraph(_("Prevention and control office") + "\n" + timezone.localtime().strftime("%Y-%m-%d %H:%M"))
     closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(doc)
 
 
 @transaction.atomic

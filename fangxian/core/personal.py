@@ -1,0 +1,119 @@
+"""The inventory of personal information (个人信息处理活动记录): every model field that holds
+personal information, registered by the app that owns the model from its AppConfig.ready().
+
+    from fangxian.core.personal import Category, PersonalField, Retention, register_personal_fields
+
+    register_personal_fields(
+        "duty.Shift",  # app_label.ModelName
+        PersonalField("phone", Category.CONTACT, _("Reach the person on duty"), Retention.YEARS_3),
+        PersonalField("check_in_place", Category.WHEREABOUTS, _("Prove presence on post"), Retention.AFTER_EMERGENCY),
+        dated_by="starts_at",  # the field that dates a row, for retention (default: none: the row lives while its owner does)
+    )
+
+Category, sensitivity (PIPL art. 28: health, whereabouts, identity numbers, psychological
+records, minors' data, biometric photos are sensitive) and retention are declared here once;
+the privacy app reads the inventory for its page, its masking checks, its retention job and
+"end the emergency". A field is registered by the app that owns its model, never by another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    IDENTITY = "identity", _("Identity")  # name, ID number, student/staff number, birth date, sex
+    CONTACT = "contact", _("Contact")  # phone, e-mail, address, emergency contact
+    HEALTH = "health", _("Health")  # temperature, symptoms, test results, illness, disability
+    WHEREABOUTS = "whereabouts", _("Whereabouts")  # gate scans, leave destinations, location, travel
+    PSYCHOLOGICAL = "psychological", _("Psychological")  # psychological records and follow-ups
+    PHOTO = "photo", _("Photo")  # face photos, photos showing people
+    FAMILY = "family", _("Family and finances")  # guardians, hardship status
+    ACCOUNT = "account", _("Account")  # sign-in names, device identifiers, IP addresses
+    NOTE = "note", _("Free text about a person")  # remarks that may name or describe someone
+
+
+# Categories that are sensitive personal information whatever the field (PIPL art. 28).
+SENSITIVE_CATEGORIES = frozenset({Category.HEALTH, Category.WHEREABOUTS, Category.PSYCHOLOGICAL, Category.PHOTO})
+
+
+class Retention(models.TextChoices):
+    WHILE_ENROLLED = "while_enrolled", _("As long as the person is enrolled or employed, then 1 year")
+    AFTER_EMERGENCY = "after_emergency", _("Until 30 days after the emergency ends")
+    MONTHS_6 = "months_6", _("6 months")
+    YEAR_1 = "year_1", _("1 year")
+    YEARS_3 = "years_3", _("3 years")
+    AUDIT = "audit", _("3 years (audit log; never less than 6 months)")
+
+
+# Masks a list, an export or the API applies to a field's value for roles that may not see it
+# in full ("" = the category's default: shown to roles in scope, hidden in public output).
+class Mask(models.TextChoices):
+    NONE = "", _("Shown to roles in scope")
+    ID_NUMBER = "id_number", _("ID number (6201**********123X)")
+    PHONE = "phone", _("Phone number (138****5678)")
+    ADDRESS = "address", _("Address (first part only)")
+    HIDDEN = "hidden", _("Hidden (only roles that need it)")
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    name: str  # the model field's name
+    category: str  # a Category
+    purpose: str  # why the platform holds it (shown in the inventory)
+    retention: str = Retention.WHILE_ENROLLED
+    sensitive: bool | None = None  # None: decided by the category (and True for ID numbers)
+    mask: str = Mask.NONE
+
+    @property
+    def is_sensitive(self) -> bool:
+        if self.sensitive is not None:
+            return self.sensitive
+        return self.category in SENSITIVE_CATEGORIES or self.mask == Mask.ID_NUMBER
+
+
+@dataclass(frozen=True)
+class PersonalModel:
+    label: str  # "app_label.ModelName"
+    fields: tuple[PersonalField, ...]
+    dated_by: str = ""  # the field dating a row, for retention ("" = lives with its owner)
+    extra: dict = field(default_factory=dict)  # room for the privacy app's per-model settings
+
+    def get(self, name: str) -> PersonalField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+_models: dict[str, PersonalModel] = {}
+
+
+def register_personal_fields(label: str, *fields: PersonalField, dated_by: str = "", **extra) -> None:
+    """Register the personal fields of one model (call again to add fields: they merge)."""
+    label = _normal(label)
+    known = _models.get(label)
+    if known is not None:
+        names = {f.name for f in fields}
+        fields = tuple(f for f in known.fields if f.name not in names) + tuple(fields)
+        dated_by = dated_by or known.dated_by
+        extra = {**known.extra, **extra}
+    _models[label] = PersonalModel(label, tuple(fields), dated_by, extra)
+
+
+def personal_models() -> list[PersonalModel]:
+    return sorted(_models.values(), key=lambda m: m.label)
+
+
+def personal_model(label: str) -> PersonalModel | None:
+    return _models.get(_normal(label))
+
+
+def personal_field(label: str, name: str) -> PersonalField | None:
+    model = personal_model(label)
+    return model.get(name) if model else None
+
+
+def _normal(label: str) -> str:
+    app, _dot, model = label.partition(".")
+    return f"{app}.{model.lower()}"
