@@ -9,7 +9,7 @@ from datetime import date
 
 from fangxian.reports.prefill import register_prefill
 
-from .models import LogEntry, PingRequest, Post
+from .models import LogEntry, PingRequest, Post, Roster
 from .selectors import day_window
 
 
@@ -50,6 +50,17 @@ SOURCES = {
 }
 
 
+def _if_on_duty(fn):
+    """No figure (None, not 0) for a unit that keeps no roster: it has nothing to report here."""
+
+    def figure(unit, day: date) -> int | None:
+        if not Roster.objects.filter(unit=unit).exists():
+            return None
+        return fn(unit, day)
+
+    return figure
+
+
 def connect() -> None:
     for source, fn in SOURCES.items():
-        register_prefill(source, fn)
+        register_prefill(source, _if_on_duty(fn))
