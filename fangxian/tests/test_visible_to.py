@@ -24,6 +24,14 @@ SCOPED_MODELS = [
     "gates.Vehicle",
     "gates.Visit",
     "gates.LeaveApplication",
+    "duty.Roster",
+    "duty.Shift",
+    "duty.Post",
+    "duty.Swap",
+    "duty.Unavailability",
+    "duty.Ping",
+    "duty.PingRequest",
+    "duty.LogEntry",
 ]
 
 

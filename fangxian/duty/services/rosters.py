@@ -104,10 +104,15 @@ def in_unit(staff: Staff, unit: Unit, unit_path: str | None = None) -> bool:
 
 
 def check_plan(roster: Roster, planned: Sequence[PlannedPost], *, ignore_posts: Iterable[int] = ()) -> list[str]:
+    """`plan_problems` as messages."""
+    return [message for _post, message in plan_problems(roster, planned, ignore_posts=ignore_posts)]
+
+
+def plan_problems(roster: Roster, planned: Sequence[PlannedPost], *, ignore_posts: Iterable[int] = ()) -> list[tuple[PlannedPost, str]]:
     """Every problem of the planned posts (one message per row or day, in Chinese): person
     outside the unit, two posts of one person overlapping (among themselves or with the
     person's other duty posts), a post on a day of approved duty leave. Reads in bulk."""
-    errors: list[str] = []
+    errors: list[tuple[PlannedPost, str]] = []
     if not planned:
         return errors
     staff_ids = {p.staff.pk for p in planned}
@@ -136,29 +141,27 @@ def check_plan(roster: Roster, planned: Sequence[PlannedPost], *, ignore_posts: 
         who = person_label(p.staff)
         where = p.where or f"{p.day:%Y-%m-%d} {roster.slot_label(p.slot)}"
         if not in_unit(p.staff, roster.unit, paths.get(p.staff.pk, "")):
-            errors.append(_("%(where)s: %(who)s does not work in %(unit)s.") % {"where": where, "who": who, "unit": roster.unit.name})
+            errors.append((p, _("%(where)s: %(who)s does not work in %(unit)s.") % {"where": where, "who": who, "unit": roster.unit.name}))
             continue
         clash = next((e for e in existing[p.staff.pk] if e[0] < end and e[1] > start), None)
         if clash is not None:
-            errors.append(
-                _("%(where)s: %(who)s is already on duty at that time (%(unit)s %(start)s–%(end)s).")
-                % {
-                    "where": where,
-                    "who": who,
-                    "unit": clash[2],
-                    "start": timezone.localtime(clash[0]).strftime("%m-%d %H:%M"),
-                    "end": timezone.localtime(clash[1]).strftime("%m-%d %H:%M"),
-                }
-            )
+            words = {
+                "where": where,
+                "who": who,
+                "unit": clash[2],
+                "start": timezone.localtime(clash[0]).strftime("%m-%d %H:%M"),
+                "end": timezone.localtime(clash[1]).strftime("%m-%d %H:%M"),
+            }
+            errors.append((p, _("%(where)s: %(who)s is already on duty at that time (%(unit)s %(start)s–%(end)s).") % words))
             continue
         twice = next((m for m in mine[p.staff.pk] if m[0] < end and m[1] > start), None)
         if twice is not None:
             words = {"where": where, "who": who, "other": twice[2]}
-            errors.append(_("%(where)s: %(who)s is rostered twice at the same time (also %(other)s).") % words)
+            errors.append((p, _("%(where)s: %(who)s is rostered twice at the same time (also %(other)s).") % words))
             continue
         day_last = timezone.localdate(end - timedelta(microseconds=1))
         if any(s <= day_last and e >= p.day for s, e in leave[p.staff.pk]):
-            errors.append(_("%(where)s: %(who)s is on approved duty leave that day.") % {"where": where, "who": who})
+            errors.append((p, _("%(where)s: %(who)s is on approved duty leave that day.") % {"where": where, "who": who}))
             continue
         mine[p.staff.pk].append((start, end, where))
     return errors
