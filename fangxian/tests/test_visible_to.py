@@ -24,6 +24,7 @@ SCOPED_MODELS = [
     "gates.Vehicle",
     "gates.Visit",
     "gates.LeaveApplication",
+    "incidents.Incident",
 ]
 
 
