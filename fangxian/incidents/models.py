@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangxian.core.incidents import EPIDEMIC_KINDS, KINDS, LEVELS
-from fangxian.org.models import Place, Staff, Student, Unit
+from fangxian.org.models import Assignment, Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 
 
@@ -58,7 +58,10 @@ def is_epidemic(kind: str) -> bool:
 class IncidentQuerySet(models.QuerySet):
     """Scope: an incident belongs to its unit (the reporting unit) and its place; a user sees
     it when either is in their scope, and always sees what they reported themselves. The
-    office, school leaders and discipline inspection see every incident."""
+    office, school leaders and discipline inspection see every incident. A person on duty sees
+    the incidents of the unit they are on duty for (and its subunits) while on duty: the duty
+    posts themselves grant no wider scope (a night at the duty desk is no reason to read every
+    student's record), but the incidents of the desk are its work."""
 
     def visible_to(self, user):
         scope = scope_of(user)
@@ -67,6 +70,12 @@ class IncidentQuerySet(models.QuerySet):
         if scope.is_empty and not scope.staff_id:
             return self.none()
         condition = Q(reported_by_id=user.pk)
+        if scope.staff_id:
+            from .access import ON_DUTY_ROLES
+
+            posts = Assignment.objects.active_at(timezone.now()).filter(staff_id=scope.staff_id, role__in=ON_DUTY_ROLES, unit__isnull=False)
+            for path in sorted(set(posts.values_list("unit__path", flat=True))):
+                condition |= Q(unit__path__startswith=path)
         if scope.unit_paths:
             condition |= Q(unit__in=scope.units(Unit.objects.all()).values("pk"))
         if scope.place_paths:

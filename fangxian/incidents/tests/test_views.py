@@ -164,3 +164,17 @@ def test_the_office_sets_the_time_limits(cast, verified_client):
     data["major-first_minutes"] = "0"
     response = client.post(reverse("incidents:limits"), data)
     assert response.status_code == 200 and TimeLimit.for_level("major").first_minutes == 10
+
+
+def test_a_person_on_duty_sees_the_incidents_of_their_duty_unit(cast):
+    from fangxian.incidents import selectors
+
+    ours = _incident(cast, unit=cast.uni.security_office)
+    college = _incident(cast, unit=cast.uni.college)
+    assert list(selectors.visible(cast.duty_user)) == [ours]  # on duty for the security office
+    # The college's leader on duty sees the college's; the school's leader on duty everything below the institution.
+    assert list(selectors.visible(cast.leader_user)) == [college]
+    assert {i.pk for i in selectors.visible(cast.school_leader_user)} == {ours.pk, college.pk}
+    client = _client(cast.duty_user)
+    assert client.get(reverse("incidents:detail", args=[ours.pk])).status_code == 200
+    assert client.get(reverse("incidents:detail", args=[college.pk])).status_code == 404
