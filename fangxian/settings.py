@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "fangxian.ledger",
     "fangxian.gates",
     "fangxian.duty",
+    "fangxian.incidents",
     "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",

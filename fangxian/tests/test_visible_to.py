@@ -32,6 +32,7 @@ SCOPED_MODELS = [
     "duty.Ping",
     "duty.PingRequest",
     "duty.LogEntry",
+    "incidents.Incident",
 ]
 
 
