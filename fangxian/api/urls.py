@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("hazards/", include("fangxian.hazards.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
 ]
