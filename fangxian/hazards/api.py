@@ -237,11 +237,14 @@ class CampaignPlaceViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(campaign_id=campaign)
         return qs
 
-    def _cp(self) -> CampaignPlace:
+    def _cp(self, *, inspecting: bool = False) -> CampaignPlace:
         try:
-            return self.get_object()
+            cp = self.get_object()
         except Http404:
             raise NotFound(_("This place is not in your inspection scope."))
+        if inspecting and not access.can_inspect(self.request.user, cp):
+            raise PermissionDenied(_("This place is not in your inspection scope."))
+        return cp
 
     @extend_schema(
         parameters=[OpenApiParameter("campaign", int, description="Only this campaign's places")],
@@ -270,7 +273,7 @@ class CampaignPlaceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         """Save answers to the draft (idempotent; all or nothing)."""
-        cp = self._cp()
+        cp = self._cp(inspecting=True)
         body = AnswersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         inspection = self._guard(
@@ -284,7 +287,7 @@ class CampaignPlaceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None):
         """A photo for an item (multipart: item, token, photo); the same token lands once."""
-        cp = self._cp()
+        cp = self._cp(inspecting=True)
         body = PhotoInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -299,7 +302,7 @@ class CampaignPlaceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Complete the inspection: every failed item becomes a finding."""
-        cp = self._cp()
+        cp = self._cp(inspecting=True)
         inspection = self._guard(lambda: services.submit_inspection(user=request.user, campaign_place=cp))
         return Response(InspectionSerializer(inspection).data)
 
@@ -394,6 +397,8 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     def report(self, request, pk=None):
         """The owner reports what was done (with photos)."""
         finding = self.get_object()
+        if not access.can_rectify(request.user, finding):
+            raise PermissionDenied
         body = ReportInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         photos = [f.read() for f in body.validated_data["photos"]]
@@ -410,6 +415,8 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     def verify(self, request, pk=None):
         """The inspector closes the hazard or returns it."""
         finding = self.get_object()
+        if not access.can_verify(request.user, finding):
+            raise PermissionDenied
         body = VerifyInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         finding = self._run(
@@ -424,6 +431,8 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     def change(self, request, pk=None):
         """Change the level, the deadline or the person responsible."""
         finding = self.get_object()
+        if not access.can_manage_finding(request.user, finding):
+            raise PermissionDenied
         body = ChangeInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from fangxian.org.models import Place, Staff
 
-from .models import Campaign, ChecklistVersion, Level, PlaceCategory, Recurrence
+from .models import ChecklistVersion, Level, PlaceCategory, Recurrence
 
 
 def _versions(categories):
@@ -19,6 +19,10 @@ def _versions(categories):
 
 
 class VersionField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Choose…"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.checklist.name} · v{obj.number}"
 
@@ -26,8 +30,8 @@ class VersionField(forms.ModelChoiceField):
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100, initial="暑假前校园安全隐患大排查")
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     recurrence = forms.ChoiceField(label=_("repeats"), choices=Recurrence.choices, required=False)
     campuses = forms.ModelMultipleChoiceField(
         label=_("whole campuses"), queryset=Place.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -87,7 +91,7 @@ class VersionForm(forms.Form):
 
 
 class InspectorForm(forms.Form):
-    inspector = forms.ModelChoiceField(label=_("inspector"), queryset=Staff.objects.none())
+    inspector = forms.ModelChoiceField(label=_("inspector"), queryset=Staff.objects.none(), empty_label=_("Choose…"))
 
     def __init__(self, *args, institution_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,16 +113,10 @@ class ChangeFindingForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("rectify by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    owner = forms.ModelChoiceField(label=_("person responsible"), queryset=Staff.objects.none(), required=False)
+    owner = forms.ModelChoiceField(label=_("person responsible"), queryset=Staff.objects.none(), required=False, empty_label=_("Choose…"))
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def __init__(self, *args, institution_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Staff.objects.filter(is_active=True, institution_id=institution_id).order_by("name", "pk")
 
-
-class CampaignFilter(forms.Form):
-    pass
-
-
-__all__ = ["CampaignForm", "ChecklistForm", "VersionForm", "InspectorForm", "ReportForm", "VerifyForm", "ChangeFindingForm", "Campaign"]

@@ -352,7 +352,9 @@ class Finding(models.Model):
         REPORTED = "reported", _("Rectified, to verify")
         CLOSED = "closed", _("Closed")
 
-    answer = models.OneToOneField(Answer, on_delete=models.PROTECT, related_name="finding", verbose_name=pgettext_lazy("inspection", "answer"))
+    answer = models.OneToOneField(
+        Answer, on_delete=models.PROTECT, related_name="finding", verbose_name=pgettext_lazy("inspection", "answer")
+    )
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings", verbose_name=_("inspection"))
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="findings", verbose_name=_("campaign"))
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))

@@ -289,6 +289,8 @@ def inspect_save(request, pk):
         cp = _campaign_place(request, pk)
     except Http404:
         return _json_error(_("This place is not in your inspection scope."), 404)
+    if not access.can_inspect(request.user, cp):
+        return _json_error(_("This place is not in your inspection scope."), 403)
     try:
         payload = json.loads(request.body or b"{}")
         answers = payload.get("answers", [])
@@ -315,6 +317,8 @@ def inspect_photo(request, pk):
         cp = _campaign_place(request, pk)
     except Http404:
         return _json_error(_("This place is not in your inspection scope."), 404)
+    if not access.can_inspect(request.user, cp):
+        return _json_error(_("This place is not in your inspection scope."), 403)
     upload = request.FILES.get("photo")
     if upload is None:
         return _json_error(_("No photo was sent."))

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fangxian.hazards import services
 from fangxian.hazards.models import Checklist
-from fangxian.org.models import AssignmentRole, Place
+from fangxian.org.models import AssignmentRole
 from fangxian.org.testing import MiniUniversity, PlaceFactory, StaffFactory, UnitFactory, make_image
 from fangxian.testing import UserFactory
 
@@ -48,15 +48,15 @@ class HazardWorld:
 
     def campaign(self, **overrides):
         today = timezone.localdate()
-        fields = dict(
-            user=None,
-            name="暑假前校园安全隐患大排查",
-            starts_on=today - timedelta(days=1),
-            ends_on=today + timedelta(days=10),
-            lab_version=self.versions["lab"],
-            dorm_version=self.versions["dorm"],
-            buildings=[self.lab_building, self.dorm],
-        )
+        fields = {
+            "user": None,
+            "name": "暑假前校园安全隐患大排查",
+            "starts_on": today - timedelta(days=1),
+            "ends_on": today + timedelta(days=10),
+            "lab_version": self.versions["lab"],
+            "dorm_version": self.versions["dorm"],
+            "buildings": [self.lab_building, self.dorm],
+        }
         fields.update(overrides)
         return services.create_campaign(**fields)
 
@@ -68,7 +68,14 @@ class HazardWorld:
         rows = []
         for item in cp.version.items.order_by("position"):
             failed = item.position in fails
-            rows.append({"item": item.pk, "result": "fail" if failed else "pass", "level": level if failed else "", "note": "未固定" if failed else ""})
+            rows.append(
+                {
+                    "item": item.pk,
+                    "result": "fail" if failed else "pass",
+                    "level": level if failed else "",
+                    "note": "未固定" if failed else "",
+                }
+            )
         return rows
 
 

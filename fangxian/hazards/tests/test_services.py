@@ -46,7 +46,9 @@ def test_bad_checklist_lines_name_the_line(hz):
 def test_a_campaign_plans_its_places_with_inspector_and_owner(hz):
     campaign = hz.campaign()
     places = {cp.place_id: cp for cp in campaign.places.all()}
-    assert set(places) == {hz.lab_building.pk, hz.lab1.pk, hz.lab2.pk, hz.dorm.pk} - {hz.lab_building.pk}  # no checklist for teaching buildings
+    assert set(places) == {hz.lab_building.pk, hz.lab1.pk, hz.lab2.pk, hz.dorm.pk} - {
+        hz.lab_building.pk
+    }  # no checklist for teaching buildings
     lab = places[hz.lab1.pk]
     assert lab.inspector == hz.inspector and lab.owner == hz.owner and lab.unit == hz.lab_office and lab.version == hz.versions["lab"]
     dorm = places[hz.dorm.pk]
@@ -111,7 +113,9 @@ def test_bad_answers_are_refused_and_nothing_is_saved(hz, jpeg):
         services.add_answer_photo(user=hz.inspector_user, campaign_place=cp, item_id=answers[0]["item"], data=b"not an image", token="x")
     assert "照片" in exc.value.messages[0] or "图片" in exc.value.messages[0]
     with pytest.raises(ValidationError) as exc:
-        services.add_answer_photo(user=hz.inspector_user, campaign_place=cp, item_id=answers[0]["item"], data=b"0" * (6 * 1024 * 1024), token="y")
+        services.add_answer_photo(
+            user=hz.inspector_user, campaign_place=cp, item_id=answers[0]["item"], data=b"0" * (6 * 1024 * 1024), token="y"
+        )
     assert "MB" in exc.value.messages[0]
     assert not AnswerPhoto.objects.exists()
 
@@ -182,7 +186,9 @@ def test_a_deadline_before_the_finding_is_refused(hz):
     with pytest.raises(ValidationError) as exc:
         services.change_finding(user=hz.inspector_user, finding=finding, due_at=finding.created_at - timedelta(hours=1))
     assert "期限" in " ".join(exc.value.messages)
-    moved = services.change_finding(user=hz.inspector_user, finding=finding, due_at=finding.created_at + timedelta(days=20), owner=hz.manager)
+    moved = services.change_finding(
+        user=hz.inspector_user, finding=finding, due_at=finding.created_at + timedelta(days=20), owner=hz.manager
+    )
     assert moved.owner == hz.manager and FindingEvent.objects.filter(kind__in=["owner", "deadline"]).count() == 2
 
 
@@ -234,8 +240,15 @@ def test_coverage_counts_and_stale_labs(hz):
 def test_a_weekly_campaign_repeats_once(hz):
     today = timezone.localdate()
     campaign = hz.campaign(
-        name="管网巡查", recurrence="weekly", starts_on=today - timedelta(days=8), ends_on=today - timedelta(days=2),
-        lab_version=None, dorm_version=None, campus_version=hz.versions["pipe"], buildings=[], campuses=[hz.campus],
+        name="管网巡查",
+        recurrence="weekly",
+        starts_on=today - timedelta(days=8),
+        ends_on=today - timedelta(days=2),
+        lab_version=None,
+        dorm_version=None,
+        campus_version=hz.versions["pipe"],
+        buildings=[],
+        campuses=[hz.campus],
     )
     assert services.repeat_due_campaigns(today) == 1
     assert services.repeat_due_campaigns(today) == 0
