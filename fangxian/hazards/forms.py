@@ -119,4 +119,3 @@ class ChangeFindingForm(forms.Form):
     def __init__(self, *args, institution_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Staff.objects.filter(is_active=True, institution_id=institution_id).order_by("name", "pk")
-

@@ -54,6 +54,7 @@ from .roles import HAZARD_INSPECTOR, LAB_SAFETY
 DEADLINE_KIND = "hazards.rectification"
 MAX_PHOTOS_PER_ANSWER = 6
 MAX_PHOTOS_PER_REPORT = 6
+MAX_DEADLINE = timedelta(days=366)
 
 
 def _staff_of(user) -> Staff | None:
@@ -784,6 +785,8 @@ def change_finding(
                     % {"found": timezone.localtime(finding.created_at).strftime("%Y-%m-%d %H:%M")}
                 }
             )
+        if due_at > finding.created_at + MAX_DEADLINE:
+            raise ValidationError({"due_at": _("The deadline can be at most one year after the hazard was found.")})
         FindingEvent.objects.create(
             finding=finding,
             kind=FindingEvent.Kind.DEADLINE,

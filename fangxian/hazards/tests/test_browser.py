@@ -110,7 +110,9 @@ def test_campaign_inspection_rectification_and_coverage(page_factory, world):
     # owner's unit hears of it.
     tick(now=second.due_at + timedelta(minutes=5), kinds=[services.DEADLINE_KIND])
     assert Notification.objects.filter(user=world.leader_user, kind=f"{services.DEADLINE_KIND}.leader").count() == 1
-    assert not Notification.objects.filter(kind=f"{services.DEADLINE_KIND}.leader", title__contains=first.title[:20], user=world.leader_user).exists()
+    assert not Notification.objects.filter(
+        kind=f"{services.DEADLINE_KIND}.leader", title__contains=first.title[:20], user=world.leader_user
+    ).exists()
 
     # Coverage: one place inspected, the other lab and the dormitory not (with their inspector).
     desk.goto(f"/hazards/campaigns/{campaign.pk}/?state=missing")
