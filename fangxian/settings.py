@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "fangxian.gates",
     "fangxian.duty",
     "fangxian.incidents",
+    "fangxian.hazards",
     "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",

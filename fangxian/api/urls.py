@@ -14,5 +14,6 @@ urlpatterns = [
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
     path("incidents/", include("fangxian.incidents.api")),
+    path("hazards/", include("fangxian.hazards.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
 ]
