@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "fangxian.gates",
     "fangxian.duty",
     "fangxian.dashboard",
+    "fangxian.supervision",
     "fangxian.web",
     "fangxian.api",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("gates/", include("fangxian.gates.urls")),
     path("duty/", include("fangxian.duty.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
+    path("supervision/", include("fangxian.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("imports/errors/<str:token>/", import_errors, name="import-errors"),

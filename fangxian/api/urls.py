@@ -14,4 +14,5 @@ urlpatterns = [
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
+    path("supervision/", include("fangxian.supervision.api")),
 ]
