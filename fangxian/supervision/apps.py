@@ -51,10 +51,15 @@ class SupervisionConfig(AppConfig):
         register_demo("supervision", 85, demo.load)
         note, three_years = Category.NOTE, Retention.YEARS_3
         register_personal_fields(
-            "supervision.Finding", PersonalField("evidence", note, _("Facts behind a supervision lead"), three_years), dated_by="first_seen"
+            "supervision.Finding",
+            # A lead's title may name a student (not back from leave).
+            PersonalField("title", note, _("Facts behind a supervision lead"), three_years),
+            PersonalField("evidence", note, _("Facts behind a supervision lead"), three_years),
+            dated_by="first_seen",
         )
         register_personal_fields(
             "supervision.Case",
+            PersonalField("title", note, _("Facts behind a supervision notice"), three_years),
             PersonalField("evidence", note, _("Facts behind a supervision notice"), three_years),
             PersonalField("closing_note", note, _("Closing opinion on a supervision notice"), three_years),
             dated_by="created_at",
