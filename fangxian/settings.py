@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "fangxian.incidents",
     "fangxian.hazards",
     "fangxian.dashboard",
+    "fangxian.supervision",
     "fangxian.web",
     "fangxian.api",
 ]

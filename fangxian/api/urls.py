@@ -16,4 +16,5 @@ urlpatterns = [
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
+    path("supervision/", include("fangxian.supervision.api")),
 ]
