@@ -92,7 +92,7 @@ class Case(models.Model):
         ANSWERED = "answered", _("Answered, awaiting review")
         RETURNED = "returned", _("Returned for changes")
         ESCALATED = "escalated", _("Escalated")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("supervision", "Closed")
 
     class Source(models.TextChoices):
         DERIVED = "derived", _("Derived from the data")
@@ -114,7 +114,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("supervision", "closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     closing_note = models.TextField(_("closing opinion"), blank=True)
 
