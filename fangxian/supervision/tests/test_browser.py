@@ -25,7 +25,7 @@ def test_inspector_sends_the_college_answers_the_inspector_closes(transactional_
     college = desk.uni.college
     # Planted: no daily report from any college for two weeks.
     services.derive(timezone.localdate())
-    planted = Finding.objects.get(rule="reports.missed", unit=college)
+    planted = Finding.objects.get(rule="reports.missed", unit=college, key__startswith="college-daily:")
 
     page = page_factory(viewport=DESKTOP)
     browser_login(page, desk.inspector.username)
