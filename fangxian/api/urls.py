@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("duty/", include("fangxian.duty.api")),
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
     path("dashboard/", include("fangxian.dashboard.api")),

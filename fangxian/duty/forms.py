@@ -63,7 +63,7 @@ class PostForm(forms.Form):
 
 class LogForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
-    text = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Duty notes"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         from .models import LogEntry

@@ -350,7 +350,7 @@ class LogEntry(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("duty post"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    text = models.TextField(_("what happened"), max_length=2000)
+    text = models.TextField(_("duty notes"), max_length=2000)
     written_at = models.DateTimeField(_("time"), default=timezone.now)
     signature = models.CharField(max_length=64, editable=False)
 

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('call', 'Call received'), ('patrol', 'Patrol'), ('matter', 'Matter handled'), ('other', 'Other')], default='other', max_length=16, verbose_name='kind')),
-                ('text', models.TextField(max_length=2000, verbose_name='what happened')),
+                ('text', models.TextField(max_length=2000, verbose_name='duty notes')),
                 ('written_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
                 ('signature', models.CharField(editable=False, max_length=64)),
                 ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_entries', to='duty.post', verbose_name='duty post')),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fangxian.testing_authz import Entry, expect
 
 READ = {"office": 200, "leader": 200, "inspector": 200, "college": 200, "counselor": 200, "guard": 200}
+API_ANON = (401, 403)
 STAFF = {"college": 200, "counselor": 200, "guard": 200}
 STAFF_405 = {"college": 405, "counselor": 405, "guard": 405}
 READ_405 = {"office": 405, "leader": 405, "inspector": 405, **STAFF_405}
@@ -106,5 +107,69 @@ ENTRIES = [
     ),
     Entry("duty:leave", get=expect(403, **READ), post=expect(403, **READ), scoped=False),
     Entry("duty:leave_decide", get=expect(403, office=405, college=405), post=expect(403, office=302, college=302), kwargs=_of("leave")),
+    # API
+    Entry("duty-api-rosters", get=expect(403, **READ), anonymous_get=API_ANON),
+    Entry("duty-api-roster-shifts", get=expect(403, **UNIT_READ), kwargs=_roster, anonymous_get=API_ANON),
+    Entry(
+        "duty-api-roster-fill",
+        get=expect(403, office=405, college=405),
+        post=expect(403, office=400, college=400),
+        kwargs=_roster,
+        anonymous_get=API_ANON,
+        out_post={"college": 404},
+    ),
+    Entry("duty-api-my-posts", get=expect(403, **STAFF), anonymous_get=API_ANON),
+    Entry(
+        "duty-api-check-in",
+        get=expect(403, **STAFF_405),
+        post=expect(403, college=400, counselor=404, guard=404),
+        kwargs=_post,
+        anonymous_get=API_ANON,
+        out_post={"college": 404},
+    ),
+    Entry(
+        "duty-api-check-out",
+        get=expect(403, **STAFF_405),
+        post=expect(403, college=400, counselor=404, guard=404),
+        kwargs=_post,
+        anonymous_get=API_ANON,
+        out_post={"college": 404},
+    ),
+    Entry("duty-api-my-pings", get=expect(403, **STAFF), anonymous_get=API_ANON),
+    # Whether anyone is on duty at the moment the test runs decides between sent and refused.
+    Entry(
+        "duty-api-ping-send",
+        get=expect(403, office=405, college=405),
+        post=expect(403, office=(201, 400)),
+        anonymous_get=API_ANON,
+        scoped=False,
+    ),
+    Entry(
+        "duty-api-ping-answer",
+        get=expect(403, **STAFF_405),
+        post=expect(403, college=400, counselor=404, guard=404),
+        kwargs=_of("request"),
+        anonymous_get=API_ANON,
+        out_post={"college": 404},
+    ),
+    Entry("duty-api-log", get=expect(403, **READ), post=expect(403, **dict.fromkeys(STAFF, 400)), anonymous_get=API_ANON, scoped=False),
+    Entry("duty-api-gaps", get=expect(403, **OFFICE_READ), anonymous_get=API_ANON),
+    Entry("duty-api-on-post", get=expect(403, **OFFICE_READ), anonymous_get=API_ANON),
+    Entry("duty-api-reachability", get=expect(403, **OFFICE_READ), anonymous_get=API_ANON),
+    Entry(
+        "duty-api-swaps",
+        get=expect(403, **READ),
+        post=expect(403, office=400, **dict.fromkeys(STAFF, 400)),
+        anonymous_get=API_ANON,
+        scoped=False,
+    ),
+    Entry(
+        "duty-api-swap-act",
+        get=expect(403, **READ_405),
+        post=expect(403, office=400, college=400, counselor=404, guard=404),
+        kwargs=_of("swap"),
+        anonymous_get=API_ANON,
+        out_post={"college": 404},
+    ),
     Entry("duty:post_remove", get=expect(403, office=405, college=405), post=expect(403, office=302, college=302), kwargs=_post),
 ]
