@@ -15,5 +15,6 @@ urlpatterns = [
     path("gates/", include("fangxian.gates.api")),
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
+    path("screening/", include("fangxian.screening.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
 ]
