@@ -116,8 +116,8 @@ def round_detail(request, pk: int):
     )
 
 
-@require_POST
 @require_roles(*access.OFFICE)
+@require_POST
 def round_next(request, pk: int):
     round = _round(request, pk)
     require_write(request.user, access.OFFICE)
@@ -245,8 +245,8 @@ def results_import(request, pk: int):
     )
 
 
-@require_POST
 @require_roles(*access.OFFICE)
+@require_POST
 def lab_mapping(request, pk: int):
     round = _round(request, pk)
     require_write(request.user, access.OFFICE)
