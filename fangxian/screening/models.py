@@ -226,7 +226,7 @@ class Tube(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     size = models.PositiveSmallIntegerField(_("samples"), default=0)
-    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING, db_index=True)
+    result = models.CharField(_("test result"), max_length=10, choices=Result.choices, default=Result.PENDING, db_index=True)
     result_at = models.DateTimeField(_("result at"), null=True, blank=True)
     incident_url = models.CharField(_("incident"), max_length=300, blank=True)
 
@@ -269,7 +269,7 @@ class Sample(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sampler")
     )
     how = models.CharField(_("identified by"), max_length=5, choices=How.choices, default=How.PASS)
-    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING, db_index=True)
+    result = models.CharField(_("test result"), max_length=10, choices=Result.choices, default=Result.PENDING, db_index=True)
 
     objects = SampleQuerySet.as_manager()
 

@@ -131,6 +131,7 @@ def test_abnormal_pooled_tube_lists_everyone_and_notifies_office_and_one_to_one_
     assert report.updated == 2 and "第 5 行与第 4 行重复，只计一次。" in report.notes
     tube.refresh_from_db()
     assert tube.result == Result.ABNORMAL
+    assert tube.incident_url.startswith("/incidents/")  # the incidents app opened one for the tube
     assert set(Sample.objects.filter(tube=tube).values_list("result", flat=True)) == {Result.ABNORMAL}
     notified = set(Notification.objects.filter(kind="screening.abnormal").values_list("user__username", flat=True))
     assert {world.office.username, world.uni.counselor_user.username} <= notified
