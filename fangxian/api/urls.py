@@ -16,6 +16,7 @@ urlpatterns = [
     path("duty/", include("fangxian.duty.api")),
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
+    path("screening/", include("fangxian.screening.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
     path("supervision/", include("fangxian.supervision.api")),
 ]

@@ -273,3 +273,16 @@ def status_changes(*, day: date, college_id: int, since) -> list[tuple[int, bool
         (sid, status in ON_CAMPUS_STATUSES, at)
         for sid, status, at in qs.order_by("changed_at").values_list("student_id", "status", "changed_at")
     ]
+
+
+def population_rows(day: date, *, campus_id: int | None = None, category_code: str = "") -> list[tuple[int, int, int, int, int]]:
+    """(student id, college id, class id, campus id, building id) of every student on campus
+    on `day`, optionally only on one campus and only those carrying the category `code` that
+    day (e.g. "closed": under closed management). One indexed range query (two with a
+    category), for another app's population of a day (a screening round)."""
+    spells = StatusSpell.objects.on_campus(day)
+    if campus_id:
+        spells = spells.filter(campus_id=campus_id)
+    if category_code:
+        spells = spells.filter(student_id__in=StudentTag.objects.on(day).filter(category__code=category_code).values("student_id"))
+    return list(spells.order_by().values_list("student_id", "college_id", "klass_id", "campus_id", "building_id"))

@@ -69,3 +69,21 @@ def test_a_dorm_move_keeps_past_days_in_the_old_building(ledger, office):
     after = ledger_spells(office, LedgerFilter(day=start + timedelta(days=3), building=uni.building.pk))
     assert before.count() == 1 and after.count() == 0
     assert headcount(day=start + timedelta(days=3), unit=uni.klass)["total"] == 1
+
+
+def test_population_rows_by_campus_and_category(ledger):
+    from fangxian.ledger.selectors import population_rows
+
+    uni = ledger.uni
+    start = ledger.period.start_date
+    a, b, c = uni.students
+    ledger.on_campus(a, on=start)
+    ledger.on_campus(b, on=start)
+    ledger.approved(c)  # never arrived
+    services.tag_add(student=a, category=ledger.categories["closed"], by=uni.counselor_user, on=start)
+    day = start + timedelta(days=1)
+    rows = sorted(population_rows(day))
+    assert [row[0] for row in rows] == sorted([a.pk, b.pk])
+    assert rows[0][3] == uni.campus.pk and rows[0][4] == uni.building.pk
+    assert [row[0] for row in population_rows(day, category_code="closed")] == [a.pk]
+    assert population_rows(day, campus_id=uni.campus.pk + 999) == []
