@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "fangxian.reports",
     "fangxian.ledger",
     "fangxian.gates",
+    "fangxian.care",
     "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",

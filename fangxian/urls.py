@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.urls")),
     path("ledger/", include("fangxian.ledger.urls")),
     path("gates/", include("fangxian.gates.urls")),
+    path("care/", include("fangxian.care.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

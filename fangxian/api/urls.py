@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("care/", include("fangxian.care.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
 ]

@@ -1,0 +1,36 @@
+"""What care tells other apps through the hooks they offer: the college's daily report
+pre-fills the meal situation of its students (ratings and complaints of the day), the
+hospital's the students referred to its fever clinic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.apps import apps
+
+from fangxian.org.models import Student, Unit
+
+from .selectors import referrals_on, student_meal_figures
+
+RATINGS = "care.meals.ratings"
+COMPLAINTS = "care.meals.complaints"
+REFERRALS = "care.fever.referrals"
+
+
+def _students(unit: Unit):
+    if unit.kind == Unit.Kind.INSTITUTION and unit.parent_id is None:
+        return Student.objects.filter(institution_id=unit.pk).values("pk")
+    return Student.objects.filter(klass__path__startswith=unit.path).values("pk")
+
+
+def meal_figures(unit: Unit, day: date) -> dict[str, int]:
+    return student_meal_figures(_students(unit), day)
+
+
+def connect() -> None:
+    if apps.is_installed("fangxian.reports"):
+        from fangxian.reports.prefill import register_prefill
+
+        register_prefill(RATINGS, lambda unit, day: meal_figures(unit, day)["ratings"])
+        register_prefill(COMPLAINTS, lambda unit, day: meal_figures(unit, day)["complaints"])
+        register_prefill(REFERRALS, referrals_on)
