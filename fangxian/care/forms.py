@@ -91,8 +91,11 @@ class CanteenReportForm(Form):
         widget=forms.RadioSelect,
     )
     staff_checked = forms.IntegerField(label=_("Staff health-checked"), min_value=0, max_value=2000, widget=NUMBER)
-    staff_unwell = forms.IntegerField(label=_("Staff unwell"), min_value=0, max_value=2000, initial=0, widget=NUMBER)
+    staff_unwell = forms.IntegerField(label=_("Staff unwell"), min_value=0, max_value=2000, initial=0, required=False, widget=NUMBER)
     note = forms.CharField(label=_("Note"), max_length=300, required=False, widget=TEXT)
+
+    def clean_staff_unwell(self) -> int:
+        return self.cleaned_data.get("staff_unwell") or 0
 
 
 class ReferralForm(Form):
