@@ -24,6 +24,13 @@ SCOPED_MODELS = [
     "gates.Vehicle",
     "gates.Visit",
     "gates.LeaveApplication",
+    "care.CarePlan",
+    "care.FollowUp",
+    "care.HelpRequest",
+    "care.Canteen",
+    "care.CanteenReport",
+    "care.MealRating",
+    "care.FeverReferral",
 ]
 
 
