@@ -256,6 +256,8 @@ def load(*, size: int = 0, seed: int = 20220714, **_options) -> None:
     CanteenReport.objects.bulk_create(reports, ignore_conflicts=True)
     MealRating.objects.bulk_create(ratings, batch_size=1000, ignore_conflicts=True)
 
+    _college_form_with_meals(today)
+
     # -- fever clinic referrals: one back on campus, one isolated today ------------------------
     if hospital is not None and placed:
         candidates = _scanned_out(placed, today, now) or sorted(placed)
@@ -284,6 +286,28 @@ def load(*, size: int = 0, seed: int = 20220714, **_options) -> None:
                 result_at=now - timedelta(days=2, hours=2),
                 back_on_campus_at=now - timedelta(days=2, hours=1),
             )
+
+
+def _college_form_with_meals(today) -> None:
+    """The office adds the students' meal situation to the college daily report from today
+    (a new version of the form; earlier reports keep theirs). Models looked up by name: care
+    does not import the reports app, whose form builder would do the same."""
+    if not apps.is_installed("fangxian.reports"):
+        return
+    from .providers import with_meal_fields
+
+    report_form = apps.get_model("reports", "ReportForm")
+    form_version = apps.get_model("reports", "FormVersion")
+    form = report_form.objects.filter(code="college-daily").first()
+    if form is None or form_version.objects.filter(form=form, valid_from__gte=today).exists():
+        return
+    latest = form_version.objects.filter(form=form).order_by("-valid_from", "-number").first()
+    if latest is None:
+        return
+    number = max(form_version.objects.filter(form=form).values_list("number", flat=True)) + 1
+    form_version.objects.create(
+        form=form, number=number, valid_from=today, schema=with_meal_fields(latest.schema), note="增加留校学生就餐情况（由关爱模块预填）"
+    )
 
 
 def _scanned_out(placed: set[int], today, now) -> list[int]:

@@ -273,18 +273,17 @@ class Meal(models.TextChoices):
 
 class MealRatingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see the ratings of the canteens they see; a student sees their own."""
+        """The canteen's staff and the logistics office see the ratings of their canteens; a
+        college and a counselor those of the students in their scope; a student their own."""
         from fangxian.org.scope import scope_of
 
         from .access import visible_canteen_condition
 
         condition = visible_canteen_condition(user, students=False, prefix="canteen__")
-        if condition is None:
+        students = scope_of(user).student_condition("student__")
+        if condition is None or students is None:
             return self
-        own = scope_of(user).student_self_id
-        if own:
-            condition |= Q(student_id=own)
-        return self.filter(condition)
+        return self.filter(condition | students)
 
     def complaints(self):
         return self.filter(is_complaint=True)

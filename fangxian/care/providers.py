@@ -4,6 +4,7 @@ hospital's the students referred to its fever clinic."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 from django.apps import apps
@@ -21,6 +22,19 @@ def _students(unit: Unit):
     if unit.kind == Unit.Kind.INSTITUTION and unit.parent_id is None:
         return Student.objects.filter(institution_id=unit.pk).values("pk")
     return Student.objects.filter(klass__path__startswith=unit.path).values("pk")
+
+
+def with_meal_fields(schema: dict) -> dict:
+    """A college daily form's questions with the meal situation of its students added to its
+    餐饮保障 section, pre-filled from the ratings (for the office's next version of the form)."""
+    schema = copy.deepcopy(schema)
+    catering = next((s for s in schema.get("sections", []) if s.get("key") == "catering"), None)
+    if catering is not None:
+        known = {f.get("key") for f in catering["fields"]}
+        for key, label, unit, source in (("rated", "学生评价餐次", "份", RATINGS), ("low_rated", "差评及投诉", "条", COMPLAINTS)):
+            if key not in known:
+                catering["fields"].append({"key": key, "label": label, "type": "integer", "min": 0, "unit": unit, "prefill": source})
+    return schema
 
 
 def meal_figures(unit: Unit, day: date) -> dict[str, int]:

@@ -32,6 +32,12 @@ def test_demo_has_plans_help_meals_and_referrals(django_user_model, client):
     # The centre sees the students in psychological care (and their other plans), nobody else.
     in_psych = set(CarePlan.objects.filter(kind="psych").values_list("student_id", flat=True))
     assert set(selectors.plan_list(psych).values_list("student_id", flat=True)) == in_psych
+    # The office's next college form asks for the meal situation, pre-filled by care.
+    from fangxian.reports.models import ReportForm
+
+    version = ReportForm.objects.get(code="college-daily").versions.order_by("-valid_from").first()
+    catering = next(s for s in version.schema["sections"] if s["key"] == "catering")
+    assert {f.get("prefill") for f in catering["fields"]} >= {"care.meals.ratings", "care.meals.complaints"}
     # Loading twice changes nothing.
     plans = CarePlan.objects.count()
     demo.load(size=1200, seed=7)

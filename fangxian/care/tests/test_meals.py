@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from fangxian.care import services
 from fangxian.care.models import CanteenReport, MealRating
@@ -122,16 +122,16 @@ def test_a_canteen_manager_reports_for_their_canteen_only_and_sees_no_names(care
 
 
 def test_the_college_daily_report_is_prefilled_with_its_students_meals(care):
+    from fangxian.care.providers import with_meal_fields
     from fangxian.reports.models import ReportForm
     from fangxian.reports.prefill import prefill_values
+    from fangxian.reports.schema import check_schema
 
     services.meal_rate(student=care.uni.students[0], canteen=care.canteen, day=care.today, meal="lunch", score=1, comment="凉")
     services.meal_rate(student=care.uni.students[1], canteen=care.canteen, day=care.today, meal="lunch", score=4)
     services.meal_rate(student=care.uni.other_students[0], canteen=care.canteen, day=care.today, meal="lunch", score=5)
-    form = ReportForm.objects.get(code="college-daily")
-    version = form.version_for(care.today)
-    assert version.number == 2  # the version this app adds (0002 migration)
-    values = prefill_values(version.schema, care.uni.college, care.today)
-    assert values["catering"] == {"rated": 2, "low_rated": 1}
-    assert prefill_values(version.schema, care.uni.other_college, care.today)["catering"] == {"rated": 1, "low_rated": 0}
-    assert timezone.localdate() == care.today
+    schema = with_meal_fields(ReportForm.objects.get(code="college-daily").version_for(care.today).schema)
+    check_schema(schema)
+    assert with_meal_fields(schema) == schema  # adding twice adds nothing
+    assert prefill_values(schema, care.uni.college, care.today)["catering"] == {"rated": 2, "low_rated": 1}
+    assert prefill_values(schema, care.uni.other_college, care.today)["catering"] == {"rated": 1, "low_rated": 0}

@@ -1,14 +1,12 @@
-"""A new version of two shipped daily forms (valid from 2022-07-15, the day after notice
-No. 5), so that reporting covers what care knows:
-
-- 附属医院日报 (hospital-daily): outpatients, admissions and staff on duty; the fever clinic's
-  visits by this school's students, pre-filled from the fever referrals; and the
-  infection-control (院感) status as a choice (notice point 十);
-- 学院日报 (college-daily): the meal situation of the college's students, pre-filled from
-  their meal ratings and complaints of the day (notice point 三: 餐饮保障).
+"""A new version of the shipped 附属医院日报 (hospital-daily, valid from 2022-07-15, the day
+after notice No. 5), so that the hospital reports what point 十 asks: outpatients,
+admissions and staff on duty; the fever clinic's visits by this school's students,
+pre-filled from care's fever referrals; and the infection-control (院感) status as a choice.
 
 The old version stays for the days before, and every submission keeps the version it was
-filled in. Written out here (not imported) so that the migration keeps meaning the same."""
+filled in. Written out here (not imported) so that the migration keeps meaning the same.
+(The college's form is the office's to change: care offers the pre-fill sources
+care.meals.ratings and care.meals.complaints for it, and the demo adds them.)"""
 
 import copy
 from datetime import date
@@ -16,7 +14,7 @@ from datetime import date
 from django.db import migrations
 
 VALID_FROM = date(2022, 7, 15)
-NOTE = "关爱与附属医院模块：补充门诊、住院、在岗、院感状态及学生就餐情况"
+NOTE = "附属医院日报：补充门诊、住院、在岗人员和院感防控状态（通知第十条）"
 
 
 def integer(key, label, **extra):
@@ -56,14 +54,7 @@ def hospital(schema):
     return schema
 
 
-def college(schema):
-    catering = _section(schema, "catering")
-    _add(catering, integer("rated", "学生评价餐次", unit="份", prefill="care.meals.ratings"))
-    _add(catering, integer("low_rated", "差评及投诉", unit="条", prefill="care.meals.complaints"))
-    return schema
-
-
-CHANGES = {"hospital-daily": hospital, "college-daily": college}
+CHANGES = {"hospital-daily": hospital}
 
 
 def forward(apps, schema_editor):
