@@ -13,6 +13,8 @@ urlpatterns = [
     path("reports/", include("fangxian.reports.api")),
     path("ledger/", include("fangxian.ledger.api")),
     path("gates/", include("fangxian.gates.api")),
+    path("incidents/", include("fangxian.incidents.api")),
+    path("hazards/", include("fangxian.hazards.api")),
     path("care/", include("fangxian.care.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
 ]

@@ -32,7 +32,7 @@ class Category(models.TextChoices):
     PSYCHOLOGICAL = "psychological", _("Psychological")  # psychological records and follow-ups
     PHOTO = "photo", _("Photo")  # face photos, photos showing people
     FAMILY = "family", _("Family and finances")  # guardians, hardship status
-    ACCOUNT = "account", _("Account")  # sign-in names, device identifiers, IP addresses
+    ACCOUNT = "account", _("Account data")  # sign-in names, device identifiers, IP addresses
     NOTE = "note", _("Free text about a person")  # remarks that may name or describe someone
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fangxian.accounts.roles import Role
 from fangxian.org.access import can_write
+from fangxian.org.chain import chain, users_of
 from fangxian.org.models import Assignment, AssignmentRole, Unit
 from fangxian.org.scope import scope_of
 
@@ -24,6 +25,9 @@ from .models import REPORTED_STATUSES, DailySummary, ReportAlert, ReportForm, Su
 REPORTER_ROLES = (AssignmentRole.COLLEGE_ADMIN,)
 ESCALATION_ROLES = (AssignmentRole.LEADER,)
 RESPONSIBLE_ROLES = (AssignmentRole.COLLEGE_ADMIN, AssignmentRole.LEADER)
+# The leader on duty (带班领导): an assignment role of the duty app, held for the hours of a
+# shift. Named by its key so that reports need not import duty; without it nobody holds it.
+ON_DUTY_ROLES = ("duty_leader",)
 
 
 def visible_submissions(user):
@@ -78,12 +82,19 @@ def office_users():
     return get_user_model().objects.filter(is_active=True, role_grants__role=Role.PREVENTION_OFFICE).distinct()
 
 
-def alert_recipients(unit: Unit, day: date) -> list:
+def alert_recipients(unit: Unit, day: date, *, at=None) -> list:
     """Who is told of a report's alert at once: the prevention office, the unit's
-    responsible leaders and the institution's leaders (带班/包抓 at the top of the tree)."""
+    responsible leaders (包抓领导) up to the institution's, and the leaders on duty right now
+    (the unit's own and the school's 带班领导 on the roster)."""
     ids = [unit.pk, *unit.ancestor_ids()]
     leaders = [user for users in leaders_of(ids, day).values() for user in users]
-    return [*office_users(), *leaders]
+    on_duty = users_of(link.staff for link in chain(unit, at=at or timezone.now(), roles=ON_DUTY_ROLES))
+    people, seen = [], set()
+    for user in [*office_users(), *leaders, *on_duty]:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            people.append(user)
+    return people
 
 
 def open_alerts(user, limit: int = 20):

@@ -123,3 +123,31 @@ def test_the_alert_reaches_the_group_chats(rep, office, settings, django_capture
         server.close()
     texts = [r["body"]["text"]["content"] for r in server.received]
     assert len(texts) == 2 and all("预警" in t and "安全稳定事件数：1" in t for t in texts)
+
+
+def test_the_leaders_on_duty_now_are_alerted_too(rep, office, django_capture_on_commit_callbacks):
+    """带班领导: whoever holds the duty app's `duty_leader` at this moment, on the unit or above it
+    (the school's leader on duty holds it on the institution); last night's leader is not told."""
+    from datetime import timedelta
+
+    from fangxian.org.models import Assignment
+    from fangxian.org.testing import StaffFactory
+    from fangxian.testing import UserFactory
+
+    now = timezone.now()
+    tonight = StaffFactory(unit=rep.uni.institution, name="校领导 带班", user=UserFactory(username="onduty"))
+    last_night = StaffFactory(unit=rep.uni.institution, name="校领导 昨晚", user=UserFactory(username="offduty"))
+    Assignment.objects.create(
+        staff=tonight, role="duty_leader", unit=rep.uni.institution, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=11)
+    )
+    Assignment.objects.create(
+        staff=last_night,
+        role="duty_leader",
+        unit=rep.uni.institution,
+        starts_at=now - timedelta(hours=13),
+        ends_at=now - timedelta(hours=1),
+    )
+    _with_rules(rep, office)
+    _report(rep, incidents=1, now_hour=10)
+    told = set(Notification.objects.filter(kind="reports.alert").values_list("user__username", flat=True))
+    assert told == {office.username, rep.leader_user.username, "onduty"}

@@ -1,0 +1,1 @@
+"""The duty app's pages, one module per job."""
