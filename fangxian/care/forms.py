@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.core.forms import Form
 
@@ -118,6 +119,6 @@ class ReferralForm(Form):
 
 
 class ResultForm(Form):
-    result = forms.ChoiceField(label=_("Result"), choices=FeverReferral.Result.choices, widget=SELECT)
+    result = forms.ChoiceField(label=pgettext_lazy("fever clinic", "Result"), choices=FeverReferral.Result.choices, widget=SELECT)
     back_on_campus_at = _dt(_("Back on campus at"), required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False, widget=TEXT)

@@ -115,7 +115,7 @@ class FollowUp(models.Model):
     mode = models.CharField(_("how"), max_length=10, choices=Mode.choices, default=Mode.VISIT)
     content = models.TextField(_("what was said and done"), max_length=2000)
     needs_attention = models.BooleanField(_("needs further attention"), default=False)
-    staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("followed up by"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -160,7 +160,7 @@ class HelpRequest(models.Model):
     answer = models.CharField(_("answer"), max_length=500, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     answered_by_name = models.CharField(_("answered by"), max_length=50, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("help request", "answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("help request")
@@ -360,7 +360,7 @@ class FeverReferral(models.Model):
     from_where = models.CharField(_("referred from"), max_length=100)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
-    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING)
+    result = models.CharField(pgettext_lazy("fever clinic", "result"), max_length=10, choices=Result.choices, default=Result.PENDING)
     result_at = models.DateTimeField(_("result at"), null=True, blank=True)
     back_on_campus_at = models.DateTimeField(_("back on campus at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
