@@ -55,6 +55,7 @@ class PlanSerializer(serializers.ModelSerializer):
 class FollowUpSerializer(serializers.ModelSerializer):
     confidential = serializers.BooleanField(source="is_confidential")
     content = serializers.SerializerMethodField(help_text="Null for a psychological record: its content is never in the API.")
+    needs_attention = serializers.SerializerMethodField(help_text="Null for a psychological record (part of its content).")
 
     class Meta:
         model = FollowUp
@@ -62,6 +63,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     def get_content(self, follow_up) -> str | None:
         return None if follow_up.is_confidential else follow_up.content
+
+    def get_needs_attention(self, follow_up) -> bool | None:
+        return None if follow_up.is_confidential else follow_up.needs_attention
 
 
 class HelpSerializer(serializers.ModelSerializer):

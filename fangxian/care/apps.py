@@ -22,8 +22,9 @@ class CareConfig(AppConfig):
         from . import access, deadlines, demo, home, providers, roles, supervision
         from .models import Canteen, CanteenReport, CarePlan, FeverReferral, FollowUp, HelpRequest, MealRating
 
-        for model in (CarePlan, HelpRequest, Canteen, CanteenReport, MealRating, FeverReferral):
+        for model in (HelpRequest, Canteen, CanteenReport, MealRating, FeverReferral):
             auditlog.register(model)
+        auditlog.register(CarePlan, mask_fields=["note"])
         # A psychological record's content stays out of the change log: the log is read by
         # the audit administrator, who is not among those who may read it.
         auditlog.register(FollowUp, mask_fields=["content"])

@@ -157,7 +157,7 @@ def test_psychological_content_is_never_in_the_api(care, psych_record):
         assert response.status_code == 200
         rows = response.json()["results"]
         assert [r["id"] for r in rows] == [follow_up.pk]
-        assert rows[0]["confidential"] is True and rows[0]["content"] is None
+        assert rows[0]["confidential"] is True and rows[0]["content"] is None and rows[0]["needs_attention"] is None
         assert SECRET not in response.content.decode()
 
 
