@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "fangxian.incidents",
     "fangxian.hazards",
     "fangxian.screening",
+    "fangxian.care",
     "fangxian.dashboard",
     "fangxian.supervision",
     "fangxian.web",

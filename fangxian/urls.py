@@ -20,6 +20,7 @@ urlpatterns = [
     path("incidents/", include("fangxian.incidents.urls")),
     path("hazards/", include("fangxian.hazards.urls")),
     path("screening/", include("fangxian.screening.urls")),
+    path("care/", include("fangxian.care.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("supervision/", include("fangxian.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
     path("screening/", include("fangxian.screening.api")),
+    path("care/", include("fangxian.care.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
     path("supervision/", include("fangxian.supervision.api")),
 ]

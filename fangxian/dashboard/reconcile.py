@@ -6,6 +6,8 @@ explained by the named students behind it.
   scan (within a week) was leaving. Gate presence is one lower for each.
 - Out on an approved leave: as above, but the student's approved leave runs at the end of
   the day (now, for today): out with permission, explained, not an anomaly.
+- At the fever clinic: as above, but the student was referred to the affiliated hospital's
+  fever clinic and is not back on campus (care's fever referrals): explained.
 - Scanned in, not in the ledger: the last scan was entering, the ledger has no stay on
   campus for that day. Gate presence is one higher for each.
 - Changed in the ledger after the report: the report was submitted before these students
@@ -23,6 +25,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.care import selectors as care
 from fangxian.gates import selectors as gates
 from fangxian.ledger import selectors as ledger
 from fangxian.org.models import Assignment, AssignmentRole, Student, Unit
@@ -32,6 +35,7 @@ from .rollup import IN, OUT, leave_moment, presence_states
 
 OUT_NOT_BACK = "out_not_back"
 ON_LEAVE = "on_leave"
+FEVER_REFERRAL = "fever_referral"
 IN_UNEXPECTED = "in_unexpected"
 ARRIVED_AFTER_REPORT = "arrived_after_report"
 LEFT_AFTER_REPORT = "left_after_report"
@@ -39,6 +43,7 @@ LEFT_AFTER_REPORT = "left_after_report"
 REASONS = {
     OUT_NOT_BACK: _("In the ledger, scanned out and not back"),
     ON_LEAVE: _("In the ledger, out on an approved leave"),
+    FEVER_REFERRAL: _("In the ledger, referred to the fever clinic"),
     IN_UNEXPECTED: _("Scanned in, not in the ledger"),
     ARRIVED_AFTER_REPORT: _("On campus in the ledger after the report was submitted"),
     LEFT_AFTER_REPORT: _("Off campus in the ledger after the report was submitted"),
@@ -77,7 +82,8 @@ class Reconciliation:
 
     @property
     def gate_unexplained(self) -> int:
-        return self.gate_gap - (len(self.of(IN_UNEXPECTED)) - len(self.of(OUT_NOT_BACK)) - len(self.of(ON_LEAVE)))
+        away = len(self.of(OUT_NOT_BACK)) + len(self.of(ON_LEAVE)) + len(self.of(FEVER_REFERRAL))
+        return self.gate_gap - (len(self.of(IN_UNEXPECTED)) - away)
 
     @property
     def report_gap(self) -> int | None:
@@ -122,10 +128,12 @@ def reconcile(college: Unit, day: date) -> Reconciliation:
     moment = leave_moment(day)
     overdue = gates.overdue_student_ids_at(moment)
     on_leave = gates.on_leave_student_ids_at(moment)
+    referred = care.fever_referred_ids_at(moment) & placed
     found: list[tuple[str, int, datetime | None]] = []
     for student_id in placed:
         if student_id in state and state[student_id][1] == OUT:
-            found.append((ON_LEAVE if student_id in on_leave else OUT_NOT_BACK, student_id, state[student_id][2]))
+            reason = ON_LEAVE if student_id in on_leave else FEVER_REFERRAL if student_id in referred else OUT_NOT_BACK
+            found.append((reason, student_id, state[student_id][2]))
     for student_id, (_campus, direction, at) in state.items():
         if direction == IN and student_id not in placed:
             found.append((IN_UNEXPECTED, student_id, at))

@@ -33,6 +33,13 @@ SCOPED_MODELS = [
     "duty.PingRequest",
     "duty.LogEntry",
     "incidents.Incident",
+    "care.CarePlan",
+    "care.FollowUp",
+    "care.HelpRequest",
+    "care.Canteen",
+    "care.CanteenReport",
+    "care.MealRating",
+    "care.FeverReferral",
 ]
 
 
