@@ -48,6 +48,8 @@ class IncidentsConfig(AppConfig):
             PersonalField("place_detail", Category.WHEREABOUTS, purpose, Retention.YEARS_3),
             PersonalField("reporter_name", Category.IDENTITY, _("Reach the reporter"), Retention.YEARS_3),
             PersonalField("reporter_phone", Category.CONTACT, _("Reach the reporter"), Retention.YEARS_3, mask=Mask.PHONE),
+            PersonalField("reported_by", Category.ACCOUNT, _("Reach the reporter"), Retention.YEARS_3),
+            PersonalField("acknowledged_by", Category.ACCOUNT, purpose, Retention.YEARS_3),
             dated_by="occurred_at",
         )
         register_personal_fields(
@@ -56,6 +58,7 @@ class IncidentsConfig(AppConfig):
             PersonalField("measures", Category.NOTE, purpose, Retention.YEARS_3),
             PersonalField("next_steps", Category.NOTE, purpose, Retention.YEARS_3),
             PersonalField("author_name", Category.IDENTITY, purpose, Retention.YEARS_3),
+            PersonalField("created_by", Category.ACCOUNT, purpose, Retention.YEARS_3),
             dated_by="created_at",
         )
         register_personal_fields(
