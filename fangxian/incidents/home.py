@@ -20,7 +20,7 @@ def home_tiles(user) -> list[Tile]:
     tiles: list[Tile] = []
     if access.can_report(user) and Role.PREVENTION_OFFICE not in roles:
         tiles.append(
-            Tile(_("On duty"), kind="action", action=_("Report an incident"), url=reverse("incidents:report"), key="incident-report")
+            Tile(_("On duty now"), kind="action", action=_("Report an incident"), url=reverse("incidents:report"), key="incident-report")
         )
     if Role.PREVENTION_OFFICE in roles:
         waiting = selectors.to_acknowledge(user)
