@@ -36,12 +36,13 @@ def home_tiles(user) -> list[Tile]:
             )
         )
     mine = selectors.my_open_reports(user)
-    if mine.exists():
+    count = mine.count()  # one query when there is nothing to follow up
+    if count:
         due = selectors.overdue_clocks(mine)
         tiles.append(
             Tile(
                 _("My open incidents"),
-                mine.count(),
+                count,
                 url=reverse("incidents:list") + "?status=open",
                 tone="danger" if due else "warning",
                 note=_("%(n)s with a report overdue") % {"n": due} if due else _("Follow-up reports until closed"),
