@@ -18,7 +18,7 @@ class IncidentsConfig(AppConfig):
         from fangxian.web.home import register_tiles
         from fangxian.web.nav import NavItem, register
 
-        from . import access, demo, home, services, supervision
+        from . import access, demo, home, providers, services, supervision
         from .deadlines import register_kinds
         from .models import Incident, Photo, Policy, TimeLimit, Update
 
@@ -35,6 +35,7 @@ class IncidentsConfig(AppConfig):
         register_tiles(home.home_tiles, order=55)
         register_dashboard_tiles(home.dashboard_tiles, order=210)
         register_supervision_rule(supervision.SUPERVISION_RULE)
+        providers.register()  # figures for report forms (疫情信息日报): incidents, people in fever/positive/contact incidents
         register_demo("incidents", 62, demo.load)
         purpose = _("Report and handle incidents")
         register_personal_fields(
@@ -48,6 +49,8 @@ class IncidentsConfig(AppConfig):
             PersonalField("place_detail", Category.WHEREABOUTS, purpose, Retention.YEARS_3),
             PersonalField("reporter_name", Category.IDENTITY, _("Reach the reporter"), Retention.YEARS_3),
             PersonalField("reporter_phone", Category.CONTACT, _("Reach the reporter"), Retention.YEARS_3, mask=Mask.PHONE),
+            PersonalField("reported_by", Category.ACCOUNT, _("Reach the reporter"), Retention.YEARS_3),
+            PersonalField("acknowledged_by", Category.ACCOUNT, purpose, Retention.YEARS_3),
             dated_by="occurred_at",
         )
         register_personal_fields(
@@ -56,6 +59,7 @@ class IncidentsConfig(AppConfig):
             PersonalField("measures", Category.NOTE, purpose, Retention.YEARS_3),
             PersonalField("next_steps", Category.NOTE, purpose, Retention.YEARS_3),
             PersonalField("author_name", Category.IDENTITY, purpose, Retention.YEARS_3),
+            PersonalField("created_by", Category.ACCOUNT, purpose, Retention.YEARS_3),
             dated_by="created_at",
         )
         register_personal_fields(

@@ -86,8 +86,13 @@ def load(*, size: int = 0, seed: int = 0) -> None:
     rng = random.Random(f"incidents-{seed}")
     now = timezone.now()
     security = Unit.objects.filter(code="security", parent=institution).first() or institution
-    reporter_staff = Staff.objects.filter(unit=security, is_active=True).order_by("pk").first()
     from fangxian.accounts.models import User
+
+    # The duty app's demo person on duty reports them (their home page then shows the
+    # follow-up reports due), else a member of the security office.
+    reporter_staff = Staff.objects.filter(user__username="dutystaff", is_active=True).first() or (
+        Staff.objects.filter(unit=security, is_active=True).order_by("pk").first()
+    )
 
     office = User.objects.filter(username="office").first()
     students = list(Student.objects.filter(institution=institution, bed__isnull=False).order_by("pk")[:50])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangxian.core.docx import add_signature, add_table, new_document, to_bytes
 
@@ -32,9 +33,9 @@ def incident_docx(incident: Incident, user) -> bytes:
         (_("Time"), _time(incident.occurred_at)),
         (_("Location"), incident.where),
         (_("Incident type"), incident.get_kind_display()),
-        (_("Level"), incident.get_level_display()),
+        (pgettext("incident", "Level"), incident.get_level_display()),
         (_("People involved"), people_text),
-        (_("What happened"), incident.description),
+        (pgettext("incident", "What happened"), incident.description),
         (_("Measures taken"), incident.measures or "—"),
         (_("Next steps"), incident.next_steps or "—"),
         (_("Reporting unit"), institution or "—"),
@@ -53,7 +54,7 @@ def incident_docx(incident: Incident, user) -> bytes:
     status = [
         (_("Acknowledged by the office"), _time(incident.acknowledged_at)),
         (_("Written report"), _time(incident.written_at)),
-        (_("Closed"), _time(incident.closed_at)),
+        (pgettext("incident", "Closed"), _time(incident.closed_at)),
     ]
     doc.add_heading(_("Handling"), level=1)
     add_table(doc, [_("Item"), _("Time")], status)

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangxian.core.forms import EMPTY_CHOICE, Form
 from fangxian.org.models import Place, Unit
@@ -47,13 +48,13 @@ class ReportForm(Form):
     """The phone report: the type and a few words are enough; the rest has defaults."""
 
     kind = forms.ChoiceField(label=_("Incident type"), choices=[("", EMPTY_CHOICE), *Kind.choices], widget=SELECT)
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.GENERAL, widget=SELECT)
+    level = forms.ChoiceField(label=pgettext_lazy("incident", "Level"), choices=Level.choices, initial=Level.GENERAL, widget=SELECT)
     occurred_at = forms.DateTimeField(
         label=_("Time it happened"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
     place = forms.ModelChoiceField(label=_("Location"), queryset=Place.objects.none(), required=False, widget=SELECT)
     place_detail = forms.CharField(label=_("Where exactly"), max_length=200, required=False, widget=TEXT)
-    description = forms.CharField(label=_("What happened"), widget=_area(3))
+    description = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=_area(3))
     people = forms.CharField(
         label=_("People involved"),
         required=False,

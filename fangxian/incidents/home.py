@@ -20,7 +20,7 @@ def home_tiles(user) -> list[Tile]:
     tiles: list[Tile] = []
     if access.can_report(user) and Role.PREVENTION_OFFICE not in roles:
         tiles.append(
-            Tile(_("On duty"), kind="action", action=_("Report an incident"), url=reverse("incidents:report"), key="incident-report")
+            Tile(_("On duty now"), kind="action", action=_("Report an incident"), url=reverse("incidents:report"), key="incident-report")
         )
     if Role.PREVENTION_OFFICE in roles:
         waiting = selectors.to_acknowledge(user)
@@ -36,12 +36,13 @@ def home_tiles(user) -> list[Tile]:
             )
         )
     mine = selectors.my_open_reports(user)
-    if mine.exists():
+    count = mine.count()  # one query when there is nothing to follow up
+    if count:
         due = selectors.overdue_clocks(mine)
         tiles.append(
             Tile(
                 _("My open incidents"),
-                mine.count(),
+                count,
                 url=reverse("incidents:list") + "?status=open",
                 tone="danger" if due else "warning",
                 note=_("%(n)s with a report overdue") % {"n": due} if due else _("Follow-up reports until closed"),

@@ -92,17 +92,17 @@ class Incident(models.Model):
     class Status(models.TextChoices):
         REPORTED = "reported", _("Awaiting acknowledgement")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("incident", "Closed")
 
     kind = models.CharField(_("incident type"), max_length=16, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.GENERAL)
+    level = models.CharField(pgettext_lazy("incident", "level"), max_length=16, choices=Level.choices, default=Level.GENERAL)
     title = models.CharField(_("incident title"), max_length=120)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
     occurred_at = models.DateTimeField(_("time it happened"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reporting unit"))
     place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("location"))
     place_detail = models.CharField(_("where exactly"), max_length=200, blank=True)
-    description = models.TextField(_("what happened"))
+    description = models.TextField(pgettext_lazy("incident", "what happened"))
     measures = models.TextField(_("measures taken"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     students = models.ManyToManyField(Student, blank=True, related_name="+", verbose_name=_("students involved"))
@@ -118,7 +118,7 @@ class Incident(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     written_at = models.DateTimeField(_("written report at"), null=True, blank=True)
     last_report_at = models.DateTimeField(_("last report at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closing report at"), null=True, blank=True)
     # "app.model:pk" of what asked for the incident (fangxian.core.incidents), and its page.
     source = models.CharField(_("source"), max_length=100, blank=True, default="")
     source_url = models.CharField(_("source page"), max_length=300, blank=True, default="")
@@ -128,8 +128,8 @@ class Incident(models.Model):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("incident")
-        verbose_name_plural = _("incidents")
+        verbose_name = _("reported incident")
+        verbose_name_plural = _("reported incidents")
         ordering = ["-occurred_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["source"], condition=~Q(source=""), name="one_incident_per_source"),
@@ -175,7 +175,7 @@ class Update(models.Model):
         FOLLOWUP = "followup", _("Follow-up report")
         FINAL = "final", _("Closing report")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates", verbose_name=_("incident"))
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates", verbose_name=_("reported incident"))
     kind = models.CharField(_("report type"), max_length=16, choices=Kind.choices)
     text = models.TextField(_("progress"))
     measures = models.TextField(_("measures taken"), blank=True)
@@ -185,8 +185,8 @@ class Update(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("incident report")
-        verbose_name_plural = _("incident reports")
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
         ordering = ["created_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["incident"], condition=Q(kind="final"), name="one_final_report_per_incident")]
 
@@ -197,7 +197,7 @@ class Update(models.Model):
 class Photo(models.Model):
     """A photo of the incident (the scene, the damage), cleaned by fangxian.org.photos."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos", verbose_name=_("incident"))
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos", verbose_name=_("reported incident"))
     image = models.FileField(_("photo"), upload_to="incidents/", max_length=200)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
@@ -223,7 +223,7 @@ DEFAULT_LIMITS = {
 class TimeLimit(models.Model):
     """The time limits of one level, set by the office."""
 
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices, unique=True)
+    level = models.CharField(pgettext_lazy("incident", "level"), max_length=16, choices=Level.choices, unique=True)
     first_minutes = models.PositiveIntegerField(_("first report (verbal) within minutes"), default=30)
     written_minutes = models.PositiveIntegerField(_("written report within minutes"), default=120)
     followup_hours = models.PositiveIntegerField(_("follow-up report every hours"), default=24)

@@ -325,7 +325,10 @@ def open_from_request(request: IncidentRequest) -> str:
                     reported_at=now,
                     last_report_at=now,
                     source=request.source[:100],
-                    source_url=request.source_url[:300],
+                    # A page of this site only (the incident page links to it).
+                    source_url=request.source_url[:300]
+                    if request.source_url.startswith("/") and not request.source_url.startswith("//")
+                    else "",
                 )
                 incident.students.set(Student.objects.filter(pk__in=request.student_ids))
                 incident.staff.set(Staff.objects.filter(pk__in=request.staff_ids))
@@ -351,6 +354,14 @@ def incident_acknowledge(*, user, incident: Incident, now: datetime | None = Non
         return incident  # acknowledged already (twice clicked, or by a colleague)
     close(incident, FIRST_REPORT, at=now)
     incident.refresh_from_db()
+    if incident.reported_by_id and incident.reported_by_id != user.pk:
+        notify_users(
+            users=[incident.reported_by],
+            kind="incidents.acknowledged",
+            title=_("The office has acknowledged: %(title)s") % {"title": incident.title},
+            body=_("Send the written report and the follow-up reports on the incident's page."),
+            url=reverse("incidents:detail", args=[incident.pk]),
+        )
     return incident
 
 

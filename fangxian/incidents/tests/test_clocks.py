@@ -61,6 +61,8 @@ def test_acknowledged_in_time_nobody_is_chased(cast):
     tick(now=due + timedelta(hours=1), kinds=[FIRST_REPORT])
     assert not Notification.objects.filter(kind__startswith=FIRST_REPORT).exists()
     assert _kinds(incident) == [WRITTEN]
+    # The reporter hears once that the office has it in hand.
+    assert [n.user for n in Notification.objects.filter(kind="incidents.acknowledged")] == [cast.duty_user]
 
 
 def test_the_timeline_moves_the_clocks_and_the_closing_report_stops_them(cast):

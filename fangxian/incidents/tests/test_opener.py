@@ -26,5 +26,10 @@ def test_the_opener_is_idempotent_per_source_and_links_back(cast):
     assert incident.source_url == "/screening/tubes/12/" and incident.unit == cast.uni.institution
     assert list(incident.students.all()) == [cast.uni.students[0]]
     assert incident.reporter_name == "防线平台"
-    other = open_incident(IncidentRequest(kind="lab", level="major", title="实验室重大隐患", source="hazards.finding:3"))
+    other = open_incident(
+        IncidentRequest(
+            kind="lab", level="major", title="实验室重大隐患", source="hazards.finding:3", source_url="https://elsewhere.example/x"
+        )
+    )
     assert other != first and Incident.objects.count() == 2
+    assert Incident.objects.get(source="hazards.finding:3").source_url == ""  # links only to pages of this site

@@ -74,3 +74,19 @@ def test_the_demo_has_open_and_closed_incidents_with_clocks(cast):
     assert Incident.objects.filter(status=Incident.Status.REPORTED).count() == 1
     overdue = Deadline.objects.overdue().filter(kind="incidents.followup")
     assert overdue.count() == 1 and overdue.get().target.kind == "lab"
+
+
+def test_report_forms_may_prefill_the_days_incidents_and_the_people_in_them(cast):
+    from fangxian.reports.prefill import prefill_value
+
+    student = cast.uni.students[0]
+    _report(cast, kind="fever", people=f"{student.student_number} {student.name}")
+    _report(cast, kind="fever", people=f"{student.student_number} {student.name}")  # the same student again
+    _report(cast, kind="fire")
+    today = timezone.localdate()
+    assert prefill_value("incidents.count", cast.uni.security_office, today) == 3
+    assert prefill_value("incidents.count", cast.uni.institution, today) == 3  # the units below count
+    assert prefill_value("incidents.count", cast.uni.college, today) == 0
+    assert prefill_value("incidents.fever_people", cast.uni.security_office, today) == 1
+    assert prefill_value("incidents.positive_people", cast.uni.security_office, today) == 0
+    assert prefill_value("incidents.count", cast.uni.security_office, today - timedelta(days=1)) == 0
