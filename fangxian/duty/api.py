@@ -271,7 +271,9 @@ def duty_log(request):
             raise ValidationError({"post": [gettext("You are not on duty now: the duty log is written during the shift.")]})
         data = LogEntrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.log_write(post=current, user=request.user, kind=data.validated_data["kind"], text=data.validated_data["text"])
+        entry = services.log_write(
+            post=current, user=request.user, kind=data.validated_data.get("kind", LogEntry.Kind.OTHER), text=data.validated_data["text"]
+        )
         return Response(LogEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
     day = date_param(request.query_params.get("day"), "day", default=timezone.localdate())
     start, end = selectors.day_window(day, day)
