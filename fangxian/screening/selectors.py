@@ -60,14 +60,6 @@ class Coverage:
         return round(100 * self.sampled / self.expected) if self.expected else 100
 
 
-def _groups(members: QuerySet[Member], field_name: str, names: dict[int, str]) -> list[Group]:
-    rows = members.order_by().values(field_name).annotate(expected=Count("id"), sampled=Count("sampled_at"))
-    groups = [Group(row[field_name], names.get(row[field_name], "—"), row["expected"], row["sampled"]) for row in rows]
-    # The worst first, then by name (both databases order the same).
-    groups.sort(key=lambda g: (-g.missing, g.name, g.key or 0))
-    return groups
-
-
 def coverage(user, round: Round, *, missing_limit: int | None = MISSING_PAGE) -> Coverage:
     """Expected / sampled / missing of a round in the user's scope, per unit, class and dorm
     building, with the missing people by name (a fixed number of queries)."""
