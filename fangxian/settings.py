@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "fangxian.hazards",
     "fangxian.care",
     "fangxian.dashboard",
+    "fangxian.supervision",
     "fangxian.web",
     "fangxian.api",
 ]

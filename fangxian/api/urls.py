@@ -17,4 +17,5 @@ urlpatterns = [
     path("hazards/", include("fangxian.hazards.api")),
     path("care/", include("fangxian.care.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
+    path("supervision/", include("fangxian.supervision.api")),
 ]

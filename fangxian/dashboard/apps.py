@@ -21,3 +21,6 @@ class DashboardConfig(AppConfig):
         register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", group="command", order=10))
         register(NavItem("reconcile", _("Headcount reconciliation"), "dashboard:reconcile", "clipboard-check", group="command", order=20))
         register_tiles(dashboard_tiles, order=5)
+        from .supervision import register_rules as register_supervision_rules
+
+        register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)

@@ -71,3 +71,6 @@ class GatesConfig(AppConfig):
         from .deadlines import register_kind
 
         register_kind()  # leave returns: overdue alerts run on fangxian.deadlines
+        from .supervision import register_rules as register_supervision_rules
+
+        register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)

@@ -50,3 +50,6 @@ class LedgerConfig(AppConfig):
         register_tiles(home_tiles, order=30)
         register_demo("ledger", 30, demo.load, demo.LOGINS)
         providers.connect()
+        from .supervision import register_rules as register_supervision_rules
+
+        register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)

@@ -41,3 +41,6 @@ class OrgConfig(AppConfig):
 
         register_org_roles()
         register_org_rules()
+        from .supervision import register_rules as register_supervision_rules
+
+        register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)

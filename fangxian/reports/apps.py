@@ -28,3 +28,6 @@ class ReportsConfig(AppConfig):
         from .reminders import register_kind
 
         register_kind()  # report deadlines and their reminders run on fangxian.deadlines
+        from .supervision import register_rules as register_supervision_rules
+
+        register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)
