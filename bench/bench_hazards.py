@@ -85,7 +85,7 @@ def run() -> None:
                 status=("open", "reported", "closed")[n % 3],
                 owner=owners[n % len(owners)],
                 created_at=now - timedelta(days=10),
-                due_at=now - timedelta(days=10 - (n % 14)),
+                due_at=now - timedelta(days=10) + timedelta(days=1 + n % 14),
             )
             for n, a in enumerate(failed)
         ],
