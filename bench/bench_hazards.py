@@ -100,7 +100,7 @@ def run() -> None:
         assert cov.total.planned == 2000 and cov.total.inspected == INSPECTED_LABS
 
     report("hazards_campaign_coverage_ms", median_ms(coverage, repeat=7, warmup=1), "ms")
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(office)
     from django_otp.plugins.otp_static.models import StaticDevice
 
