@@ -108,7 +108,7 @@ class TallySerializer(serializers.Serializer):
 
 
 class CoveragePlaceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     place = serializers.IntegerField(source="place_id")
     place_name = serializers.CharField()
     state = serializers.CharField(help_text="none, draft or submitted")
