@@ -68,6 +68,34 @@ def my_findings_to_verify(user):
     )
 
 
+def my_work_counts(user) -> dict[str, int] | None:
+    """The user's own work for the home page in two queries (None without a staff record)."""
+    sid = scope_of(user).staff_id
+    if not sid:
+        return None
+    found = Finding.objects.filter(
+        Q(owner_id=sid, status=Finding.Status.OPEN) | Q(inspection__inspector_id=sid, status=Finding.Status.REPORTED)
+    ).aggregate(
+        rectify=Count("pk", filter=Q(owner_id=sid, status=Finding.Status.OPEN)),
+        verify=Count("pk", filter=Q(inspection__inspector_id=sid, status=Finding.Status.REPORTED)),
+    )
+    return {"inspect": my_places_to_inspect(user).count(), **found}
+
+
+def open_figures(user, *, campus=None, now=None) -> dict[str, int]:
+    """Unresolved hazards by level and the overdue ones, in one query."""
+    now = now or timezone.now()
+    qs = findings(user).unresolved()
+    if campus is not None:
+        qs = qs.filter(campus=campus)
+    return qs.aggregate(
+        major=Count("pk", filter=Q(level=Level.MAJOR)),
+        larger=Count("pk", filter=Q(level=Level.LARGER)),
+        general=Count("pk", filter=Q(level=Level.GENERAL)),
+        overdue=Count("pk", filter=Q(status=Finding.Status.OPEN, due_at__lt=now)),
+    )
+
+
 def open_by_level(user, *, campus=None) -> dict[str, int]:
     qs = findings(user).unresolved()
     if campus is not None:
