@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fangxian.org.models import Place, Staff
@@ -69,17 +70,31 @@ def my_findings_to_verify(user):
 
 
 def my_work_counts(user) -> dict[str, int] | None:
-    """The user's own work for the home page in two queries (None without a staff record)."""
+    """The user's own work for the home page in one query (None without a staff record)."""
     sid = scope_of(user).staff_id
     if not sid:
         return None
-    found = Finding.objects.filter(
-        Q(owner_id=sid, status=Finding.Status.OPEN) | Q(inspection__inspector_id=sid, status=Finding.Status.REPORTED)
-    ).aggregate(
-        rectify=Count("pk", filter=Q(owner_id=sid, status=Finding.Status.OPEN)),
-        verify=Count("pk", filter=Q(inspection__inspector_id=sid, status=Finding.Status.REPORTED)),
+    today = timezone.localdate()
+
+    def counted(qs, field):
+        return Coalesce(Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    places = CampaignPlace.objects.filter(
+        inspector_id=sid, campaign__closed_at__isnull=True, campaign__starts_on__lte=today, campaign__ends_on__gte=today
+    ).exclude(inspection__status=Inspection.Status.SUBMITTED)
+    row = (
+        Staff.objects.filter(pk=sid)
+        .annotate(
+            inspect=counted(places, "inspector_id"),
+            rectify=counted(Finding.objects.filter(owner_id=sid, status=Finding.Status.OPEN), "owner_id"),
+            verify=counted(
+                Finding.objects.filter(inspection__inspector_id=sid, status=Finding.Status.REPORTED), "inspection__inspector_id"
+            ),
+        )
+        .values("inspect", "rectify", "verify")
+        .first()
     )
-    return {"inspect": my_places_to_inspect(user).count(), **found}
+    return row or {"inspect": 0, "rectify": 0, "verify": 0}
 
 
 def open_figures(user, *, campus=None, now=None) -> dict[str, int]:
