@@ -85,7 +85,7 @@ def run() -> None:
                 status=("open", "reported", "closed")[n % 3],
                 owner=owners[n % len(owners)],
                 created_at=now - timedelta(days=10),
-                due_at=now - timedelta(days=10 - (n % 14)),
+                due_at=now - timedelta(days=10) + timedelta(days=1 + n % 14),
             )
             for n, a in enumerate(failed)
         ],
@@ -100,7 +100,7 @@ def run() -> None:
         assert cov.total.planned == 2000 and cov.total.inspected == INSPECTED_LABS
 
     report("hazards_campaign_coverage_ms", median_ms(coverage, repeat=7, warmup=1), "ms")
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(office)
     from django_otp.plugins.otp_static.models import StaticDevice
 

@@ -108,13 +108,13 @@ class TallySerializer(serializers.Serializer):
 
 
 class CoveragePlaceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     place = serializers.IntegerField(source="place_id")
-    place_name = serializers.CharField(source="place.name")
+    place_name = serializers.CharField()
     state = serializers.CharField(help_text="none, draft or submitted")
-    inspector = serializers.CharField(source="inspector.name", default=None)
-    owner = serializers.CharField(source="owner.name", default=None)
-    unit = serializers.CharField(source="unit.name", default=None)
+    inspector = serializers.CharField(source="inspector_name", allow_null=True)
+    owner = serializers.CharField(source="owner_name", allow_null=True)
+    unit = serializers.CharField(source="unit_name", allow_null=True)
     answered = serializers.IntegerField()
     item_count = serializers.IntegerField()
     open_findings = serializers.IntegerField()

@@ -14,25 +14,38 @@ from . import access, selectors
 
 
 def hazard_tiles(user) -> list[Tile]:
-    if not roles_of(user) & access.READERS or selectors.staff_of(user) is None:
+    """Two queries: the places to inspect, and the hazards to rectify or verify."""
+    if not roles_of(user) & access.READERS:
+        return []
+    counts = selectors.my_work_counts(user)
+    if counts is None:
         return []
     tiles: list[Tile] = []
-    to_inspect = selectors.my_places_to_inspect(user).count()
-    if to_inspect:
+    if counts["inspect"]:
         tiles.append(
-            Tile(_("My places to inspect"), to_inspect, url=reverse("hazards:campaigns") + "#mine", tone="warning", key="hazards-inspect")
+            Tile(
+                _("My places to inspect"),
+                counts["inspect"],
+                url=reverse("hazards:campaigns") + "#mine",
+                tone="warning",
+                key="hazards-inspect",
+            )
         )
-    to_rectify = selectors.my_findings_to_rectify(user).count()
-    if to_rectify:
+    if counts["rectify"]:
         tiles.append(
-            Tile(_("Hazards to rectify"), to_rectify, url=reverse("hazards:findings") + "?mine=owner", tone="danger", key="hazards-rectify")
+            Tile(
+                _("Hazards to rectify"),
+                counts["rectify"],
+                url=reverse("hazards:findings") + "?mine=owner",
+                tone="danger",
+                key="hazards-rectify",
+            )
         )
-    to_verify = selectors.my_findings_to_verify(user).count()
-    if to_verify:
+    if counts["verify"]:
         tiles.append(
             Tile(
                 _("Rectifications to verify"),
-                to_verify,
+                counts["verify"],
                 url=reverse("hazards:findings") + "?mine=verify",
                 tone="info",
                 key="hazards-verify",
@@ -46,8 +59,9 @@ def dashboard_tiles(ctx) -> list[Tile]:
     if not roles_of(user) & access.READERS:
         return []
     campus = ctx.campus
-    by_level = selectors.open_by_level(user, campus=campus)
-    overdue = selectors.overdue_count(user, campus=campus)
+    figures = selectors.open_figures(user, campus=campus)
+    overdue = figures.pop("overdue")
+    by_level = figures
     missing = selectors.not_inspected_count(user, campus=campus, day=ctx.day)
     findings_url = reverse("hazards:findings")
     return [

@@ -350,7 +350,7 @@ class Finding(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("To rectify")
         REPORTED = "reported", _("Rectified, to verify")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("finding", "Closed")
 
     answer = models.OneToOneField(
         Answer, on_delete=models.PROTECT, related_name="finding", verbose_name=pgettext_lazy("inspection", "answer")

@@ -32,14 +32,14 @@ def campaign_xlsx(user, campaign: Campaign) -> tuple[bytes, int]:
     coverage = selectors.campaign_coverage(user, campaign)
     places = [
         [
-            row.campus.name if row.campus_id else "",
-            row.place.name,
-            row.unit.name if row.unit_id else "",
-            row.inspector.name if row.inspector_id else "",
-            row.owner.name if row.owner_id else "",
+            row.campus_name or "",
+            row.place_name,
+            row.unit_name or "",
+            row.inspector_name or "",
+            row.owner_name or "",
             STATE_LABELS[row.state],
             f"{row.answered}/{row.item_count}",
-            _local(row.inspection.submitted_at) if row.state == Inspection.Status.SUBMITTED else "",
+            _local(row.submitted_at) if row.state == Inspection.Status.SUBMITTED else "",
             row.open_findings,
             row.overdue,
         ]
@@ -134,7 +134,7 @@ def campaign_docx(user, campaign: Campaign) -> bytes:
     add_table(
         doc,
         ["场所", "检查人", "状态"],
-        [[row.place.name, row.inspector.name if row.inspector_id else "未指定", STATE_LABELS[row.state]] for row in missing[:500]],
+        [[row.place_name, row.inspector_name or "未指定", STATE_LABELS[row.state]] for row in missing[:500]],
     )
     if len(missing) > 500:
         doc.add_paragraph(f"（另有{len(missing) - 500}处，详见检查台账。）")

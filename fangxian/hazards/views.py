@@ -26,6 +26,15 @@ from .forms import CampaignForm, ChangeFindingForm, ChecklistForm, InspectorForm
 from .models import AnswerPhoto, CampaignPlace, Checklist, EventPhoto, Finding, Inspection, Level, Result
 
 R = access.READERS
+PLACES_SHOWN = 300
+
+
+class FirstRows(list):
+    """The first rows of a longer list, for `_first_n.html`."""
+
+    def __init__(self, rows, total: int):
+        super().__init__(rows)
+        self.total, self.limit, self.truncated = total, PLACES_SHOWN, total > len(rows)
 
 
 def _require_keeper(request) -> None:
@@ -92,13 +101,15 @@ def campaign(request, pk):
     rows = coverage.rows
     if state in ("none", "draft", "submitted", "missing"):
         rows = [r for r in rows if (r.state != "submitted" if state == "missing" else r.state == state)]
+    # The page lists the first places (not inspected first); the workbook has all of them.
+    shown = FirstRows(sorted(rows, key=lambda r: r.state == "submitted")[:PLACES_SHOWN], len(rows))
     return render(
         request,
         "hazards/campaign.html",
         {
             "campaign": campaign,
             "coverage": coverage,
-            "rows": rows,
+            "rows": shown,
             "state": state,
             "is_keeper": access.is_keeper(request.user),
             "inspector_form": InspectorForm(institution_id=campaign.places.values_list("place__institution_id", flat=True).first())

@@ -228,7 +228,7 @@ def test_coverage_counts_and_stale_labs(hz):
     services.submit_inspection(user=hz.inspector_user, campaign_place=_cp)
     cov = selectors.campaign_coverage(hz.office, campaign)
     assert (cov.total.planned, cov.total.inspected, cov.total.not_inspected) == (3, 1, 2)
-    assert {row.place.name for row in cov.not_inspected} == {"102 物理实验室", "1号公寓"}
+    assert {row.place_name for row in cov.not_inspected} == {"102 物理实验室", "1号公寓"}
     general = next(row for row in cov.matrix if row[0] == "general")
     assert general[2]["open"] == 1
     stale = {lab.name for lab in selectors.stale_labs(hz.office, 30)}
