@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "fangxian.duty",
     "fangxian.incidents",
     "fangxian.hazards",
+    "fangxian.notices",
     "fangxian.dashboard",
     "fangxian.supervision",
     "fangxian.web",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("duty/", include("fangxian.duty.urls")),
     path("incidents/", include("fangxian.incidents.urls")),
     path("hazards/", include("fangxian.hazards.urls")),
+    path("notices/", include("fangxian.notices.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("supervision/", include("fangxian.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

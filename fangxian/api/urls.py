@@ -15,6 +15,7 @@ urlpatterns = [
     path("gates/", include("fangxian.gates.api")),
     path("incidents/", include("fangxian.incidents.api")),
     path("hazards/", include("fangxian.hazards.api")),
+    path("notices/", include("fangxian.notices.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
     path("supervision/", include("fangxian.supervision.api")),
 ]
