@@ -40,15 +40,15 @@ def world(uni, make_user, media_root):
 
 
 def draft(**overrides) -> services.Draft:
-    values = dict(
-        kind="policy",
-        title="关于做好暑期疫情防控工作的通知",
-        issuer="河西学院防控办",
-        number="河西学院防控办〔2022〕5号",
-        source_level="school",
-        tags="暑期,防控",
-        body="各学院：\n\n请严格落实四方责任。\n\n留校学生每日报告健康状况。",
-    )
+    values = {
+        "kind": "policy",
+        "title": "关于做好暑期疫情防控工作的通知",
+        "issuer": "河西学院防控办",
+        "number": "河西学院防控办〔2022〕5号",
+        "source_level": "school",
+        "tags": "暑期,防控",
+        "body": "各学院：\n\n请严格落实四方责任。\n\n留校学生每日报告健康状况。",
+    }
     values.update(overrides)
     return services.Draft(**values)
 

@@ -101,14 +101,16 @@ def test_an_empty_audience_and_unknown_numbers_are_refused(world):
 
 
 def test_a_script_in_the_text_is_refused_and_html_is_cleaned(world):
-    for body in ('<p>通知</p><script>alert(1)</script>', '<img src=x onerror="alert(1)">', '<a href="javascript:alert(1)">点此</a>'):
+    for body in ("<p>通知</p><script>alert(1)</script>", '<img src=x onerror="alert(1)">', '<a href="javascript:alert(1)">点此</a>'):
         with pytest.raises(ValidationError) as exc:
             services.notice_create(by=world.office, draft=draft(body=body), audience=college_audience(world))
         assert "脚本" in zh(exc)
     assert not Notice.objects.exists()
     notice = services.notice_create(
         by=world.office,
-        draft=draft(body='<h3 class="x">一、要求</h3><p>请<strong>按时</strong>报告。<span class="y">注意</span></p><a href="https://example.org">链接</a>'),
+        draft=draft(
+            body='<h3 class="x">一、要求</h3><p>请<strong>按时</strong>报告。<span class="y">注意</span></p><a href="https://example.org">链接</a>'
+        ),
         audience=college_audience(world),
     )
     assert "<strong>按时</strong>" in notice.body and "class=" not in notice.body and 'rel="noopener noreferrer"' in notice.body
@@ -239,7 +241,9 @@ def test_scheduled_publication_runs_once_and_an_expired_notice_leaves_the_list(w
     assert services.publish_due(at + timedelta(minutes=2)) == 0  # a second consumer finds nothing to do
     assert Receipt.objects.filter(notice=notice).count() == 5
     assert Notification.objects.filter(kind="notices.published", user=world.uni.student_user).count() == 1
-    Notice.objects.filter(pk=notice.pk).update(published_at=timezone.now() - timedelta(days=1), expires_at=timezone.now() - timedelta(minutes=1))
+    Notice.objects.filter(pk=notice.pk).update(
+        published_at=timezone.now() - timedelta(days=1), expires_at=timezone.now() - timedelta(minutes=1)
+    )
     assert not selectors.to_read(world.uni.student_user).exists()
 
 
