@@ -33,6 +33,8 @@ SCOPED_MODELS = [
     "duty.PingRequest",
     "duty.LogEntry",
     "incidents.Incident",
+    "notices.Notice",
+    "notices.Receipt",
 ]
 
 
