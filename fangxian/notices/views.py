@@ -318,6 +318,11 @@ def notice_read(request, pk: int):
         if notice is None:
             raise Http404
     result = None
+    # A notice for information only (no confirmation, no questions): opening it is reading it.
+    informative = receipt is not None and receipt.read_at is None and not notice.requires_ack and notice.is_in_force()
+    if request.method == "GET" and informative and not notice.questions.exists():
+        services.acknowledge(receipt=receipt, by=request.user)
+        receipt.refresh_from_db()
     if request.method == "POST":
         if receipt is None:
             raise PermissionDenied

@@ -214,3 +214,38 @@ def test_the_api_publishes_reads_and_counts(world):
     assert answer.json() == {"read": True, "score": 100, "passed": True, "attempts_left": 2}
     tree = api_client(world.uni.counselor_user).get(reverse("api-notice-receipts", args=[pk])).json()
     assert [(r["name"], r["total"], r["read"]) for r in tree] == [("2021级", 3, 1), ("临床2021级1班", 3, 1)]
+
+
+def test_a_notice_for_information_only_is_read_when_opened(world):
+    notice = published(world, requires_ack=False)
+    student = client_for(world.uni.student_user)
+    page = student.get(reverse("notices:read", args=[notice.pk])).content.decode()
+    assert "您已于" in page
+    assert Receipt.objects.get(notice=notice, user=world.uni.student_user).read_at is not None
+
+
+def test_home_and_dashboard_tiles(world, verified_client):
+    from django.utils import timezone
+
+    from fangxian.core import tiles as core_tiles
+    from fangxian.core.tiles import TileContext
+    from fangxian.notices.home import dashboard_tiles
+    from fangxian.web.home import tiles_for
+
+    assert (250, dashboard_tiles) in core_tiles._dashboard_providers
+
+    notice = published(world)
+    student_tiles = {t.key: t for t in tiles_for(world.uni.student_user)}
+    assert student_tiles["notices-to-read"].kind == "action" and "1" in student_tiles["notices-to-read"].action
+    publisher_tiles = {t.key: t for t in tiles_for(world.publicity_user)}
+    assert publisher_tiles["notices-read-rate"].value == "0%"
+    from fangxian.notices import services
+
+    services.acknowledge(receipt=Receipt.objects.get(notice=notice, user=world.uni.student_user), by=world.uni.student_user)
+    tiles = {t.key: t for t in dashboard_tiles(TileContext(user=world.office, day=timezone.localdate(), campus=None, summary=None))}
+    assert tiles["notices-policies"].value == "20%"
+    # A counselor's dashboard figure counts their students (and themselves) only.
+    tiles = {
+        t.key: t for t in dashboard_tiles(TileContext(user=world.uni.counselor_user, day=timezone.localdate(), campus=None, summary=None))
+    }
+    assert tiles["notices-policies"].note == "4 人中 1 人已确认"
