@@ -1,5 +1,6 @@
 """/api/v1/notices/: notices and policies, their receipts, the reader's own list and
-confirmation, re-notifying, and the public list. The same services and selectors as the pages."""
+confirmation, and re-notifying (the public page for parents is a page only:
+the API answers nobody without a sign-in). The same services and selectors as the pages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from fangxian.core.params import id_param
@@ -90,12 +90,6 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def get_in_force(self, obj) -> bool:
         return obj.is_in_force()
-
-
-class PublicNoticeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notice
-        fields = ["id", "kind", "title", "issuer", "number", "source_level", "body", "published_at"]
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
@@ -363,21 +357,9 @@ def acknowledge(request, pk: int):
     return Response({"read": result.read, "score": result.score, "passed": result.passed, "attempts_left": result.attempts_left})
 
 
-class PublicList(generics.ListAPIView):
-    """Notices marked public and in force (家校齐心), no sign-in needed."""
-
-    serializer_class = PublicNoticeSerializer
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
-    def get_queryset(self):
-        return selectors.public_notices()
-
-
 urlpatterns = [
     path("", NoticeList.as_view(), name="api-notices"),
     path("mine/", MyReceipts.as_view(), name="api-notices-mine"),
-    path("public/", PublicList.as_view(), name="api-notices-public"),
     path("<int:pk>/", NoticeDetail.as_view(), name="api-notice"),
     path("<int:pk>/publish/", publish, name="api-notice-publish"),
     path("<int:pk>/withdraw/", withdraw, name="api-notice-withdraw"),

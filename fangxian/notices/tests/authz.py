@@ -104,7 +104,6 @@ ENTRIES = [
         anonymous_get=API_ANON,
     ),
     Entry("api-notices-mine", get=EVERYONE, anonymous_get=API_ANON),
-    Entry("api-notices-public", get=EVERYONE, anonymous_get=200),
     Entry("api-notice", get=expect(403, **READERS), kwargs=_pk, anonymous_get=API_ANON),
     Entry(
         "api-notice-publish",
