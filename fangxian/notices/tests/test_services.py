@@ -282,3 +282,45 @@ def test_low_read_rates_are_proposed_for_supervision(world):
     assert len(proposals) == 0  # five receipts: below the minimum to judge a rate
     rows = selectors.low_read_units(at=timezone.now(), older_than=timezone.now(), min_receipts=1)
     assert [(u.name, total, read) for _n, u, total, read in rows] == [("医学院", 5, 0)]
+
+
+def test_the_periodic_job_publishes_due_notices_and_a_scheduled_notice_whose_audience_emptied_goes_back_to_draft(world):
+    from fangxian.notices.tasks import publish_scheduled_notices
+    from fangxian.org.models import Student
+    from fangxian.org.testing import UnitFactory
+
+    due = services.notice_create(by=world.office, draft=draft(), audience=college_audience(world))
+    services.publish(notice=due, by=world.office, at=timezone.now() + timedelta(seconds=2))
+    empty_unit = UnitFactory(kind="department", name="档案馆", parent=world.uni.institution)
+    from fangxian.org.testing import StaffFactory
+
+    keeper = StaffFactory(unit=empty_unit, name="档案员")
+    emptied = services.notice_create(
+        by=world.office, draft=draft(title="档案馆通知"), audience=[services.AudienceSpec(AudienceKind.UNIT, unit=empty_unit)]
+    )
+    services.publish(notice=emptied, by=world.office, at=timezone.now() + timedelta(seconds=2))
+    keeper.is_active = False
+    keeper.save(update_fields=["is_active"])
+    Notice.objects.filter(pk__in=[due.pk, emptied.pk]).update(publish_at=timezone.now() - timedelta(minutes=1))
+    assert publish_scheduled_notices.call_local() == 1
+    due.refresh_from_db()
+    emptied.refresh_from_db()
+    assert due.status == Status.PUBLISHED and Receipt.objects.filter(notice=due).count() == 5
+    assert emptied.status == Status.DRAFT
+    assert Notification.objects.filter(kind="notices.not_published", user=world.office).count() == 1
+    assert Student.objects.count() == 5
+
+
+def test_withdrawn_notices_leave_the_readers_list_and_only_drafts_are_deleted(world):
+    notice = published(world)
+    assert selectors.to_read(world.uni.student_user).count() == 1
+    with pytest.raises(ValidationError):
+        services.notice_delete(notice=notice, by=world.office)
+    services.withdraw(notice=notice, by=world.office)
+    assert not selectors.to_read(world.uni.student_user).exists()
+    receipt = Receipt.objects.get(notice=notice, user=world.uni.student_user)
+    with pytest.raises(ValidationError):
+        services.acknowledge(receipt=receipt, by=world.uni.student_user)
+    draft_notice = services.notice_create(by=world.office, draft=draft(), audience=college_audience(world))
+    services.notice_delete(notice=draft_notice, by=world.office)
+    assert not Notice.objects.filter(pk=draft_notice.pk).exists()
