@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "fangxian.hazards",
     "fangxian.screening",
     "fangxian.care",
+    "fangxian.notices",
     "fangxian.dashboard",
     "fangxian.supervision",
     "fangxian.web",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("hazards/", include("fangxian.hazards.urls")),
     path("screening/", include("fangxian.screening.urls")),
     path("care/", include("fangxian.care.urls")),
+    path("notices/", include("fangxian.notices.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("supervision/", include("fangxian.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

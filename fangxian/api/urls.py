@@ -18,6 +18,7 @@ urlpatterns = [
     path("hazards/", include("fangxian.hazards.api")),
     path("screening/", include("fangxian.screening.api")),
     path("care/", include("fangxian.care.api")),
+    path("notices/", include("fangxian.notices.api")),
     path("dashboard/", include("fangxian.dashboard.api")),
     path("supervision/", include("fangxian.supervision.api")),
 ]

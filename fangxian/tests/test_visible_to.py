@@ -40,6 +40,8 @@ SCOPED_MODELS = [
     "care.CanteenReport",
     "care.MealRating",
     "care.FeverReferral",
+    "notices.Notice",
+    "notices.Receipt",
 ]
 
 
