@@ -299,7 +299,7 @@ class MealRating(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student"))
     day = models.DateField(_("date"))
     meal = models.CharField(_("meal"), max_length=10, choices=Meal.choices)
-    score = models.PositiveSmallIntegerField(_("score"))
+    score = models.PositiveSmallIntegerField(_("rating score"))
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     is_complaint = models.BooleanField(_("complaint"), default=False)
     reply = models.CharField(_("reply"), max_length=300, blank=True)
@@ -345,7 +345,7 @@ class FeverReferral(models.Model):
     where, the result, and whether they are back on campus or isolated."""
 
     class Result(models.TextChoices):
-        PENDING = "pending", _("Waiting for the result")
+        PENDING = "pending", _("Waiting for the diagnosis")
         CLEARED = "cleared", _("Cleared, back to campus")
         ISOLATED = "isolated", _("Isolated for observation")
         ADMITTED = "admitted", pgettext_lazy("hospital", "Admitted")
@@ -361,7 +361,7 @@ class FeverReferral(models.Model):
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     result = models.CharField(pgettext_lazy("fever clinic", "result"), max_length=10, choices=Result.choices, default=Result.PENDING)
-    result_at = models.DateTimeField(_("result at"), null=True, blank=True)
+    result_at = models.DateTimeField(_("diagnosed at"), null=True, blank=True)
     back_on_campus_at = models.DateTimeField(_("back on campus at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

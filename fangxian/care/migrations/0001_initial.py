@@ -153,7 +153,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='date')),
                 ('meal', models.CharField(choices=[('breakfast', 'Breakfast'), ('lunch', 'Lunch'), ('dinner', 'Dinner')], max_length=10, verbose_name='meal')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='score')),
+                ('score', models.PositiveSmallIntegerField(verbose_name='rating score')),
                 ('comment', models.CharField(blank=True, max_length=300, verbose_name='comment')),
                 ('is_complaint', models.BooleanField(default=False, verbose_name='complaint')),
                 ('reply', models.CharField(blank=True, max_length=300, verbose_name='reply')),
