@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.forms import Form, ModelForm
+
 from .models import Roster
 
 
-class RosterForm(forms.ModelForm):
+class RosterForm(ModelForm):
     class Meta:
         model = Roster
         fields = ["pattern", "day_starts", "check_in_minutes", "staff_needed"]
@@ -25,7 +27,7 @@ class RosterForm(forms.ModelForm):
         return value
 
 
-class FillForm(forms.Form):
+class FillForm(Form):
     """Fill a date range from a rotation."""
 
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -47,7 +49,7 @@ class FillForm(forms.Form):
     )
 
 
-class PostForm(forms.Form):
+class PostForm(Form):
     """Put one person on one shift by hand."""
 
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -61,7 +63,7 @@ class PostForm(forms.Form):
         self.fields["slot"].choices = [(slot, roster.slot_label(slot)) for slot in roster.slots()]
 
 
-class LogForm(forms.Form):
+class LogForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     text = forms.CharField(label=_("Duty notes"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -72,11 +74,11 @@ class LogForm(forms.Form):
         self.fields["kind"].choices = LogEntry.Kind.choices
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     note = forms.CharField(label=_("Handover note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PingForm(forms.Form):
+class PingForm(Form):
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None, choices=[])
     minutes = forms.IntegerField(label=_("Answer within (minutes)"), min_value=1, max_value=120, initial=10)
 
@@ -87,7 +89,7 @@ class PingForm(forms.Form):
         self.fields["unit"].required = not allow_all
 
 
-class SwapForm(forms.Form):
+class SwapForm(Form):
     post = forms.TypedChoiceField(label=_("My shift"), coerce=int, choices=[])
     colleague = forms.CharField(label=_("Colleague"), max_length=100, help_text=_("Name or staff number."))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
@@ -97,7 +99,7 @@ class SwapForm(forms.Form):
         self.fields["post"].choices = [(p.pk, str(p.shift)) for p in posts]
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=200)

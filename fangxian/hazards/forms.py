@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.forms import Form
 from fangxian.org.models import Place, Staff
 
 from .models import ChecklistVersion, Level, PlaceCategory, Recurrence
@@ -27,7 +28,7 @@ class VersionField(forms.ModelChoiceField):
         return f"{obj.checklist.name} · v{obj.number}"
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     name = forms.CharField(label=_("name"), max_length=100, initial="暑假前校园安全隐患大排查")
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -74,7 +75,7 @@ class CampaignForm(forms.Form):
         return data
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     name = forms.CharField(label=_("name"), max_length=100)
     code = forms.SlugField(label=_("code"), max_length=40, help_text=_("A short fixed name, e.g. lab-2022."))
     category = forms.ChoiceField(label=_("kind of place"), choices=PlaceCategory.choices)
@@ -85,12 +86,12 @@ class ChecklistForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     note = forms.CharField(label=_("what changed"), max_length=200, required=False)
     items = ChecklistForm.base_fields["items"]
 
 
-class InspectorForm(forms.Form):
+class InspectorForm(Form):
     inspector = forms.ModelChoiceField(label=_("inspector"), queryset=Staff.objects.none(), empty_label=_("Choose…"))
 
     def __init__(self, *args, institution_id=None, **kwargs):
@@ -98,17 +99,17 @@ class InspectorForm(forms.Form):
         self.fields["inspector"].queryset = Staff.objects.filter(is_active=True, institution_id=institution_id).order_by("name", "pk")
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     decision = forms.ChoiceField(choices=[("close", pgettext_lazy("hazard", "Close")), ("return", _("Return"))])
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
-class ChangeFindingForm(forms.Form):
+class ChangeFindingForm(Form):
     level = forms.ChoiceField(label=_("level"), choices=Level.choices)
     due_at = forms.DateTimeField(
         label=_("rectify by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
