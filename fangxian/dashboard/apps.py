@@ -21,3 +21,7 @@ class DashboardConfig(AppConfig):
         register(NavItem("dashboard", _("Command dashboard"), "dashboard:overview", "speedometer2", group="command", order=10))
         register(NavItem("reconcile", _("Headcount reconciliation"), "dashboard:reconcile", "clipboard-check", group="command", order=20))
         register_tiles(dashboard_tiles, order=5)
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

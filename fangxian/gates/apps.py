@@ -71,3 +71,7 @@ class GatesConfig(AppConfig):
         from .deadlines import register_kind
 
         register_kind()  # leave returns: overdue alerts run on fangxian.deadlines
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

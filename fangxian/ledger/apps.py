@@ -50,3 +50,7 @@ class LedgerConfig(AppConfig):
         register_tiles(home_tiles, order=30)
         register_demo("ledger", 30, demo.load, demo.LOGINS)
         providers.connect()
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

@@ -41,3 +41,7 @@ class OrgConfig(AppConfig):
 
         register_org_roles()
         register_org_rules()
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

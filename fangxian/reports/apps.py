@@ -28,3 +28,7 @@ class ReportsConfig(AppConfig):
         from .reminders import register_kind
 
         register_kind()  # report deadlines and their reminders run on fangxian.deadlines
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)
