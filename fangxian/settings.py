@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "fangxian.duty",
     "fangxian.incidents",
     "fangxian.hazards",
+    "fangxian.privacy",
     "fangxian.dashboard",
     "fangxian.web",
     "fangxian.api",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("duty/", include("fangxian.duty.urls")),
     path("incidents/", include("fangxian.incidents.urls")),
     path("hazards/", include("fangxian.hazards.urls")),
+    path("privacy/", include("fangxian.privacy.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
