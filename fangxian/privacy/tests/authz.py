@@ -62,5 +62,9 @@ ENTRIES += [
     Entry("privacy:purge_now", get=expect(405), post=expect(403, secadmin=302), anonymous_get=405, anonymous_post=302, scoped=False),
     Entry("privacy:my_data", get=expect(403, **OWN), scoped=False),
     # The download needs a person record: the cast's office, leader have none (404).
-    Entry("privacy:my_data_download", get=expect(403, office=404, leader=404, college=200, counselor=200, guard=200, student=200), scoped=False),
+    Entry(
+        "privacy:my_data_download",
+        get=expect(403, office=404, leader=404, college=200, counselor=200, guard=200, student=200),
+        scoped=False,
+    ),
 ]
