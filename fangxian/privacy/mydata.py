@@ -84,7 +84,7 @@ def sections(person, *, limit: int = ROW_LIMIT) -> list[Section]:
         if condition is None:
             continue
         names = [f.name for f in entry.fields]
-        if entry.dated_by and entry.dated_by not in names:
+        if entry.dated_by and entry.dated_by not in names and "__" not in entry.dated_by:
             names.insert(0, entry.dated_by)
         qs = model._base_manager.filter(condition)
         total = qs.count()

@@ -31,7 +31,7 @@ from django.utils import timezone
 from fangxian.core.jobs import acquire, holder_name, release
 from fangxian.core.personal import PersonalField, PersonalModel, Retention, personal_models
 
-from .inventory import model_of, purge_mode
+from .inventory import model_of, purge_mode, resolve_field
 from .models import AFTER_EMERGENCY_DAYS, EmergencyEnd, PurgeRun
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _depth(model, purged: set, seen: frozenset = frozenset()) -> int:
 
 def date_bound(model, name: str, cutoff: datetime):
     """`cutoff` as the field `name` compares: a moment, or the local day of it."""
-    field = model._meta.get_field(name)
+    field = resolve_field(model, name)
     if isinstance(field, models.DateTimeField):
         return cutoff
     if isinstance(field, models.DateField):
