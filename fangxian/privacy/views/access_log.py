@@ -15,7 +15,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.import_views import xlsx_response
 from fangxian.core.params import id_param
-from fangxian.core.xlsx import Sheet, write_workbook
+from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
 
 from .. import access, selectors
 
@@ -91,7 +91,7 @@ def access_log_export(request):
             "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         }
     ]
-    content = write_workbook([Sheet(_("Access log"), headers, rows, notes=notes)])
+    content = write_workbook([Sheet(_("Access log"), headers, rows, notes=notes)], watermark=watermark_for(request.user))
     # The auditor's export names the person by number only (this event is not an access to their data).
     record_event(SecurityEvent.Kind.EXPORT, request=request, export="privacy.access_log", person=f"{kind}:{person.pk}", rows=len(rows))
     return xlsx_response(content, f"{_('Access log')}-{_number(person)}.xlsx")

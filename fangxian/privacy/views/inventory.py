@@ -13,7 +13,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.import_views import xlsx_response
 from fangxian.core.personal import Category, Mask, Retention
-from fangxian.core.xlsx import Sheet, write_workbook
+from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
 
 from .. import access
 from ..inventory import inventory_rows
@@ -95,6 +95,8 @@ def inventory_export(request):
             "user": who,
         }
     ]
-    content = write_workbook([Sheet(_("Personal information inventory"), headers, data, notes=notes)])
+    content = write_workbook(
+        [Sheet(_("Personal information inventory"), headers, data, notes=notes)], watermark=watermark_for(request.user)
+    )
     record_event(SecurityEvent.Kind.EXPORT, request=request, export="privacy.inventory", rows=len(data))
     return xlsx_response(content, _("Personal information inventory") + ".xlsx")

@@ -15,7 +15,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.import_views import xlsx_response
-from fangxian.core.xlsx import Sheet, write_workbook
+from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
 from fangxian.org.models import Student
 
 from .. import access, mydata
@@ -68,4 +68,5 @@ def my_data_download(request):
         return response
     note = _("Personal information the platform holds about %(name)s, exported at %(time)s.") % {"name": person.name, "time": stamp}
     sheets = [Sheet(f"{i + 1}-{s.title}"[:31], s.columns, s.rows, notes=[note]) for i, s in enumerate(found)]
-    return xlsx_response(write_workbook(sheets or [Sheet(_("My data"), [], [], notes=[note])]), _("My data") + ".xlsx")
+    content = write_workbook(sheets or [Sheet(_("My data"), [], [], notes=[note])], watermark=watermark_for(request.user))
+    return xlsx_response(content, _("My data") + ".xlsx")
