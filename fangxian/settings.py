@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "fangxian.screening",
     "fangxian.care",
     "fangxian.notices",
+    "fangxian.privacy",
     "fangxian.dashboard",
     "fangxian.supervision",
     "fangxian.web",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("screening/", include("fangxian.screening.urls")),
     path("care/", include("fangxian.care.urls")),
     path("notices/", include("fangxian.notices.urls")),
+    path("privacy/", include("fangxian.privacy.urls")),
     path("dashboard/", include("fangxian.dashboard.urls")),
     path("supervision/", include("fangxian.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -28,6 +28,10 @@ class AccountsConfig(AppConfig):
         register_cache(throttle.forget_counters)
         _register_provisioning()
 
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)
+
 
 def _register_provisioning() -> None:
     from auditlog.registry import auditlog

@@ -25,3 +25,7 @@ class AuditConfig(AppConfig):
 
         # fangxian.core announces imports (it imports no app); the event is recorded here.
         import_recorded.connect(record_import, dispatch_uid="fangxian-audit-import")
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

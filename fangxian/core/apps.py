@@ -26,6 +26,14 @@ class CoreConfig(AppConfig):
         # The undo records hold old values of personal fields: the log keeps the rest.
         auditlog.register(ImportBatch, exclude_fields=["created_objects", "changed_fields"])
 
+        from .personal import register_personal_fields
+
+        # Names of processes, jobs and stored files, not of people (fangxian.core.personal).
+        register_personal_fields("core.ImportBatch", not_personal=("file_name",))
+        register_personal_fields("core.StoredFile", not_personal=("name",))
+        for label in ("core.Heartbeat", "core.PeriodicRun", "core.Lease"):
+            register_personal_fields(label, not_personal=("name",))
+
 
 def _record_secret_key(sender, using="default", **kwargs):
     """Setting up (or migrating) the database records the installation's SECRET_KEY."""

@@ -50,10 +50,11 @@ def problem(value: str) -> str | None:
 
 
 def mask(value: str) -> str:
-    """Keep the region code's first two and the last two characters: 62**************1X."""
-    if len(value) < 6:
+    """Keep the province and city (first four) and the last four characters:
+    6201**********123X (the usual display of an ID number in Chinese systems)."""
+    if len(value) < 10:
         return "*" * len(value)
-    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def mask_phone(value: str) -> str:

@@ -10,6 +10,17 @@ personal information, registered by the app that owns the model from its AppConf
         dated_by="starts_at",  # the field that dates a row, for retention (default: none: the row lives while its owner does)
     )
 
+Keywords the privacy app reads beside the fields (all optional):
+- `purge="delete" | "deidentify" | "none"`: what the retention job does with a row past its
+  retention (default: delete a row that has `dated_by`, keep an undated one with its owner);
+  "deidentify" blanks the registered fields and keeps the row (counts stay), and
+  `deidentify=fn(queryset) -> int` does it the model's own way (e.g. text inside JSON).
+- `owner="student"` (a path to the org.Student / org.Staff / accounts.User the row is about)
+  or `owner=fn(person) -> Q | None`: how "my data" finds a person's rows (default: the
+  model's foreign keys to those models).
+- `not_personal=("name",)`: fields that look personal and are not (a thing's name), so the
+  inventory test passes; say why in a comment.
+
 Category, sensitivity (PIPL art. 28: health, whereabouts, identity numbers, psychological
 records, minors' data, biometric photos are sensitive) and retention are declared here once;
 the privacy app reads the inventory for its page, its masking checks, its retention job and
@@ -57,6 +68,48 @@ class Mask(models.TextChoices):
     PHONE = "phone", _("Phone number (138****5678)")
     ADDRESS = "address", _("Address (first part only)")
     HIDDEN = "hidden", _("Hidden (only roles that need it)")
+
+
+# Why a full number is revealed: the short list every "show" asks for (with free text).
+class RevealReason(models.TextChoices):
+    CONTACT = "contact", _("Contact the person or their family")
+    VERIFY = "verify", _("Verify the person's identity")
+    REPORT = "report", _("Report to the authorities")
+    EMERGENCY = "emergency", _("Handle an emergency")
+    OTHER = "other", _("Other (explain below)")
+
+
+def reveal_reason(reason: str, text: str) -> tuple[str, str]:
+    """The reason given for a reveal, checked: (reason key, free text). Refuses a missing
+    reason, an unknown one, and "other" without an explanation (ValidationError, in the
+    user's language)."""
+    from django.core.exceptions import ValidationError
+
+    reason, text = (reason or "").strip(), " ".join((text or "").split())[:200]
+    if reason not in RevealReason.values:
+        raise ValidationError(_("Choose why you need to see the full value."), code="reason")
+    if reason == RevealReason.OTHER and not text:
+        raise ValidationError(_("Explain why you need to see the full value."), code="reason_text")
+    return reason, text
+
+
+def mask_value(value, mask: str) -> str:
+    """A value as lists, exports and the API show it to roles that may not see it in full."""
+    from . import idnumber
+
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    if mask == Mask.ID_NUMBER:
+        return idnumber.mask(text)
+    if mask == Mask.PHONE:
+        return idnumber.mask_phone(text)
+    if mask == Mask.ADDRESS:
+        # The first part (a city, a district) and nothing that finds the door.
+        return text[: max(2, min(6, len(text) // 3))] + "…"
+    if mask == Mask.HIDDEN:
+        return "******"
+    return text
 
 
 @dataclass(frozen=True)
@@ -107,6 +160,12 @@ def personal_models() -> list[PersonalModel]:
 
 def personal_model(label: str) -> PersonalModel | None:
     return _models.get(_normal(label))
+
+
+def masked_fields(label: str) -> dict[str, str]:
+    """{field name: mask} of one model's registered fields that carry a mask."""
+    model = personal_model(label)
+    return {f.name: f.mask for f in model.fields if f.mask} if model else {}
 
 
 def personal_field(label: str, name: str) -> PersonalField | None:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from fangxian.core.params import id_param
+from fangxian.core.personal import mask_value, masked_fields
 from fangxian.org.models import Place, Student
 from fangxian.org.permissions import RolePermission
 
@@ -149,6 +150,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["student", "pledge_agreed_at", "stage", "source", "counselor_comment", "college_comment", "version"]
 
+    def to_representation(self, instance):
+        # Phones as the inventory masks them (138****5678); only the applicant reads their
+        # own in full. A full number is revealed on the entry page, with a reason.
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        own = request is not None and instance.student.user_id is not None and instance.student.user_id == request.user.pk
+        if not own:
+            for name, mask in masked_fields("ledger.StayApplication").items():
+                if name in data:
+                    data[name] = mask_value(data[name], mask)
+        return data
+
 
 class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Stay applications (留校申请) in the caller's scope; a student creates their own."""
@@ -157,7 +170,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     permission_classes = [RolePermission.with_roles(read=APPLICATION_READERS, write=APPLICANTS)]
 
     def get_queryset(self):
-        return selectors.visible_applications(self.request.user).order_by("pk")
+        return selectors.visible_applications(self.request.user).select_related("student").order_by("pk")
 
     def create(self, request, *args, **kwargs):
         student = Student.objects.filter(user=request.user).first()

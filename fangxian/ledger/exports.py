@@ -10,7 +10,7 @@ from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.idnumber import mask, mask_phone
-from fangxian.core.xlsx import Sheet, write_workbook
+from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
 from fangxian.org.models import Assignment, AssignmentRole, Place
 
 from .access import ID_NUMBER_ROLES, PHONE_ROLES
@@ -117,7 +117,7 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
         "已签安全承诺",
     ]
     notes = [_("Stay ledger on %(day)s. Exported by %(user)s.") % {"day": day, "user": user.get_full_name() or user.get_username()}]
-    content = write_workbook([Sheet(_("Stay ledger"), headers, data, notes=notes)])
+    content = write_workbook([Sheet(_("Stay ledger"), headers, data, notes=notes)], watermark=watermark_for(user))
     record_event(
         SecurityEvent.Kind.EXPORT,
         request=request,
@@ -127,6 +127,7 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
         rows=len(data),
         masked_id_numbers=not show_id,
         masked_phones=not show_phone,
+        students=student_ids,  # the rows it held: the auditor finds the export by the student
     )
     return content, len(data)
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("entries/<int:pk>/", entries.entry_detail, name="entry"),
     path("entries/<int:pk>/status/", counselor.entry_status, name="entry_status"),
     path("entries/<int:pk>/tags/", entries.entry_tag, name="entry_tag"),
+    path("entries/<int:pk>/reveal/", entries.entry_reveal, name="entry_reveal"),
     path("entries/<int:pk>/one-to-one/", entries.entry_one_to_one, name="entry_one_to_one"),
     path("entries/<int:pk>/correct/", corrections.entry_correct, name="entry_correct"),
     path("entries/<int:pk>/cancel/", corrections.entry_cancel, name="entry_cancel"),

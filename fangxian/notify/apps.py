@@ -15,3 +15,7 @@ class NotifyConfig(AppConfig):
 
         register(NavItem("notifications", _("Notifications"), "notify:list", "bell", group="personal", order=10))
         register_tiles(unread_tiles, order=90)
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

@@ -31,3 +31,7 @@ class ReportsConfig(AppConfig):
         from .supervision import register_rules as register_supervision_rules
 
         register_supervision_rules()  # the supervision desk's daily derivation (fangxian.core.supervision)
+
+        from . import personal
+
+        personal.register()  # the app's personal fields (fangxian.core.personal)

@@ -17,6 +17,10 @@ class WebConfig(AppConfig):
         from .nav import NavGroup, NavItem, register, register_group
 
         auditlog.register(SiteConfig)
+        from fangxian.core.personal import register_personal_fields
+
+        # The institution's name and its support desk's contact, not a person's (fangxian.core.personal).
+        register_personal_fields("web.SiteConfig", not_personal=("institution_name", "support_contact"))
         # The top bar's groups, named after the work; apps put their entries in them.
         for order, (key, label, icon) in enumerate(
             (

@@ -110,10 +110,10 @@ def test_reveals_are_limited_per_minute_and_the_refused_one_reveals_nothing(offi
     student = uni.students[0]
     url = f"/org/students/{student.pk}/reveal/"
     for _n in range(20):
-        response = client.post(url, {"field": "id_number"})
+        response = client.post(url, {"field": "id_number", "reason": "verify"})
         assert response.status_code == 200
         assert student.id_number in response.content.decode()
-    response = client.post(url, {"field": "id_number"})
+    response = client.post(url, {"field": "id_number", "reason": "verify"})
     assert response.status_code == 429
     body = response.content.decode()
     assert student.id_number not in body
@@ -126,7 +126,7 @@ def test_reveals_are_limited_per_minute_and_the_refused_one_reveals_nothing(offi
 def test_reveals_have_a_daily_quota(office, verified_client, uni):
     client = verified_client(office)
     url = f"/org/students/{uni.students[0].pk}/reveal/"
-    statuses = [client.post(url, {"field": "phone"}).status_code for _n in range(13)]
+    statuses = [client.post(url, {"field": "phone", "reason": "contact"}).status_code for _n in range(13)]
     assert statuses == [200] * 12 + [429]
 
 

@@ -14,6 +14,7 @@ from fangxian.core.params import id_param
 from fangxian.core.views import error_text
 from fangxian.org.access import can_write, has_any, require_write
 from fangxian.org.models import Staff
+from fangxian.org.reveal import reveal_response
 
 from .. import corrections, selectors, services
 from ..access import CORRECTORS, PHONE_ROLES, STAFF_ROLES, WRITE_ROLES
@@ -49,6 +50,21 @@ def entry_detail(request, pk: int):
         "can_correct": can_write(request.user, CORRECTORS) and corrections.correctable(entry),
     }
     return render(request, "ledger/entry.html", context)
+
+
+@require_POST
+@require_roles(*PHONE_ROLES)
+def entry_reveal(request, pk: int):
+    """The full phone number of the emergency contact or a parent, with a reason (recorded)."""
+    entry = get_object_or_404(selectors.visible_entries(request.user).select_related("student", "application"), pk=pk)
+    return reveal_response(
+        request,
+        obj=entry.application,
+        field=request.POST.get("field", ""),
+        subject_type="student",
+        subject_id=entry.student_id,
+        subject=entry.student.name,
+    )
 
 
 @require_roles(*WRITE_ROLES)

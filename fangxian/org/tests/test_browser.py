@@ -32,6 +32,8 @@ def test_counselor_sees_exactly_their_students(page_factory):
     page.watch.console_errors.clear()  # the browser reports the 404 we just asked for
     page.goto(f"/org/students/{uni.students[0].pk}/")
     page.click("[data-testid=reveal-phone]")
+    page.select_option("[data-testid=reveal-reason-phone]", "contact")
+    page.click("[data-testid=reveal-submit-phone]")
     page.wait_for_selector("[data-testid=revealed-phone]")
     assert uni.students[0].phone in page.inner_text("[data-testid=revealed-phone]")
     assert page.watch.foreign_requests() == []

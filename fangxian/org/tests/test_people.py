@@ -145,16 +145,34 @@ def test_reveal_is_recorded_with_whose_data_and_which_field(uni, login):
     student = uni.students[1]
     detail = client.get(reverse("org:student_detail", args=[student.pk])).content.decode()
     assert student.id_number not in detail and 'data-testid="reveal-id_number"' in detail
-    response = client.post(reverse("org:student_reveal", args=[student.pk]), {"field": "id_number"}, HTTP_HX_REQUEST="true")
+    url = reverse("org:student_reveal", args=[student.pk])
+    # Without a reason nothing is shown and nothing recorded; "other" needs an explanation.
+    for data in ({"field": "id_number"}, {"field": "id_number", "reason": "other"}):
+        refused = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+        assert student.id_number not in refused and 'data-testid="reveal-error"' in refused
+    assert client.post(url, {"field": "id_number"}).status_code == 400
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REVEAL).exists()
+    data = {"field": "id_number", "reason": "other", "reason_text": "核对 学籍"}
+    response = client.post(url, data, HTTP_HX_REQUEST="true", REMOTE_ADDR="10.1.2.3")
     assert student.id_number in response.content.decode()
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.REVEAL)
-    assert event.username == "counselor1"
-    assert event.detail == {"subject_type": "student", "subject_id": student.pk, "subject": student.name, "field": "id_number"}
+    assert event.username == "counselor1" and event.ip_address == "10.1.2.3"
+    assert event.detail == {
+        "subject_type": "student",
+        "subject_id": student.pk,
+        "subject": student.name,
+        "model": "org.student",
+        "object_id": student.pk,
+        "field": "id_number",
+        "reason": "other",
+        "reason_label": "其他（请在下方说明）",
+        "reason_text": "核对 学籍",
+    }
 
 
 def test_reveal_outside_the_scope_is_404_and_unrecorded(uni, login):
     client = login(uni.counselor_user)
-    response = client.post(reverse("org:student_reveal", args=[uni.other_students[0].pk]), {"field": "phone"})
+    response = client.post(reverse("org:student_reveal", args=[uni.other_students[0].pk]), {"field": "phone", "reason": "contact"})
     assert response.status_code == 404
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REVEAL).exists()
 
@@ -164,7 +182,7 @@ def test_discipline_inspection_sees_masked_numbers_and_cannot_reveal(uni, make_u
     student = uni.students[0]
     detail = client.get(reverse("org:student_detail", args=[student.pk])).content.decode()
     assert student.id_number_masked in detail and 'data-testid="reveal-id_number"' not in detail
-    assert client.post(reverse("org:student_reveal", args=[student.pk]), {"field": "id_number"}).status_code == 403
+    assert client.post(reverse("org:student_reveal", args=[student.pk]), {"field": "id_number", "reason": "verify"}).status_code == 403
 
 
 def test_student_sees_their_own_record_and_no_other(uni, login):

@@ -1,0 +1,165 @@
+"""The privacy app's own records: the end of the emergency (two people), the retention
+job's runs (counts per table, never the data) and the index of disclosures by person
+that the auditor searches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# "Until 30 days after the emergency ends" (fangxian.core.personal.Retention.AFTER_EMERGENCY).
+AFTER_EMERGENCY_DAYS = 30
+
+
+class ForPrivacyRoles:
+    """The app's records are the institution's, read by the roles of its pages (the
+    administrators' scope is otherwise empty: they see records, not people)."""
+
+    def visible_to(self, user):
+        from .access import reads_records
+
+        return self if reads_records(user) else self.none()
+
+
+class EmergencyEndQuerySet(ForPrivacyRoles, models.QuerySet):
+    pass
+
+
+class EmergencyEnd(models.Model):
+    """The declaration that the emergency is over (应急状态结束): requested by the prevention
+    office with a date, approved by the security administrator (a different person). From
+    that date the epidemic-only data follows its after-emergency retention."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", pgettext_lazy("emergency end", "Approved")
+        REJECTED = "rejected", pgettext_lazy("emergency end", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("emergency end", "Withdrawn")
+
+    ends_on = models.DateField(_("emergency ends on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Filled once the epidemic-only data has been purged: the signed certificate.
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
+    certificate = models.JSONField(_("certificate"), default=dict, blank=True)
+    signature = models.CharField(_("signature"), max_length=128, blank=True)
+
+    objects = EmergencyEndQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("end of the emergency")
+        verbose_name_plural = _("ends of the emergency")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One request waits at a time, and the emergency ends once.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="pending"), name="privacy_one_pending_end"),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="approved"), name="privacy_one_approved_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ends_on} ({self.get_status_display()})"
+
+    @property
+    def purge_on(self):
+        """The first day the epidemic-only data is past its retention."""
+        return self.ends_on + timedelta(days=AFTER_EMERGENCY_DAYS)
+
+
+class PurgeRunQuerySet(ForPrivacyRoles, models.QuerySet):
+    pass
+
+
+class PurgeRun(models.Model):
+    """One run of the retention job. `key` makes a run happen once ("daily:2026-12-05",
+    "emergency:3"): a second start finds it and returns; an interrupted run is resumed
+    from `progress` (the last primary key done per table) with the same `as_of`."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    key = models.CharField(_("run"), max_length=60, unique=True)
+    as_of = models.DateTimeField(_("retention computed at"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("started by")
+    )
+    emergency = models.ForeignKey(EmergencyEnd, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    # {"gates.scan": {"deleted": 120, "deidentified": 0, "kept": 0}}: counts only, never data.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # {"gates.scan": {"after": 4711, "done": false}}: where a resumed run continues.
+    progress = models.JSONField(default=dict, blank=True)
+
+    objects = PurgeRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def total(self, what: str) -> int:
+        return sum(c.get(what, 0) for c in self.counts.values())
+
+    @property
+    def deleted_total(self) -> int:
+        return self.total("deleted")
+
+    @property
+    def deidentified_total(self) -> int:
+        return self.total("deidentified")
+
+
+class AccessRecordQuerySet(ForPrivacyRoles, models.QuerySet):
+    pass
+
+
+class AccessRecord(models.Model):
+    """One person's record viewed, revealed or exported (an index of the security events by
+    person, for the auditor's search: PIPL art. 55/56). Written with the event, in its
+    transaction; the event itself stays in the append-only audit log."""
+
+    class PersonKind(models.TextChoices):
+        STUDENT = "student", _("Student")
+        STAFF = "staff", _("Staff")
+
+    event_id = models.BigIntegerField(_("security event"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    at = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    person_kind = models.CharField(_("person"), max_length=8, choices=PersonKind.choices)
+    person_id = models.BigIntegerField()
+    field = models.CharField(_("field"), max_length=60, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    what = models.CharField(_("what"), max_length=100, blank=True)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person_kind", "person_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.person_kind}:{self.person_id}"
