@@ -107,3 +107,6 @@ class CareConfig(AppConfig):
             PersonalField("note", Category.HEALTH, _("Remarks on the referral"), after_stay),
             dated_by="referred_at",
         )
+        # Look personal by their names, are not: a canteen's name, a count of staff checked.
+        register_personal_fields("care.Canteen", not_personal=("name",))
+        register_personal_fields("care.CanteenReport", not_personal=("staff_checked",))

@@ -65,3 +65,8 @@ class NoticesConfig(AppConfig):
             PersonalField("receipt", Category.ACCOUNT, _("Remind a person who has not read a notice"), Retention.YEAR_1),
             dated_by="created_at",
         )
+        # A notice is public text about policies, not about a person; a file's name is the file's.
+        register_personal_fields("notices.Attachment", not_personal=("name",))
+        register_personal_fields("notices.Notice", not_personal=("body", "body_text", "issuer"))
+        register_personal_fields("notices.NoticeVersion", not_personal=("body", "body_text", "issuer", "note"))
+        register_personal_fields("notices.Question", not_personal=("text",))

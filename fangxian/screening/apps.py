@@ -54,3 +54,7 @@ class ScreeningConfig(AppConfig):
             PersonalField("building", Category.WHEREABOUTS, why, Retention.AFTER_EMERGENCY),
         )
         register_personal_fields("screening.Tube", PersonalField("result", Category.HEALTH, why, Retention.AFTER_EMERGENCY))
+        # A round's and a lab file's own names and notes, not a person's.
+        register_personal_fields("screening.LabMapping", not_personal=("key_header",))
+        register_personal_fields("screening.ResultImport", not_personal=("file_name",))
+        register_personal_fields("screening.Round", not_personal=("category_name", "kind_note", "name"))

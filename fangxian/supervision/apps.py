@@ -81,3 +81,8 @@ class SupervisionConfig(AppConfig):
             PersonalField("note", note, _("Facts and reasons of an accountability measure"), three_years, sensitive=True),
             dated_by="day",
         )
+        register_personal_fields("supervision.AnswerAttachment", not_personal=("name",))  # the file's name
+        register_personal_fields(
+            "supervision.Finding",
+            PersonalField("dismissed_reason", Category.NOTE, _("Why a lead was dismissed (may name a person)"), three_years),
+        )
