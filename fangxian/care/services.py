@@ -225,7 +225,7 @@ def help_ask(*, student: Student, kind: str, text: str, token: str = "", by=None
 @transaction.atomic
 def help_answer(*, request: HelpRequest, by, answer: str, now: datetime | None = None) -> HelpRequest:
     now = now or timezone.now()
-    request = HelpRequest.objects.select_for_update().select_related("student").get(pk=request.pk)
+    request = HelpRequest.objects.select_for_update(of=("self",)).select_related("student").get(pk=request.pk)
     if request.answered_at is not None:
         raise ValidationError(_("This request has already been answered."))
     answer = (answer or "").strip()
@@ -378,7 +378,7 @@ def meal_rate(
 
 @transaction.atomic
 def complaint_answer(*, rating: MealRating, by, reply: str) -> MealRating:
-    rating = MealRating.objects.select_for_update().select_related("student").get(pk=rating.pk)
+    rating = MealRating.objects.select_for_update(of=("self",)).select_related("student").get(pk=rating.pk)
     reply = (reply or "").strip()
     if not reply:
         raise ValidationError({"reply": _("Write the reply the student will read.")})

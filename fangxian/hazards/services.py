@@ -673,7 +673,7 @@ def _event_photos(event: FindingEvent, photos: list[bytes]) -> None:
 
 
 def _locked(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related("inspection", "place", "owner").get(pk=finding.pk)
+    return Finding.objects.select_for_update(of=("self",)).select_related("inspection", "place", "owner").get(pk=finding.pk)
 
 
 @transaction.atomic

@@ -71,7 +71,7 @@ def stay_correct(
 ) -> list[str]:
     """Correct a confirmed stay; the names of the fields that changed (none: nothing saved)."""
     on = on or timezone.localdate()
-    app = StayApplication.objects.select_for_update().select_related("period", "student", "reason").get(pk=application.pk)
+    app = StayApplication.objects.select_for_update(of=("self",)).select_related("period", "student", "reason").get(pk=application.pk)
     _guard_version(app, version)
     entry = LedgerEntry.objects.select_related("application").get(application=app)
     if not correctable(entry):

@@ -653,7 +653,7 @@ def acknowledge(*, receipt: Receipt, by, answers: dict | None = None) -> ReadRes
     a confirmed receipt stays confirmed; every try at the questions is kept."""
     if receipt.user_id is None or by is None or receipt.user_id != by.pk:
         raise PermissionDenied
-    receipt = Receipt.objects.select_for_update().select_related("notice").get(pk=receipt.pk)
+    receipt = Receipt.objects.select_for_update(of=("self",)).select_related("notice").get(pk=receipt.pk)
     notice = receipt.notice
     if receipt.read_at is not None:
         return ReadResult(read=True, score=receipt.score, passed=True if receipt.score is not None else None)

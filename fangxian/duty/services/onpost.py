@@ -38,7 +38,7 @@ def _today(post: Post, now) -> None:
 def check_in(*, post: Post, user, now=None) -> Post:
     """Check in on one's own shift (idempotent: the first time counts)."""
     now = now or timezone.now()
-    post = Post.objects.select_for_update().select_related("shift", "staff").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("shift", "staff").get(pk=post.pk)
     _own(post, user)
     _today(post, now)
     if post.checked_in_at is None:
@@ -52,7 +52,7 @@ def check_in(*, post: Post, user, now=None) -> Post:
 def check_out(*, post: Post, user, note: str, now=None) -> Post:
     """End one's shift with a handover note (交接班) that the next shift sees first."""
     now = now or timezone.now()
-    post = Post.objects.select_for_update().select_related("shift", "staff").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("shift", "staff").get(pk=post.pk)
     _own(post, user)
     if post.checked_in_at is None:
         raise ValidationError({"note": _("Check in before you hand over.")})

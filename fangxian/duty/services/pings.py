@@ -105,7 +105,7 @@ def _notify(requests: list[PingRequest], minutes: int) -> None:
 def ping_answer(*, request: PingRequest, now=None) -> PingRequest:
     """The person answers (from the page or the signed link). Refused once the ping closed."""
     now = now or timezone.now()
-    request = PingRequest.objects.select_for_update().select_related("ping").get(pk=request.pk)
+    request = PingRequest.objects.select_for_update(of=("self",)).select_related("ping").get(pk=request.pk)
     if request.answered_at is not None:
         return request
     if now >= request.closes_at:

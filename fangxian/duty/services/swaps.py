@@ -72,7 +72,7 @@ def swap_answer(*, swap: Swap, user, accept: bool) -> Swap:
 @transaction.atomic
 def swap_decide(*, swap: Swap, user, approve: bool) -> Swap:
     """The unit's admin approves (the post passes to the colleague) or rejects."""
-    swap = Swap.objects.select_for_update().select_related("post__shift__roster__unit", "colleague").get(pk=swap.pk)
+    swap = Swap.objects.select_for_update(of=("self",)).select_related("post__shift__roster__unit", "colleague").get(pk=swap.pk)
     require_write(user, access.WRITERS, swap.shift.roster.unit)
     if swap.status != Swap.Status.ACCEPTED:
         raise ValidationError(_("Only a swap the colleague accepted can be decided."))
@@ -122,7 +122,7 @@ def leave_ask(*, user, start_date, end_date, reason: str) -> Unavailability:
 
 @transaction.atomic
 def leave_decide(*, leave: Unavailability, user, approve: bool) -> Unavailability:
-    leave = Unavailability.objects.select_for_update().select_related("staff__unit").get(pk=leave.pk)
+    leave = Unavailability.objects.select_for_update(of=("self",)).select_related("staff__unit").get(pk=leave.pk)
     require_write(user, access.WRITERS, leave.staff.unit)
     if leave.status != Unavailability.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
