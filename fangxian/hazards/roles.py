@@ -49,6 +49,8 @@ LAB_SAFETY_SPEC = AssignmentRoleSpec(
     _("Lab safety owner"),
     Role.STAFF,
     place_kinds=(Place.Kind.ROOM, Place.Kind.BUILDING),
+    # A lab, or the teaching or lab building that holds labs; never a dormitory room.
+    place_uses=(Place.Use.LAB, Place.Use.TEACHING),
     # Held on a lab: the lab; held on a building: the building's labs only.
     scope=places_within(kinds=(Place.Kind.ROOM,), uses=(Place.Use.LAB,), held_on=(Place.Kind.BUILDING,)),
     order=110,

@@ -33,8 +33,8 @@ def test_every_shipped_role_is_registered_by_its_owner():
     assert keys[:3] == [AssignmentRole.LEADER, AssignmentRole.COLLEGE_SECRETARY, AssignmentRole.COLLEGE_DEAN]
     guard = registry.assignment_role(AssignmentRole.GATE_GUARD)
     assert guard.scope.__module__ == "fangxian.gates.roles" and guard.app_role == Role.GATE_GUARD
-    lab = registry.assignment_role(AssignmentRole.LAB_SAFETY)
-    assert (lab.place_kinds, lab.place_uses, lab.app_role) == (("room",), ("lab",), Role.STAFF)
+    lab = registry.assignment_role(AssignmentRole.LAB_SAFETY)  # shipped by org, taken over by hazards
+    assert (lab.place_kinds, lab.place_uses, lab.app_role) == (("room", "building"), ("lab", "teaching"), Role.STAFF)
     assert registry.role_label(AssignmentRole.COUNSELOR) == "辅导员"
     assert registry.role_label("gone_role") == "gone_role"  # old rows of a removed app stay readable
 
