@@ -456,6 +456,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name with different choices in different apps get a name each
+    # (without it the schema's enums are named by a hash: Kind68fEnum).
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentKindEnum": "fangxian.incidents.models.Kind",
+        "IncidentLevelEnum": "fangxian.incidents.models.Level",
+        "IncidentStatusEnum": "fangxian.incidents.models.Incident.Status",
+        "IncidentReportKindEnum": "fangxian.incidents.models.Update.Kind",
+        "HazardLevelEnum": "fangxian.hazards.models.Level",
+        "NoticeKindEnum": "fangxian.notices.models.Kind",
+        "SupervisionAnswerKindEnum": "fangxian.supervision.models.Answer.Kind",
+        "SupervisionDecisionEnum": "fangxian.supervision.models.Answer.Decision",
+        "HelpKindEnum": "fangxian.care.models.HelpRequest.Kind",
+        "CareKindEnum": "fangxian.care.models.CareKind",
+        "TubeResultEnum": "fangxian.screening.models.Result",
+    },
 }
 
 AUDITLOG_CID_GETTER = "fangxian.core.middleware.current_request_id"

@@ -365,6 +365,7 @@ def swaps(request):
 
 
 @extend_schema(
+    operation_id="duty_swaps_act",
     request=SwapActionSerializer,
     responses={200: SwapSerializer, 400: OpenApiResponse(description="Refused")},
     summary="Accept, decline, approve, reject or withdraw a swap",

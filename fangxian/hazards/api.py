@@ -129,7 +129,7 @@ class LevelRowSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
-class CoverageSerializer(serializers.Serializer):
+class CampaignCoverageSerializer(serializers.Serializer):
     total = TallySerializer()
     by_unit = TallySerializer(many=True)
     by_campus = TallySerializer(many=True)
@@ -155,7 +155,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         campaign = services.create_campaign(user=request.user, **body.validated_data)
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=CoverageSerializer)
+    @extend_schema(responses=CampaignCoverageSerializer)
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
         """Planned / inspected / not inspected, per unit and campus; findings by level and status."""
@@ -168,7 +168,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             "places": coverage.rows,
             "overdue": [f.pk for f in coverage.overdue],
         }
-        return Response(CoverageSerializer(data).data)
+        return Response(CampaignCoverageSerializer(data).data)
 
 
 class AnswerInSerializer(serializers.Serializer):
@@ -316,7 +316,7 @@ class CampaignPlaceViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CampaignPlaceSerializer(cp).data)
 
 
-class FindingSerializer(serializers.Serializer):
+class HazardFindingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     campaign = serializers.IntegerField(source="campaign_id")
     place = serializers.IntegerField(source="place_id")
@@ -357,7 +357,7 @@ class ChangeInSerializer(serializers.Serializer):
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     """Hazards found (隐患) and their rectification (整改)."""
 
-    serializer_class = FindingSerializer
+    serializer_class = HazardFindingSerializer
     permission_classes = [RolePermission.with_roles(read=R, write=W)]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -392,7 +392,9 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoPermissionDenied:
             raise PermissionDenied
 
-    @extend_schema(request={"multipart/form-data": ReportInSerializer, "application/json": ReportInSerializer}, responses=FindingSerializer)
+    @extend_schema(
+        request={"multipart/form-data": ReportInSerializer, "application/json": ReportInSerializer}, responses=HazardFindingSerializer
+    )
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """The owner reports what was done (with photos)."""
@@ -408,9 +410,9 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
         finding.refresh_from_db()
-        return Response(FindingSerializer(finding).data)
+        return Response(HazardFindingSerializer(finding).data)
 
-    @extend_schema(request=VerifyInSerializer, responses=FindingSerializer)
+    @extend_schema(request=VerifyInSerializer, responses=HazardFindingSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """The inspector closes the hazard or returns it."""
@@ -424,9 +426,9 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
                 user=request.user, finding=finding, close=body.validated_data["decision"] == "close", note=body.validated_data["note"]
             )
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(HazardFindingSerializer(finding).data)
 
-    @extend_schema(request=ChangeInSerializer, responses=FindingSerializer)
+    @extend_schema(request=ChangeInSerializer, responses=HazardFindingSerializer)
     @action(detail=True, methods=["post"])
     def change(self, request, pk=None):
         """Change the level, the deadline or the person responsible."""
@@ -446,7 +448,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
                 note=data["note"],
             )
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(HazardFindingSerializer(finding).data)
 
 
 class StaleLabSerializer(serializers.Serializer):

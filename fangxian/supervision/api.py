@@ -51,7 +51,7 @@ def _invalid(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class LeadSerializer(serializers.ModelSerializer):
     rule_label = serializers.CharField(read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -82,7 +82,7 @@ class DismissSerializer(serializers.Serializer):
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     """Supervision leads (督办事项线索) proposed by the daily derivation, in the caller's scope."""
 
-    serializer_class = FindingSerializer
+    serializer_class = LeadSerializer
     permission_classes = [DeskPermission.desk(read=access.OVERSEERS, write=access.INSPECTORS)]
 
     def get_queryset(self):
@@ -96,7 +96,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=DismissSerializer, responses={200: FindingSerializer, 400: OpenApiResponse(description="Refused")})
+    @extend_schema(request=DismissSerializer, responses={200: LeadSerializer, 400: OpenApiResponse(description="Refused")})
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
         finding = get_object_or_404(self.get_queryset(), pk=id_param(pk))
@@ -106,7 +106,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
             finding = services.finding_dismiss(user=request.user, finding=finding, reason=data.validated_data["reason"])
         except DjangoValidationError as exc:
             raise _invalid(exc) from exc
-        return Response(FindingSerializer(finding).data)
+        return Response(LeadSerializer(finding).data)
 
 
 class AttachmentSerializer(serializers.Serializer):
