@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from fangxian.deadlines.services import tick
 from fangxian.duty import selectors, services
@@ -54,7 +55,22 @@ def test_ping_reaches_everyone_on_duty_and_escalates_once(duty, shift):
     assert units[0].percent == "67%" and total.median_text == "7:00"
 
 
-def test_signed_link_answers_without_login(duty, shift, client):
+@pytest.fixture
+def shift_now(duty):
+    """The same three people on whichever shift covers this moment (the tests below answer
+    through pages, which read the clock: a day shift fails them after 20:00)."""
+    now = timezone.now()
+    day, slot = next(
+        (d, s)
+        for d, s in ((duty.day(-1), 1), (duty.day(0), 0), (duty.day(0), 1))
+        if duty.roster.window(d, s)[0] <= now < duty.roster.window(d, s)[1]
+    )
+    for staff, role in ((duty.dean, DUTY_LEADER_KEY), (duty.staff, DUTY_STAFF_KEY), (duty.staff2, DUTY_STAFF_KEY)):
+        services.post_add(roster=duty.roster, day=day, slot=slot, staff=staff, role=role, by=duty.office)
+    return day
+
+
+def test_signed_link_answers_without_login(duty, shift_now, client):
     ping = services.ping_send(by=duty.office, minutes=10)
     item = ping.requests.get(staff=duty.staff)
     url = reverse("duty:ping_link", args=[item.token])
@@ -65,7 +81,7 @@ def test_signed_link_answers_without_login(duty, shift, client):
     assert client.get(reverse("duty:ping_link", args=["nope"])).status_code == 404
 
 
-def test_ping_answer_from_the_page_only_ones_own(duty, shift, client):
+def test_ping_answer_from_the_page_only_ones_own(duty, shift_now, client):
     ping = services.ping_send(by=duty.office, minutes=10)
     mine = ping.requests.get(staff=duty.staff)
     other = ping.requests.get(staff=duty.staff2)
