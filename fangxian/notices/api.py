@@ -349,7 +349,7 @@ class MyReceipts(generics.ListAPIView):
 @api_view(["POST"])
 @permission_classes([RolePermission.with_roles(read=None, write=None)])  # the caller's own receipt
 def acknowledge(request, pk: int):
-    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), notice_id=pk)
+    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), notice__pk=pk)
     answers = request.data.get("answers", {}) if isinstance(request.data, dict) else {}
     if not isinstance(answers, dict):
         raise serializers.ValidationError({"answers": ["答案格式不对：应为 {题目编号: [选项序号]}。"]})

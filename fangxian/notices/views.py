@@ -308,6 +308,8 @@ def my_notices(request):
 @login_required
 def notice_read(request, pk: int):
     """The reader's page: the text, the attachments, the questions and 我已阅读并知晓."""
+    if id_param(pk) is None:  # a number too large for the database: no such notice
+        raise Http404
     receipt = Receipt.objects.filter(notice_id=pk, user=request.user).select_related("notice").first()
     if receipt is not None:
         notice = receipt.notice
