@@ -165,9 +165,9 @@ def test_a_range_rebuild_gives_exactly_the_rows_of_day_by_day_refreshes(dash, re
     dash.scan(uni.other_students[1], "in", at=at(days[2], 8))  # in, not in the ledger
     dash.scan(uni.students[2], "out", at=at(days[0], 7))
     dash.scan(uni.students[2], "in", at=at(days[0], 20))
-    now = timezone.now()
+    tomorrow = today + timedelta(days=1)  # a leave within one day, whatever the hour: the counselor alone decides it
     leave = gate_services.leave_apply(
-        student=uni.students[0], purpose="就医", destination="市医院", starts_at=now, ends_at=now + timedelta(hours=3)
+        student=uni.students[0], purpose="就医", destination="市医院", starts_at=at(tomorrow, 8), ends_at=at(tomorrow, 11)
     )
     gate_services.leave_decide(leave=leave, staff=uni.counselor, approve=True)
     LeaveApplication.objects.filter(pk=leave.pk).update(starts_at=at(days[2], 8), ends_at=at(days[3], 12))
