@@ -3,6 +3,7 @@ uses (people in org, visitors in gates, spreadsheet cells in imports)."""
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 
@@ -13,9 +14,17 @@ _CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
+_ASCII_ZERO_SUM = 48 * sum(_WEIGHTS)  # what the weighted sum of the characters' codes adds for "0"s
+
+
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The weighted sum of the characters' codes, less what their "0"s add: a fast path
+        # for the usual case (an import checks tens of thousands of numbers).
+        total = sum(map(operator.mul, first17.encode(), _WEIGHTS)) - _ASCII_ZERO_SUM
+    else:
+        total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
 
 

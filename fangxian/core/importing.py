@@ -10,12 +10,14 @@ rows on a natural key and count created / updated / unchanged.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, ClassVar
@@ -39,6 +41,8 @@ from .xlsx import (
     clean_name,
     clean_text,
     digits_damaged,
+    digits_damaged_text,
+    identifier_of,
     parse_date,
     read_upload,
     write_workbook,
@@ -163,6 +167,17 @@ class ImportOptions:
         )
 
 
+def _filled(cell: object) -> str | None:
+    """A cell's text (`clean_text`) when it holds something, None when it is empty. Most
+    cells are numbers or plain ASCII text, told filled without cleaning them."""
+    if cell is None:
+        return None
+    if type(cell) is str and cell.isascii():
+        return clean_text(cell) if cell and not cell.isspace() else None
+    text = clean_text(cell)
+    return text if text else None
+
+
 def normalize_phone(text: str) -> str:
     """Phones as offices type them: 139-1234-5678, 139 1234 5678, +86 139…, 86-139…,
     (0931)8765432. Landlines keep one dash after the area code."""
@@ -188,6 +203,25 @@ def _json(value: object) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of one import. A file of
+    30,000 rows makes a few hundred thousand new lists, dicts and rows, none of them
+    garbage; each hundred thousand or so starts a full collection that walks the whole
+    process (Django, the request, every cached object) to find nothing, which cost more
+    than cleaning the cells. The file is bounded (core.xlsx.MAX_CELLS), so is what the
+    pause lets accumulate; reference counting still frees everything as usual, and the
+    collector resumes as it was afterwards (nested or concurrent runs leave it to the
+    outermost one)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ImportAborted(Exception):
@@ -249,6 +283,10 @@ class Importer(ABC):
         return RowError(number, header, message)
 
     def run(self, upload: IO[bytes], *, dry_run: bool = False, options: ImportOptions | None = None) -> ImportReport:
+        with collector_paused():
+            return self._run(upload, dry_run=dry_run, options=options)
+
+    def _run(self, upload: IO[bytes], *, dry_run: bool, options: ImportOptions | None) -> ImportReport:
         self.options = options or ImportOptions()
         self.batch = uuid.uuid4().hex
         self._created_refs: list[list] = []
@@ -540,9 +578,12 @@ class Importer(ABC):
         for index in range(header_index + 1, len(table)):
             cells = table[index]
             number = index + 1
-            if number in self._skip_rows or all(clean_text(cell) == "" for cell in cells):
+            if number in self._skip_rows:
                 continue
-            first = next(clean_text(cell) for cell in cells if clean_text(cell) != "")
+            # The first cell with something in it: none, an empty row; "合计…", the table's end.
+            first = next((text for text in map(_filled, cells) if text is not None), None)
+            if first is None:
+                continue
             if first.startswith(TABLE_END):
                 after = sum(1 for later in table[index + 1 :] if any(clean_text(cell) != "" for cell in later))
                 note = _("Row %(row)s (“%(text)s”) ends the table; nothing below it was read.") % {"row": number, "text": first[:20]}
@@ -569,7 +610,7 @@ class Importer(ABC):
                         errors.append(RowError(number, self.column(self.key[0]).header, message))
                     else:
                         seen[key] = number
-            rows.append(Row(number, values, list(cells)))
+            rows.append(Row(number, values, cells))
         if not rows and not errors:
             errors.append(RowError(0, "", _("The file has a header but no data rows.")))
         return rows, errors
@@ -594,15 +635,19 @@ class Importer(ABC):
             if len(text) > column.max_length:
                 return text, _("At most %(n)s characters.") % {"n": column.max_length}
             return text, None
-        if (
-            column.kind in (ID_NUMBER, PHONE)
-            and raw not in (None, "")
-            and digits_damaged(raw, length=18 if column.kind == ID_NUMBER else 11)
-        ):
-            return "", _(
-                "Excel stored this number as a number and lost its last digits (it shows as %(shown)s). "
-                "Format the column as text, type the numbers again and upload the file again."
-            ) % {"shown": f"{raw:.5E}" if isinstance(raw, float) else clean_text(raw)}
+        if column.kind in (ID_NUMBER, PHONE) and raw is not None and raw != "":
+            # Cleaned once: the check for lost digits and the value read the same text.
+            cleaned = clean_text(raw) if isinstance(raw, str) else None
+            damaged = (
+                digits_damaged_text(cleaned) if cleaned is not None else digits_damaged(raw, length=18 if column.kind == ID_NUMBER else 11)
+            )
+            if damaged:
+                return "", _(
+                    "Excel stored this number as a number and lost its last digits (it shows as %(shown)s). "
+                    "Format the column as text, type the numbers again and upload the file again."
+                ) % {"shown": f"{raw:.5E}" if isinstance(raw, float) else clean_text(raw)}
+            if cleaned is not None:
+                return self._clean_number(column, identifier_of(cleaned))
         if column.kind == DATE:
             try:
                 value = parse_date(raw if not isinstance(raw, str) else clean_text(raw), year_of=self.year_of)
@@ -611,7 +656,9 @@ class Importer(ABC):
             if value is None and column.required:
                 return None, _("This column is required.")
             return value, None
-        text = clean_identifier(raw) if column.kind in (ID_NUMBER, PHONE) else clean_text(raw)
+        if column.kind in (ID_NUMBER, PHONE):
+            return self._clean_number(column, clean_identifier(raw))
+        text = clean_text(raw)
         if not text:
             return ("" if column.kind != INTEGER else None), (_("This column is required.") if column.required else None)
         if column.kind == TEXT:
@@ -623,17 +670,6 @@ class Importer(ABC):
                 return int(text), None
             except ValueError:
                 return None, _("“%(value)s” is not a whole number.") % {"value": text}
-        if column.kind == ID_NUMBER:
-            value = idnumber.normalize(text)
-            problem = idnumber.problem(value)
-            if problem:
-                return value, str(idnumber.MESSAGES[problem])
-            return value, None
-        if column.kind == PHONE:
-            value = normalize_phone(text)
-            if not _PHONE.match(value):
-                return value, _("“%(value)s” is not a phone number.") % {"value": text}
-            return value, None
         if column.kind == CHOICE:
             for value, label in column.choices:
                 if text in (value, str(label)):
@@ -648,6 +684,21 @@ class Importer(ABC):
                 return False, None
             return None, _("Write 是 or 否.")
         return text, None
+
+    def _clean_number(self, column: Column, text: str) -> tuple[object, str | None]:
+        """An ID number or a phone, from its cleaned text (see `clean_identifier`)."""
+        if not text:
+            return "", (_("This column is required.") if column.required else None)
+        if column.kind == ID_NUMBER:
+            value = idnumber.normalize(text)
+            problem = idnumber.problem(value)
+            if problem:
+                return value, str(idnumber.MESSAGES[problem])
+            return value, None
+        value = normalize_phone(text)
+        if not _PHONE.match(value):
+            return value, _("“%(value)s” is not a phone number.") % {"value": text}
+        return value, None
 
     # -- files ---------------------------------------------------------------------
     def template(self) -> bytes:

@@ -138,14 +138,37 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> bytes:
 # -- scanning the sheets before anything parses them -------------------------------------
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*\bhidden="[^"]*"[^>]*)>')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,4})(\d{1,8})"')
-_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class _Tags:
+    """The patterns of the scan, for tags with a namespace prefix (<x:row>) or without."""
+
+    row: re.Pattern
+    row_number: re.Pattern
+    hidden_row: re.Pattern
+    cell: re.Pattern
+    cell_ref: re.Pattern
+    col: re.Pattern
+    merge: re.Pattern
+
+
+def _tags(prefix: bytes) -> _Tags:
+    return _Tags(
+        row=re.compile(rb"<%srow\b([^>]*)>" % prefix),
+        row_number=re.compile(rb'<%srow\b[^>]*?\br="(\d+)"' % prefix),
+        hidden_row=re.compile(rb'<%srow\b([^>]*\bhidden="[^"]*"[^>]*)>' % prefix),
+        cell=re.compile(rb"<%sc[\s/>]" % prefix),
+        cell_ref=re.compile(rb'<%sc\b[^>]*?\br="([A-Za-z]{1,4})(\d{1,8})"' % prefix),
+        col=re.compile(rb"<%scol\b([^>]*)>" % prefix),
+        merge=re.compile(rb'<%smergeCell\b[^>]*?\bref="([^"]*)"' % prefix),
+    )
+
+
+# Any prefix, and none: the second is the same search several times faster (it starts
+# with a literal "<row", "<c"), used for the chunks in which no row or cell tag has a prefix.
+_ANY_PREFIX, _NO_PREFIX = _tags(rb"(?:\w+:)?"), _tags(b"")
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
 _ATTR = re.compile(rb'\b([\w:]+)="([^"]*)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
@@ -255,35 +278,37 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, info: SheetInfo) -> None:
                         if first:
                             area = (rows - int(first.group(2)) + 1) * (columns - column_index(first.group(1)) + 1)
                             check(0, 0, area)
-            numbered = _ROW_NUMBER.findall(data)
-            if len(numbered) == len(_ROW.findall(data)):
+            tags = _ANY_PREFIX if b":c" in data or b":row" in data else _NO_PREFIX
+            hidden = b"hidden" in data
+            numbered = tags.row_number.findall(data)
+            if len(numbered) == len(tags.row.findall(data)):
                 # Every row carries its number (what Excel, WPS and openpyxl write): fast path.
                 if numbered:
-                    last_row = max(last_row, max(int(number) for number in numbered))
-                for match in _HIDDEN_ROW.finditer(data):
+                    last_row = max(last_row, max(map(int, numbered)))
+                for match in tags.hidden_row.finditer(data) if hidden else ():
                     attrs = _attrs(match.group(1))
                     if attrs.get(b"r", b"").isdigit() and attrs.get(b"hidden") in (b"1", b"true"):
                         info.hidden_rows.add(int(attrs[b"r"]))
             else:
-                for raw in _ROW.findall(data):
+                for raw in tags.row.findall(data):
                     attrs = _attrs(raw)
                     number = int(attrs[b"r"]) if attrs.get(b"r", b"").isdigit() else last_row + 1
                     last_row = number
                     if attrs.get(b"hidden") in (b"1", b"true"):
                         info.hidden_rows.add(number)
             info.rows = max(info.rows, last_row)
-            cells = len(_CELL.findall(data))
+            cells = len(tags.cell.findall(data))
             info.cells += cells
-            refs = _CELL_REF.findall(data)
+            refs = tags.cell_ref.findall(data)
             if refs:
-                info.rows = max(info.rows, max(int(row) for _letters, row in refs))
+                info.rows = max(info.rows, max(int(row) for row in {r[1] for r in refs}))
                 info.columns = max(info.columns, max(column_index(letters.decode()) for letters in {r[0] for r in refs}))
             if len(refs) < cells:
                 # Cells without a reference take the next column: count them row by row.
-                for row_xml in _ROW.split(data):
-                    info.columns = max(info.columns, len(_CELL.findall(row_xml)))
+                for row_xml in tags.row.split(data):
+                    info.columns = max(info.columns, len(tags.cell.findall(row_xml)))
             check(info.rows, info.columns, info.cells)
-            for raw in _COL.findall(data):
+            for raw in tags.col.findall(data) if hidden else ():  # only hidden columns are kept
                 attrs = _attrs(raw)
                 if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"min", b"").isdigit():
                     low = int(attrs[b"min"])
@@ -291,7 +316,7 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, info: SheetInfo) -> None:
                     info.hidden_columns.update(range(low, min(high, MAX_COLUMNS) + 1))
             if b"autoFilter" in data:
                 info.filtered = True
-            for ref in _MERGE.findall(data):
+            for ref in tags.merge.findall(data) if b"mergeCell" in data else ():
                 corner = _corner(ref.decode("ascii", "replace"))
                 if corner:
                     check(*corner, 0)
@@ -399,7 +424,7 @@ def read_upload(data: bytes, *, sheet: str | None = None) -> ReadWorkbook:
             raise SpreadsheetError(_("The workbook has no sheet “%(name)s”; its sheets are: %(names)s.") % {"name": sheet, "names": names})
     else:
         chosen = next((info for info in sheets if info.visible), sheets[0])
-    rows = [list(row) for row in _read_in_child(data, chosen.index)] if chosen.cells else []
+    rows = _read_in_child(data, chosen.index) if chosen.cells else []  # JSON arrays: lists already
     for (row, column), text in chosen.error_cells.items():
         if row <= len(rows) and column <= len(rows[row - 1]):
             rows[row - 1][column - 1] = ExcelError(text)
@@ -439,6 +464,12 @@ def clean_text(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
     if isinstance(value, date):
         return value.isoformat()
+    if type(value) is str and value.isascii():
+        # Plain ASCII is its own NFKC form and holds no invisible characters; printable,
+        # its only blank is the space, and without two in a row there is no run to join.
+        if value.isprintable() and "  " not in value:
+            return value.strip(" ")
+        return _SPACES.sub(" ", value).strip()
     text = unicodedata.normalize("NFKC", str(value).translate(_INVISIBLE))
     return _SPACES.sub(" ", text).strip()
 
@@ -447,7 +478,11 @@ def clean_identifier(value: object) -> str:
     """A number that identifies someone (学号, 工号, ID number, phone), strictly: no
     invisible characters, no spacing anywhere, no leading apostrophe (typed to keep Excel
     from turning it into a number), full-width forms made ASCII."""
-    text = clean_text(value)
+    return identifier_of(clean_text(value))
+
+
+def identifier_of(text: str) -> str:
+    """`clean_identifier` of text that `clean_text` has cleaned already."""
     return _SPACES.sub("", text).lstrip("'‘’`")
 
 
@@ -469,8 +504,16 @@ def digits_damaged(value: object, *, length: int) -> bool:
         return abs(value) >= 1e15 or (not value.is_integer())
     if isinstance(value, int) and not isinstance(value, bool):
         return len(str(value)) >= 16 and length >= 16
-    text = clean_text(value)
-    return bool(re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text))
+    return digits_damaged_text(clean_text(value))
+
+
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
+
+
+def digits_damaged_text(text: str) -> bool:
+    """`digits_damaged` of a text cell that `clean_text` has cleaned already: the
+    scientific form Excel shows (1.10105E+17)."""
+    return ("e" in text or "E" in text) and _SCIENTIFIC.fullmatch(text) is not None
 
 
 _DATE_PATTERNS = [
