@@ -1,7 +1,7 @@
 """Reads for care, already scoped to the user.
 
 Public for other apps (the dashboard): `fever_referred_ids_at(moment)` and
-`referral_reasons_at(moment, student_ids)` (unscoped: the caller applies its own scope), and
+`fever_referrals_at(moment, student_ids)` (unscoped: the caller applies its own scope), and
 `day_figures(user, day)` (scoped).
 """
 
@@ -76,10 +76,15 @@ class CanteenDay:
     average: float | None
     complaints: int
     unanswered: int
+    overdue: bool = False  # not reported, and the day's report was due (care.deadlines) before now
 
 
-def canteen_days(user, days: list[date]) -> list[CanteenDay]:
+def canteen_days(user, days: list[date], now: datetime | None = None) -> list[CanteenDay]:
     """Per canteen and day: the report, the ratings, their average and the complaints (three queries)."""
+    from .deadlines import canteen_report_due
+
+    now = now or timezone.now()
+    late = {day for day in days if canteen_report_due(day) < now}
     canteens = list(visible_canteens(user).filter(is_active=True).order_by("sort_order", "name", "id"))
     ids = [c.pk for c in canteens]
     reports = {(r.canteen_id, r.day): r for r in CanteenReport.objects.filter(canteen_id__in=ids, day__in=days)}
@@ -109,6 +114,7 @@ def canteen_days(user, days: list[date]) -> list[CanteenDay]:
                     round(float(avg), 1) if avg is not None else None,
                     f.get("complaints", 0),
                     f.get("unanswered", 0),
+                    overdue=day in late and (canteen.pk, day) not in reports,
                 )
             )
     return out
@@ -142,6 +148,14 @@ def fever_referred_ids_at(moment: datetime, student_ids=None) -> set[int]:
     if student_ids is not None:
         rows = rows.filter(student_id__in=student_ids)
     return set(rows.values_list("student_id", flat=True))
+
+
+def fever_referrals_at(moment: datetime, student_ids) -> dict[int, datetime]:
+    """{student id: when they were referred} of these students away at the fever clinic at
+    `moment` (one query; `student_ids` may be a subquery): the reconciliation names them as
+    absent whether or not they scanned out at a gate."""
+    rows = FeverReferral.objects.open_at(moment).filter(student_id__in=student_ids).order_by("referred_at")
+    return dict(rows.values_list("student_id", "referred_at"))
 
 
 # -- figures for tiles --------------------------------------------------------------------------

@@ -8,6 +8,9 @@ explained by the named students behind it.
   the day (now, for today): out with permission, explained, not an anomaly.
 - At the fever clinic: as above, but the student was referred to the affiliated hospital's
   fever clinic and is not back on campus (care's fever referrals): explained.
+- At the fever clinic without a scan-out: referred and not back, but the gates last saw the
+  student come in (or never saw them: taken from the dorm by the clinic's car). Gate
+  presence still counts them; they are absent all the same, and named as such.
 - Scanned in, not in the ledger: the last scan was entering, the ledger has no stay on
   campus for that day. Gate presence is one higher for each.
 - Changed in the ledger after the report: the report was submitted before these students
@@ -36,6 +39,7 @@ from .rollup import IN, OUT, leave_moment, presence_states
 OUT_NOT_BACK = "out_not_back"
 ON_LEAVE = "on_leave"
 FEVER_REFERRAL = "fever_referral"
+FEVER_NO_SCAN = "fever_no_scan"
 IN_UNEXPECTED = "in_unexpected"
 ARRIVED_AFTER_REPORT = "arrived_after_report"
 LEFT_AFTER_REPORT = "left_after_report"
@@ -44,10 +48,12 @@ REASONS = {
     OUT_NOT_BACK: _("In the ledger, scanned out and not back"),
     ON_LEAVE: _("In the ledger, out on an approved leave"),
     FEVER_REFERRAL: _("In the ledger, referred to the fever clinic"),
+    FEVER_NO_SCAN: _("In the ledger, referred to the fever clinic without a gate scan-out"),
     IN_UNEXPECTED: _("Scanned in, not in the ledger"),
     ARRIVED_AFTER_REPORT: _("On campus in the ledger after the report was submitted"),
     LEFT_AFTER_REPORT: _("Off campus in the ledger after the report was submitted"),
 }
+EXPLAINED = frozenset({ON_LEAVE, FEVER_REFERRAL, FEVER_NO_SCAN})
 
 
 @dataclass
@@ -61,6 +67,11 @@ class Named:
     @property
     def reason_label(self) -> str:
         return str(REASONS[self.reason])
+
+    @property
+    def explained(self) -> bool:
+        """Away with a reason on record (a leave, the fever clinic): nobody to chase."""
+        return self.reason in EXPLAINED
 
 
 @dataclass
@@ -128,12 +139,15 @@ def reconcile(college: Unit, day: date) -> Reconciliation:
     moment = leave_moment(day)
     overdue = gates.overdue_student_ids_at(moment)
     on_leave = gates.on_leave_student_ids_at(moment)
-    referred = care.fever_referred_ids_at(moment) & placed
+    referred = care.fever_referrals_at(moment, of_college)
     found: list[tuple[str, int, datetime | None]] = []
     for student_id in placed:
         if student_id in state and state[student_id][1] == OUT:
             reason = ON_LEAVE if student_id in on_leave else FEVER_REFERRAL if student_id in referred else OUT_NOT_BACK
             found.append((reason, student_id, state[student_id][2]))
+        elif student_id in referred:
+            # Sent to the clinic from the dorm or the gate without a scan: absent all the same.
+            found.append((FEVER_NO_SCAN, student_id, referred[student_id]))
     for student_id, (_campus, direction, at) in state.items():
         if direction == IN and student_id not in placed:
             found.append((IN_UNEXPECTED, student_id, at))
