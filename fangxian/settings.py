@@ -523,6 +523,17 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"FANGXIAN_REPORTS_SUMMARY_TIME must look like 11:00, not {REPORTS_SUMMARY_TIME!r}") from exc
 
+# Care: each canteen's daily report (食堂日报) is due by this local time; its managers are
+# reminded this many minutes before, the logistics office is told at the deadline.
+CARE_CANTEEN_REPORT_DUE = os.environ.get("FANGXIAN_CARE_CANTEEN_REPORT_DUE", "10:00")
+CARE_CANTEEN_REMINDER_MINUTES = envint("FANGXIAN_CARE_CANTEEN_REMINDER_MINUTES", 30)
+try:
+    _hour, _minute = (int(part) for part in CARE_CANTEEN_REPORT_DUE.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError(CARE_CANTEEN_REPORT_DUE)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FANGXIAN_CARE_CANTEEN_REPORT_DUE must look like 10:00, not {CARE_CANTEEN_REPORT_DUE!r}") from exc
+
 # Security events shipped off the host as JSON lines (fangxian/audit/shipping.py):
 # "syslog" (FANGXIAN_AUDIT_SYSLOG_ADDRESS: host:port over UDP, or a socket path), "file"
 # (FANGXIAN_AUDIT_LOG_FILE, rotated at midnight, FANGXIAN_AUDIT_LOG_KEEP_DAYS kept), or "" (not shipped).

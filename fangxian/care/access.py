@@ -117,3 +117,9 @@ def may_answer_complaints(user) -> bool:
     from fangxian.org.access import can_write
 
     return can_write(user, MEAL_WRITERS) and is_logistics(user)
+
+
+def may_export_canteens(user) -> bool:
+    """The canteens' week as a file: the logistics office (and the prevention office), and
+    the leaders and inspectors who read everything; not a canteen's manager or other staff."""
+    return is_logistics(user) or bool(roles_of(user) & {Role.LEADER, Role.DISCIPLINE})

@@ -32,6 +32,7 @@ class CareConfig(AppConfig):
         roles.register_roles()
         register_deadline(deadlines.FOLLOW_UP)  # the follow-up clock: owner, then the counselor, then the college
         register_deadline(deadlines.HELP)  # a help request's time limit: one-to-one staff, counselor, college, office
+        register_deadline(deadlines.CANTEEN_REPORT)  # a canteen's daily report by 10:00: its managers, then the logistics office
 
         register(NavItem("care", _("Care of students who stay"), "care:list", "heart-pulse", group="students", order=60))
         register(

@@ -22,6 +22,7 @@ from .models import Canteen, CanteenReport, CareKind, CarePlan, FeverReferral, F
 
 FOLLOW_UP_KIND = "care.follow_up"
 HELP_KIND = "care.help"
+CANTEEN_REPORT_KIND = "care.canteen_report"
 # The time a help request is to be answered in, by kind: feeling ill first.
 HELP_LIMITS = {
     HelpRequest.Kind.ILLNESS: timedelta(minutes=30),
@@ -306,6 +307,8 @@ def canteen_report_submit(
         "reported_by": by,
         "reported_at": timezone.now(),
     }
+    # The day's clock stops (fangxian.deadlines: care.canteen_report), whether it was set yet or not.
+    close(canteen, CANTEEN_REPORT_KIND, key=day.isoformat())
     report = CanteenReport.objects.select_for_update().filter(canteen=canteen, day=day).first()
     if report is None:
         try:

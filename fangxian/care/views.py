@@ -15,6 +15,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.import_views import xlsx_response
 from fangxian.core.params import day_param, id_param
 from fangxian.core.views import error_text, form_errors
 from fangxian.ledger import selectors as ledger
@@ -86,6 +87,18 @@ def plan_list(request):
             "can_create": can_write(request.user, access.PLAN_WRITERS),
         },
     )
+
+
+@require_roles(*access.CARE_READERS)
+def plans_export(request):
+    """The care plans and follow-ups the user sees, as xlsx (psychological content only for
+    those who may read it; recorded as an export)."""
+    from .exports import export_care_plans
+
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in CareKind.values else ""
+    content, _rows = export_care_plans(user=request.user, kind=kind, request=request)
+    return xlsx_response(content, f"关爱计划-{timezone.localdate().isoformat()}.xlsx")
 
 
 @require_roles(*access.PLAN_WRITERS)
@@ -317,9 +330,25 @@ def canteens(request):
             "show_names": show_names,
             "only_open": only_open,
             "reply_form": ReplyForm(),
-            "reportable": {row.canteen.pk for row in rows if access.may_report_canteen(request.user, row.canteen)},
+            # Asked once per canteen, not once per canteen and day (a query each for a manager).
+            "reportable": {
+                c.pk for c in {row.canteen.pk: row.canteen for row in rows}.values() if access.may_report_canteen(request.user, c)
+            },
+            "may_export": access.may_export_canteens(request.user),
         },
     )
+
+
+@require_roles(*access.MEAL_READERS)
+def canteens_export(request):
+    """The week of canteens ending on `?day=` as xlsx: the logistics office's file."""
+    if not access.may_export_canteens(request.user):
+        raise PermissionDenied
+    from .exports import export_canteen_week
+
+    day = day_param(request, at_most_today=True)
+    content, _rows = export_canteen_week(user=request.user, day=day, request=request)
+    return xlsx_response(content, f"食堂周报-{day.isoformat()}.xlsx")
 
 
 @require_roles(*access.MEAL_WRITERS)
@@ -354,7 +383,8 @@ def canteen_report(request, pk):
                 return redirect(f"{request.path}?day={day.isoformat()}")
         else:
             status = 400
-    return render(request, "care/canteen_report.html", {"canteen": canteen, "day": day, "form": form, "existing": existing}, status=status)
+    context = {"canteen": canteen, "day": day, "day_key": day.isoformat(), "form": form, "existing": existing}
+    return render(request, "care/canteen_report.html", context, status=status)
 
 
 @require_roles(*access.MEAL_WRITERS)

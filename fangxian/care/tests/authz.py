@@ -81,6 +81,7 @@ SCOPED_400 = {"college": 404, "counselor": 404}
 
 ENTRIES = [
     Entry("care:list", get=expect(403, **STAFF_READERS), kwargs=None),
+    Entry("care:plans_export", get=expect(403, **STAFF_READERS), kwargs=None),
     Entry(
         "care:plan_new",
         get=expect(403, office=200, college=200, counselor=200),
@@ -114,6 +115,8 @@ ENTRIES = [
     Entry("care:ask", get=expect(403, student=200), post=expect(403, student=200), anonymous_post=302),
     Entry("care:meals", get=expect(403, student=200), post=expect(403, student=400), kwargs=None, anonymous_post=302),
     Entry("care:canteens", get=expect(403, **STAFF_READERS), kwargs=None),
+    # The week as a file: the office (the logistics office), leaders and inspectors only.
+    Entry("care:canteens_export", get=expect(403, office=200, leader=200, inspector=200), kwargs=None),
     Entry(
         "care:canteen_report",
         get=expect(403, office=200, college=404, counselor=404, guard=404),
