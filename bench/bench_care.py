@@ -53,7 +53,7 @@ def run() -> None:
     MealRating.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     print(f"# {MealRating.objects.count()} meal ratings", flush=True)
 
-    client = Client()
+    client = Client(HTTP_HOST="localhost")  # an allowed host, as the other page benches use
     client.force_login(office)
     session = client.session
     from django_otp.plugins.otp_static.models import StaticDevice
