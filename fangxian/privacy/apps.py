@@ -57,5 +57,6 @@ class PrivacyConfig(AppConfig):
             "privacy.ExportGrant",
             PersonalField("reason_text", Category.NOTE, _("Answer why a file held a person's data in full"), Retention.AUDIT),
             dated_by="requested_at",
+            not_personal=("reason",),  # a key of the short list of reasons (RevealReason), not a text about anyone
         )
         register_personal_fields("privacy.EmergencyEnd", not_personal=("note", "ends_on"))  # about the emergency, not a person

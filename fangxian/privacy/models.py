@@ -251,7 +251,8 @@ class ExportRecord(models.Model):
     username = models.CharField(_("username"), max_length=150, blank=True)
     export = models.CharField(_("export"), max_length=100)
     masked = models.BooleanField(_("masked"), default=True)
-    grant = models.ForeignKey(ExportGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="records")
+    # SET_NULL: the retention job may purge a grant a day before the last file it allowed.
+    grant = models.ForeignKey(ExportGrant, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     held = models.JSONField(_("rows held"), default=dict, blank=True)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
