@@ -7,7 +7,10 @@ with `to_bytes`, so they look alike and nobody copies the font set-up again.
     doc = new_document(_("Duty roster"), subtitle="河西学院 · 2026年12月")
     add_table(doc, [_("Date"), _("Leader on duty")], rows)
     add_signature(doc, _("Prevention and control office"))
-    return docx_response(to_bytes(doc), "值班表-2026-12.docx")
+    return docx_response(to_bytes(doc), "值班表-2026-12.docx", watermark=watermark_for(request.user))
+
+Every download carries the visible watermark (内部资料 请勿外传, who, when) in the header and
+footer of every page: `docx_response` stamps it, so no document goes out without it.
 """
 
 from __future__ import annotations
@@ -73,9 +76,36 @@ def to_bytes(doc) -> bytes:
     return buffer.getvalue()
 
 
-def docx_response(data: bytes, filename: str) -> HttpResponse:
-    """A download; the file name may be Chinese (RFC 5987)."""
-    response = HttpResponse(data, content_type=CONTENT_TYPE)
+def add_watermark(doc, watermark: str) -> None:
+    """The mark (see fangxian.core.xlsx.watermark_for) in red, centred, in the header and
+    the footer of every section, so every printed page shows who exported it and when."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            part.is_linked_to_previous = False
+            paragraph = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
+            paragraph.text = ""
+            run = paragraph.add_run(watermark)
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+            run.font.size = Pt(9)
+            run.bold = True
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def watermarked(data: bytes, watermark: str) -> bytes:
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    add_watermark(doc, watermark)
+    return to_bytes(doc)
+
+
+def docx_response(data: bytes, filename: str, *, watermark: str) -> HttpResponse:
+    """A download with the watermark stamped on every page; the file name may be Chinese
+    (RFC 5987)."""
+    response = HttpResponse(watermarked(data, watermark), content_type=CONTENT_TYPE)
     ascii_name = filename.encode("ascii", "ignore").decode() or "document.docx"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return response

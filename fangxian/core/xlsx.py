@@ -596,6 +596,35 @@ def watermark_for(user, when=None) -> str:
     return f"{mark} · {name} · {stamp}"
 
 
+def stamp_sheet(ws, watermark: str) -> None:
+    """The watermark in red in the printed header and footer of a worksheet (any mode)."""
+    for part in (ws.oddHeader.center, ws.oddFooter.center, ws.evenHeader.center, ws.evenFooter.center):
+        part.text = watermark.replace("&", "&&")
+        part.color = "C00000"
+
+
+def watermark_cell(ws, watermark: str) -> WriteOnlyCell:
+    """The first row of a streamed sheet: the watermark in bold red."""
+    cell = WriteOnlyCell(ws, value=watermark)
+    cell.font = Font(bold=True, color="C00000")
+    return cell
+
+
+def watermark_xlsx(data: bytes, watermark: str) -> bytes:
+    """A file made earlier (a stored daily summary) with the watermark of this download: a
+    red first row above every sheet and the printed header and footer."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    for ws in workbook.worksheets:
+        ws.insert_rows(1)
+        ws.cell(row=1, column=1, value=watermark).font = Font(bold=True, color="C00000")
+        stamp_sheet(ws, watermark)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def write_workbook(sheets: list[Sheet], *, watermark: str | None = None) -> bytes:
     """An xlsx file with one worksheet per Sheet: header bold and frozen, text-safe cells.
     Written in openpyxl's streaming mode, so a 30,000-row export stays fast and small.
@@ -606,9 +635,7 @@ def write_workbook(sheets: list[Sheet], *, watermark: str | None = None) -> byte
         ws = workbook.create_sheet(title=spec.title[:31])
         if watermark:
             spec = Sheet(spec.title, spec.headers, spec.rows, spec.widths, [watermark, *(spec.notes or [])], spec.blank_text_rows)
-            for part in (ws.oddHeader.center, ws.oddFooter.center, ws.evenHeader.center, ws.evenFooter.center):
-                part.text = watermark.replace("&", "&&")
-                part.color = "C00000"
+            stamp_sheet(ws, watermark)
         headers = spec.headers or []
         for index, header in enumerate(headers, start=1):
             width = spec.widths[index - 1] if spec.widths and index <= len(spec.widths) else max(10, len(str(header)) * 2 + 2)

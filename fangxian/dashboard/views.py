@@ -19,7 +19,7 @@ from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.params import day_param, id_param
-from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
+from fangxian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, watermark_for, write_workbook
 from fangxian.org.access import can_write
 from fangxian.org.models import Place
 from fangxian.reports import selectors as reports
@@ -143,7 +143,7 @@ def reconcile_notify(request, pk: int):
 
 
 def _xlsx(request, *, name: str, sheet: Sheet, detail: dict) -> HttpResponse:
-    content = write_workbook([sheet])
+    content = write_workbook([sheet], watermark=watermark_for(request.user))
     record_event(SecurityEvent.Kind.EXPORT, request=request, export=f"dashboard.{name}", rows=len(sheet.rows), **detail)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="dashboard-{name}-{detail["day"]}.xlsx"'

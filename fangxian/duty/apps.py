@@ -50,5 +50,8 @@ class DutyConfig(AppConfig):
         register_dashboard_tiles(home.dashboard_tiles, order=200)
         register_demo("duty", 60, demo.load, demo.LOGINS)
         personal.register()
+        from . import exports
+
+        exports.register()  # the roster exports' unmasked request (fangxian.core.exports)
         supervision.register()
         providers.connect()

@@ -28,7 +28,7 @@ def _campaign_findings(user, campaign: Campaign):
     )
 
 
-def campaign_xlsx(user, campaign: Campaign) -> tuple[bytes, int]:
+def campaign_xlsx(user, campaign: Campaign, *, watermark: str | None = None) -> tuple[bytes, int]:
     coverage = selectors.campaign_coverage(user, campaign)
     places = [
         [
@@ -93,7 +93,7 @@ def campaign_xlsx(user, campaign: Campaign) -> tuple[bytes, int]:
             rows,
         ),
     ]
-    return write_workbook(sheets), len(places) + len(rows)
+    return write_workbook(sheets, watermark=watermark), len(places) + len(rows)
 
 
 def campaign_docx(user, campaign: Campaign) -> bytes:

@@ -18,6 +18,7 @@ from fangxian.core.docx import docx_response
 from fangxian.core.import_views import xlsx_response
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text, form_errors
+from fangxian.core.xlsx import watermark_for
 from fangxian.org.access import can_write
 from fangxian.org.photos import photo_response
 
@@ -154,7 +155,7 @@ def set_inspector(request, pk):
 @require_roles(*access.REPORT_READERS)
 def campaign_xlsx(request, pk):
     campaign = _campaign(request, pk)
-    data, rows = reports.campaign_xlsx(request.user, campaign)
+    data, rows = reports.campaign_xlsx(request.user, campaign, watermark=watermark_for(request.user))
     services.record_export(request, "campaign_xlsx", rows, campaign=campaign.pk)
     return xlsx_response(data, f"{campaign.name}-检查台账.xlsx")
 
@@ -165,7 +166,7 @@ def campaign_docx(request, pk):
     campaign = _campaign(request, pk)
     data = reports.campaign_docx(request.user, campaign)
     services.record_export(request, "campaign_docx", 1, campaign=campaign.pk)
-    return docx_response(data, f"关于{campaign.name}情况的通报.docx")
+    return docx_response(data, f"关于{campaign.name}情况的通报.docx", watermark=watermark_for(request.user))
 
 
 # -- inspecting ----------------------------------------------------------------------------------------
@@ -507,7 +508,8 @@ def finding_change(request, pk):
 @require_roles(*R)
 def finding_notice(request, pk):
     finding = _finding(request, pk)
-    return docx_response(reports.notice_docx(finding), f"安全隐患整改通知书-{finding.pk}.docx")
+    services.record_export(request, "finding_notice", 1, finding=finding.pk)
+    return docx_response(reports.notice_docx(finding), f"安全隐患整改通知书-{finding.pk}.docx", watermark=watermark_for(request.user))
 
 
 # -- places, labs ----------------------------------------------------------------------------------------

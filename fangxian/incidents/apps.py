@@ -38,6 +38,14 @@ class IncidentsConfig(AppConfig):
         providers.register()  # figures for report forms (疫情信息日报): incidents, people in fever/positive/contact incidents
         register_demo("incidents", 62, demo.load)
         purpose = _("Report and handle incidents")
+        from fangxian.core.exports import ExportKind, register_export
+
+        from . import access as incident_access
+
+        # The reporter's phone in the incident report: masked unless an approved grant.
+        register_export(
+            ExportKind("incident_report", _("Incident information report"), "incidents:docx", roles=incident_access.PEOPLE_ROLES)
+        )
         register_personal_fields(
             "incidents.Incident",
             PersonalField("students", Category.HEALTH, purpose, Retention.YEARS_3, mask=Mask.HIDDEN),

@@ -18,7 +18,7 @@ def _time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def incident_docx(incident: Incident, user) -> bytes:
+def incident_docx(incident: Incident, user, *, unmasked: bool = False) -> bytes:
     """The document as the user may see it (people masked where their role needs no names)."""
     stage = _("Closing report") if incident.is_closed else (_("Follow-up report") if incident.updates.exists() else _("First report"))
     institution = incident.unit.name if incident.unit_id else ""
@@ -40,7 +40,7 @@ def incident_docx(incident: Incident, user) -> bytes:
         (_("Next steps"), incident.next_steps or "—"),
         (_("Reporting unit"), institution or "—"),
         (_("Reporter"), incident.reporter_name or "—"),
-        (_("Contact phone"), selectors.reporter_phone(incident, user) or "—"),
+        (_("Contact phone"), _phone(incident, user, unmasked) or "—"),
     ]
     add_table(doc, [_("Item"), _("Content")], rows)
     updates = list(incident.updates.order_by("created_at", "pk"))
@@ -64,3 +64,14 @@ def incident_docx(incident: Incident, user) -> bytes:
 
 def filename(incident: Incident) -> str:
     return f"突发事件信息报告-{timezone.localtime(incident.occurred_at):%Y%m%d}-{incident.pk}.docx"
+
+
+def _phone(incident: Incident, user, unmasked: bool) -> str:
+    """The reporter's phone: masked in the file for every role; in full only with an
+    approved unmasked-export grant, to those who may see it on the page."""
+    from fangxian.core.idnumber import mask_phone
+
+    phone = selectors.reporter_phone(incident, user)
+    if not phone or unmasked:
+        return phone
+    return mask_phone(incident.reporter_phone)

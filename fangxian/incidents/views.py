@@ -15,6 +15,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.docx import docx_response
+from fangxian.core.exports import export_mode
 from fangxian.core.params import id_param
 from fangxian.core.views import error_text, form_errors
 from fangxian.org import photos as org_photos
@@ -172,10 +173,11 @@ def incident_photo(request, pk: int, photo: int):
 @require_roles(*access.READERS)
 def incident_docx(request, pk: int):
     incident = _incident(request, pk)
-    data = document.incident_docx(incident, request.user)
+    mode = export_mode(request, "incident_report", args=(incident.pk,))
+    data = document.incident_docx(incident, request.user, unmasked=mode.unmasked)
     with transaction.atomic():
-        record_event(SecurityEvent.Kind.EXPORT, request=request, export="incident_report", incident=incident.pk)
-    return docx_response(data, document.filename(incident))
+        record_event(SecurityEvent.Kind.EXPORT, request=request, export="incident_report", incident=incident.pk, **mode.detail())
+    return docx_response(data, document.filename(incident), watermark=mode.watermark)
 
 
 @require_roles(*access.OFFICE)

@@ -57,3 +57,6 @@ class LedgerConfig(AppConfig):
         from . import personal
 
         personal.register()  # the app's personal fields (fangxian.core.personal)
+        from . import exports
+
+        exports.register()  # the export's unmasked request (fangxian.core.exports)

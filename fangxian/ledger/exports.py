@@ -1,5 +1,7 @@
-"""xlsx export of the ledger for the user's scope. ID numbers and phones are masked
-unless the user's role needs them; every export is recorded with its filter and rows."""
+"""xlsx export of the ledger for the user's scope. ID numbers and phones are masked for
+every role; with an approved unmasked-export grant (fangxian.core.exports) the roles that
+may reveal them get them in full, once. Every file carries the exporter's watermark and is
+recorded with its filter, its grant and its rows."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from django.utils.translation import gettext as _
 from fangxian.accounts.roles import roles_of
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.exports import ExportKind, ExportMode, register_export
 from fangxian.core.idnumber import mask, mask_phone
-from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
+from fangxian.core.xlsx import Sheet, write_workbook
 from fangxian.org.models import Assignment, AssignmentRole, Place
 
 from .access import ID_NUMBER_ROLES, PHONE_ROLES
@@ -18,12 +21,35 @@ from .models import Status as S
 from .models import StatusSpell, StudentTag
 from .selectors import LedgerFilter
 
-# Who may export unmasked numbers: ID numbers only the office; phones also the people
-# who must call the student or the family.
+EXPORT = "ledger"
+# The list's filters (fangxian.ledger.views.lists._filter_from): an unmasked grant is for these values.
+FILTER_PARAMS = ("day", "period", "campus", "building", "college", "klass", "status", "tag", "q")
 
 
-def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, request=None) -> tuple[bytes, int]:
-    roles = roles_of(user)
+def register() -> None:
+    """The ledger export, for the unmasked-export request: who may ask for it (those who may
+    reveal a phone; the ID numbers only the office gets even then) and its rows."""
+
+    def count(user, params: dict, args: tuple) -> int:
+        from django.http import QueryDict
+
+        from . import selectors
+        from .views.lists import _filter_from
+
+        class Query:
+            GET = QueryDict(mutable=True)
+            POST = QueryDict()
+
+        Query.GET.update(params)
+        return selectors.ledger_spells(user, _filter_from(Query)).count()
+
+    register_export(ExportKind(EXPORT, _("Stay ledger"), "ledger:export", params=FILTER_PARAMS, count=count, roles=PHONE_ROLES))
+
+
+def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, mode: ExportMode, request=None) -> tuple[bytes, int]:
+    # Masked for everyone; an approved grant unmasks what the role may reveal: ID numbers
+    # only the office, phones also the people who must call the student or the family.
+    roles = roles_of(user) if mode.unmasked else set()
     show_id = bool(roles & ID_NUMBER_ROLES)
     show_phone = bool(roles & PHONE_ROLES)
     day = f.day
@@ -117,17 +143,18 @@ def export_ledger(*, user, spells: QuerySet[StatusSpell], f: LedgerFilter, reque
         "已签安全承诺",
     ]
     notes = [_("Stay ledger on %(day)s. Exported by %(user)s.") % {"day": day, "user": user.get_full_name() or user.get_username()}]
-    content = write_workbook([Sheet(_("Stay ledger"), headers, data, notes=notes)], watermark=watermark_for(user))
+    content = write_workbook([Sheet(_("Stay ledger"), headers, data, notes=notes)], watermark=mode.watermark)
     record_event(
         SecurityEvent.Kind.EXPORT,
         request=request,
         user=user,
-        export="ledger",
+        export=EXPORT,
         filter=f.as_dict(),
         rows=len(data),
         masked_id_numbers=not show_id,
         masked_phones=not show_phone,
         students=student_ids,  # the rows it held: the auditor finds the export by the student
+        **mode.detail(),
     )
     return content, len(data)
 

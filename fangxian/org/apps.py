@@ -48,3 +48,6 @@ class OrgConfig(AppConfig):
         from . import personal
 
         personal.register()  # the app's personal fields (fangxian.core.personal)
+        from .import_views import register_exports
+
+        register_exports()  # the lists' unmasked export requests (fangxian.core.exports)

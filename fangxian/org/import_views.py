@@ -67,19 +67,55 @@ def import_batch_undo(request, pk: int):
     return redirect("org:import_batches")
 
 
+# The columns an export in the import's format masks (ID numbers, phones) for every role;
+# an approved unmasked-export grant (fangxian.core.exports) gives them in full, once.
+EXPORT_MASKS = {"id_number": "id_number", "phone": "phone"}
+
+
+def register_exports() -> None:
+    from fangxian.core.exports import ExportKind, register_export
+
+    def count(name):
+        def rows(user, params: dict, args: tuple) -> int:
+            return _people(name, user).count()
+
+        return rows
+
+    office = frozenset({Role.PREVENTION_OFFICE})
+    for name, importer_class in IMPORTERS.items():
+        if importer_class.exportable:
+            register_export(ExportKind(f"import:{name}", importer_class.title, "org:import_export", count=count(name), roles=office))
+
+
+def _people(name: str, user):
+    from . import selectors
+
+    return selectors.visible_students(user) if name == "students" else selectors.visible_staff(user)
+
+
 @require_roles(Role.PREVENTION_OFFICE)
 def import_export(request, name: str):
     """The student or staff list as an xlsx file in the shape its import reads."""
     from fangxian.audit.models import SecurityEvent
     from fangxian.audit.services import record_event
+    from fangxian.core.exports import export_mode
     from fangxian.core.import_views import xlsx_response
+    from fangxian.core.personal import mask_value
     from fangxian.core.xlsx import Sheet, write_workbook
 
     importer_class = IMPORTERS.get(name)
     if importer_class is None or not importer_class.exportable:
         raise Http404
+    mode = export_mode(request, f"import:{name}", args=(name,))
     importer = importer_class(user=request.user)
     rows = importer.export_rows()
-    content = write_workbook([Sheet(str(importer.title), [column.header for column in importer.columns], rows)])
-    record_event(SecurityEvent.Kind.EXPORT, request=request, user=request.user, export=f"import:{name}", rows=len(rows))
+    if mode.masked:
+        masks = {i: EXPORT_MASKS[c.key] for i, c in enumerate(importer.columns) if c.key in EXPORT_MASKS}
+        rows = [[mask_value(v, masks[i]) if i in masks else v for i, v in enumerate(row)] for row in rows]
+    content = write_workbook([Sheet(str(importer.title), [column.header for column in importer.columns], rows)], watermark=mode.watermark)
+    pks = list(_people(name, request.user).order_by("pk").values_list("pk", flat=True))
+    people = {"students": pks} if name == "students" else {"staff_ids": pks}
+    record_event(
+        SecurityEvent.Kind.EXPORT, request=request, user=request.user, export=f"import:{name}", rows=len(rows), **people, **mode.detail()
+    )
     return xlsx_response(content, f"{importer.title}.xlsx")

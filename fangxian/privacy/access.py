@@ -15,6 +15,15 @@ PURGE_RUNNERS = frozenset({Role.SECURITY_ADMIN})
 # "My data": whoever is a student or a member of staff (their own record only).
 OWN_DATA_READERS = frozenset({Role.STUDENT, Role.STAFF, Role.COUNSELOR, Role.COLLEGE_ADMIN, Role.PREVENTION_OFFICE, Role.LEADER})
 
+# Unmasked exports: asked by whoever may reveal the export's fields (each export says who),
+# approved by the security administrator; the auditor reads the requests too.
+EXPORT_APPROVERS = frozenset({Role.SECURITY_ADMIN})
+EXPORT_GRANT_READERS = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+EXPORT_REQUESTERS = frozenset(
+    {Role.PREVENTION_OFFICE, Role.LEADER, Role.DISCIPLINE, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.SECURITY_OFFICE, Role.STAFF}
+)
+EXPORT_PAGE_ROLES = EXPORT_REQUESTERS | EXPORT_GRANT_READERS
+
 # The privacy app's records are read by the roles of its pages, whole-institution.
 RECORD_READERS = INVENTORY_READERS | ACCESS_LOG_READERS | EMERGENCY_READERS
 

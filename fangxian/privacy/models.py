@@ -163,3 +163,106 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.person_kind}:{self.person_id}"
+
+
+class ExportGrantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The security administrators see every request (they decide them), the auditors
+        read them; everybody else sees their own."""
+        from fangxian.accounts.roles import roles_of
+
+        from .access import EXPORT_GRANT_READERS
+
+        if roles_of(user) & EXPORT_GRANT_READERS:
+            return self
+        return self.filter(requested_by=user)
+
+
+class ExportGrant(models.Model):
+    """A request to export a file unmasked (ID numbers, phones, addresses in full): the
+    export and its parameters, the rows it held when asked, and a reason; approved by a
+    security administrator who is not the requester, then usable once, by the requester,
+    within LIFETIME, for exactly that export."""
+
+    LIFETIME = timedelta(hours=24)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", pgettext_lazy("export grant", "Approved")
+        REJECTED = "rejected", pgettext_lazy("export grant", "Rejected")
+        USED = "used", pgettext_lazy("export grant", "Used")
+        WITHDRAWN = "withdrawn", pgettext_lazy("export grant", "Withdrawn")
+
+    export = models.CharField(_("export"), max_length=60)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    args = models.JSONField(default=list, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20)
+    reason_text = models.CharField(_("explanation"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+
+    objects = ExportGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unmasked export request")
+        verbose_name_plural = _("unmasked export requests")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.export} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def expires_at(self):
+        return self.decided_at + self.LIFETIME if self.decided_at else None
+
+    @property
+    def reason_label(self) -> str:
+        from fangxian.core.personal import RevealReason
+
+        return str(dict(RevealReason.choices).get(self.reason, self.reason))
+
+    @property
+    def usable(self) -> bool:
+        return self.status == self.Status.APPROVED and self.expires_at is not None and timezone.now() < self.expires_at
+
+
+class ExportRecordQuerySet(ForPrivacyRoles, models.QuerySet):
+    pass
+
+
+class ExportRecord(models.Model):
+    """One exported file (every app, xlsx or docx): who, when, which export, masked or not,
+    the grant it used, its row count and the primary keys of the rows it held (compact
+    ranges per kind: {"student": "3-40,52"}), so the auditor answers "which files contained
+    this student". Written from the file's EXPORT security event, in its transaction."""
+
+    event_id = models.BigIntegerField(_("security event"), unique=True)
+    at = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    export = models.CharField(_("export"), max_length=100)
+    masked = models.BooleanField(_("masked"), default=True)
+    # SET_NULL: the retention job may purge a grant a day before the last file it allowed.
+    grant = models.ForeignKey(ExportGrant, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    held = models.JSONField(_("rows held"), default=dict, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+
+    objects = ExportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.export}"

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from fangxian.org.models import Staff, Student
 
-from .models import AccessRecord, EmergencyEnd, PurgeRun
+from .models import AccessRecord, EmergencyEnd, ExportRecord, PurgeRun
 
 PEOPLE_LIMIT = 20
 
@@ -37,3 +37,9 @@ def emergency_ends(user) -> QuerySet[EmergencyEnd]:
 
 def purge_runs(user) -> QuerySet[PurgeRun]:
     return PurgeRun.objects.visible_to(user).order_by("-started_at", "-id")
+
+
+def exports_holding(user, kind: str, pk: int) -> QuerySet[ExportRecord]:
+    """The exported files that held this person (their export records, newest first)."""
+    events = AccessRecord.objects.visible_to(user).filter(person_kind=kind, person_id=pk, kind="export").values("event_id")
+    return ExportRecord.objects.visible_to(user).filter(event_id__in=events).select_related("grant").order_by("-at", "-id")

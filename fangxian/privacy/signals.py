@@ -34,6 +34,10 @@ def index_event(sender, instance: SecurityEvent, created: bool, **kwargs) -> Non
     if not created or instance.kind not in DISCLOSURES or not isinstance(instance.detail, dict):
         return
     detail = instance.detail
+    if instance.kind == SecurityEvent.Kind.EXPORT:
+        from .exports import record_of
+
+        record_of(instance)  # the file's export record: who, what, masked or not, which rows
     reason = " · ".join(str(part) for part in (detail.get("reason_label"), detail.get("reason_text")) if part)
     what = str(detail.get("export") or detail.get("field") or "")[:100]
     AccessRecord.objects.bulk_create(

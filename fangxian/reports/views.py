@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -365,7 +365,17 @@ def summary_download(request, day: str, kind: str):
     services.record_summary_download(request=request, summary=summary, what=kind)
     file = getattr(summary, kind)
     name = f"每日疫情防控工作日报-{summary.day:%Y%m%d}.{kind}"
-    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    # The stored file is the same for everyone; this download gets its own watermark.
+    from fangxian.core.docx import docx_response
+    from fangxian.core.import_views import xlsx_response
+    from fangxian.core.xlsx import watermark_for, watermark_xlsx
+
+    with file.open("rb") as handle:
+        data = handle.read()
+    mark = watermark_for(request.user)
+    if kind == "docx":
+        return docx_response(data, name, watermark=mark)
+    return xlsx_response(watermark_xlsx(data, mark), name)
 
 
 @require_roles(Role.PREVENTION_OFFICE)

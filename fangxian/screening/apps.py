@@ -58,3 +58,9 @@ class ScreeningConfig(AppConfig):
         register_personal_fields("screening.LabMapping", not_personal=("key_header",))
         register_personal_fields("screening.ResultImport", not_personal=("file_name",))
         register_personal_fields("screening.Round", not_personal=("category_name", "kind_note", "name"))
+        from fangxian.core.exports import ExportKind, register_export
+
+        from . import access
+
+        # The round's people with their ID numbers: masked unless an approved grant (the office's).
+        register_export(ExportKind("screening.xlsx", _("Screening results (xlsx)"), "screening:report_xlsx", roles=access.ID_NUMBER_ROLES))

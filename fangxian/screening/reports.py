@@ -22,7 +22,7 @@ def _summary_rows(cov) -> list[list]:
     return [[g.name, g.expected, g.sampled, g.missing, f"{g.percent}%"] for g in cov.by_unit]
 
 
-def round_workbook(user, round: Round, *, show_id: bool) -> tuple[bytes, int]:
+def round_workbook(user, round: Round, *, show_id: bool, watermark: str | None = None) -> tuple[bytes, int]:
     cov = selectors.coverage(user, round, missing_limit=0)
     members = (
         selectors.visible_members(user, round)
@@ -64,7 +64,7 @@ def round_workbook(user, round: Round, *, show_id: bool) -> tuple[bytes, int]:
             people,
         ),
     ]
-    return write_workbook(sheets), len(people)
+    return write_workbook(sheets, watermark=watermark), len(people)
 
 
 def round_document(user, round: Round) -> tuple[bytes, int]:

@@ -410,8 +410,8 @@ def person_flagged(*, sample: Sample, by=None) -> str:
     return incident
 
 
-def record_export(*, request, round: Round, what: str, rows: int) -> None:
-    record_event(SecurityEvent.Kind.EXPORT, request=request, export=f"screening.{what}", round=round.pk, rows=rows)
+def record_export(*, request, round: Round, what: str, rows: int, **detail) -> None:
+    record_event(SecurityEvent.Kind.EXPORT, request=request, export=f"screening.{what}", round=round.pk, rows=rows, **detail)
 
 
 __all__ = [

@@ -265,17 +265,22 @@ def lab_mapping(request, pk: int):
 
 @require_roles(*access.OFFICE_READ)
 def report_xlsx(request, pk: int):
+    from fangxian.core.exports import export_mode
+
     round = _round(request, pk)
-    content, rows = reports.round_workbook(request.user, round, show_id=has_any(request.user, access.ID_NUMBER_ROLES))
-    services.record_export(request=request, round=round, what="xlsx", rows=rows)
+    mode = export_mode(request, "screening.xlsx", args=(round.pk,))
+    show_id = mode.unmasked and has_any(request.user, access.ID_NUMBER_ROLES)
+    content, rows = reports.round_workbook(request.user, round, show_id=show_id, watermark=mode.watermark)
+    services.record_export(request=request, round=round, what="xlsx", rows=rows, **mode.detail())
     return xlsx_response(content, f"{round.name}-检测情况.xlsx")
 
 
 @require_roles(*access.OFFICE_READ)
 def report_docx(request, pk: int):
     from fangxian.core.docx import docx_response
+    from fangxian.core.xlsx import watermark_for
 
     round = _round(request, pk)
     content, rows = reports.round_document(request.user, round)
     services.record_export(request=request, round=round, what="docx", rows=rows)
-    return docx_response(content, f"{round.name}-检测情况报告.docx")
+    return docx_response(content, f"{round.name}-检测情况报告.docx", watermark=watermark_for(request.user))

@@ -22,6 +22,7 @@ from fangxian.core.docx import docx_response
 from fangxian.core.params import date_param, id_param
 from fangxian.core.supervision import supervision_rules
 from fangxian.core.views import error_text, form_errors
+from fangxian.core.xlsx import watermark_for
 
 from . import access, documents, selectors, services
 from .forms import STATUS_FILTER, AccountabilityForm, AnswerForm, CaseForm, DecideForm, DismissForm
@@ -240,14 +241,14 @@ def case_decide(request, pk: int):
 def case_notice(request, pk: int):
     case = get_object_or_404(selectors.visible_cases(request.user), pk=pk)
     record_event(SecurityEvent.Kind.EXPORT, request=request, what="supervision.notice", case=case.pk)
-    return docx_response(documents.notice(case), f"督办通知单-{case.number}.docx")
+    return docx_response(documents.notice(case), f"督办通知单-{case.number}.docx", watermark=watermark_for(request.user))
 
 
 @require_roles(*access.READERS)
 def case_record(request, pk: int):
     case = get_object_or_404(selectors.visible_cases(request.user).filter(status=Case.Status.CLOSED), pk=pk)
     record_event(SecurityEvent.Kind.EXPORT, request=request, what="supervision.closing_record", case=case.pk)
-    return docx_response(documents.closing_record(case), f"督办办结记录-{case.number}.docx")
+    return docx_response(documents.closing_record(case), f"督办办结记录-{case.number}.docx", watermark=watermark_for(request.user))
 
 
 @require_roles(*access.READERS)

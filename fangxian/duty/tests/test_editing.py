@@ -10,6 +10,8 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.duty import services
 from fangxian.duty.models import Post
 from fangxian.duty.roles import DUTY_LEADER_KEY, DUTY_STAFF_KEY
+from fangxian.privacy.exports import holds
+from fangxian.privacy.testing import assert_watermarked, last_export_record
 
 
 def _xlsx(rows, headers=("日期", "星期", "班次", "带班领导", "值班人员", "联系电话")) -> io.BytesIO:
@@ -99,14 +101,21 @@ def test_export_and_print(duty, verified_client):
     services.post_add(roster=duty.roster, day=day, slot=0, staff=duty.staff, role=DUTY_STAFF_KEY, by=duty.office)
     client = verified_client(duty.office)
     response = client.get(reverse("duty:roster_export", args=[duty.roster.pk]), {"month": day.isoformat()})
+    assert_watermarked(response, duty.office)
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("日期", "星期", "班次", "带班领导", "值班人员", "联系电话")
+    assert rows[1] == ("日期", "星期", "班次", "带班领导", "值班人员", "联系电话")  # under the watermark
     mine = [r for r in rows if r[0] == day.isoformat() and r[2] == "白班"][0]
-    assert duty.dean.name in mine[3] and duty.staff.name in mine[4] and "13800001111" in mine[5]
+    # Phones masked for every role (in full only with an approved unmasked export).
+    assert duty.dean.name in mine[3] and duty.staff.name in mine[4] and "138****1111" in mine[5] and "13800001111" not in mine[5]
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).count() == 1
+    record = last_export_record(duty.office)
+    assert record.export == "duty.roster" and record.masked and record.held["roster"] == str(duty.roster.pk)
+    assert holds(record.held["staff"], duty.staff.pk) and holds(record.held["staff"], duty.dean.pk)
     docx = client.get(reverse("duty:roster_print", args=[duty.roster.pk]), {"month": day.isoformat()})
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert_watermarked(docx, duty.office)
+    assert last_export_record(duty.office).export == "duty.roster_docx"
 
 
 def test_hand_edit_page_and_remove(duty, verified_client):

@@ -14,6 +14,7 @@ from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
 from fangxian.core.docx import docx_response
+from fangxian.core.exports import export_mode
 from fangxian.core.import_views import import_page, xlsx_response
 from fangxian.core.views import form_errors
 from fangxian.org.access import require_write
@@ -109,18 +110,29 @@ def roster_import(request, pk: int):
     return import_page(request, RosterImporter(user=request.user, roster=roster), context={"roster": roster})
 
 
-def _reveal(user) -> bool:
-    return bool(scope_of(user).roles & access.PHONE_ROLES)
+def _mode(request, key: str, roster, first):
+    """Masked phones, unless the request uses an approved unmasked grant for this roster
+    and month and the role may reveal phones."""
+    mode = export_mode(request, key, params={"month": request.GET["month"]} if request.GET.get("month") else {}, args=(roster.pk,))
+    return mode, mode.unmasked and bool(scope_of(request.user).roles & access.PHONE_ROLES)
 
 
 @require_roles(*access.READERS)
 def roster_export(request, pk: int):
     roster = get_object_or_404(selectors.visible_rosters(request.user), pk=pk)
     first, last = selectors.month_bounds(_month(request))
-    reveal = _reveal(request.user)
-    data, count = exports.roster_xlsx(roster, first, last, reveal=reveal)
+    mode, reveal = _mode(request, exports.EXPORT_XLSX, roster, first)
+    data, count = exports.roster_xlsx(roster, first, last, reveal=reveal, watermark=mode.watermark)
     record_event(
-        SecurityEvent.Kind.EXPORT, request=request, what="duty roster", roster=roster.pk, month=f"{first:%Y-%m}", rows=count, phones=reveal
+        SecurityEvent.Kind.EXPORT,
+        request=request,
+        export=exports.EXPORT_XLSX,
+        roster=roster.pk,
+        month=f"{first:%Y-%m}",
+        rows=count,
+        phones=reveal,
+        staff_ids=exports.staff_ids(roster, first, last),
+        **mode.detail(),
     )
     return xlsx_response(data, f"值班表-{roster.unit.name}-{first:%Y-%m}.xlsx")
 
@@ -129,8 +141,16 @@ def roster_export(request, pk: int):
 def roster_print(request, pk: int):
     roster = get_object_or_404(selectors.visible_rosters(request.user), pk=pk)
     first, last = selectors.month_bounds(_month(request))
-    reveal = _reveal(request.user)
+    mode, reveal = _mode(request, exports.EXPORT_DOCX, roster, first)
     record_event(
-        SecurityEvent.Kind.EXPORT, request=request, what="duty roster (docx)", roster=roster.pk, month=f"{first:%Y-%m}", phones=reveal
+        SecurityEvent.Kind.EXPORT,
+        request=request,
+        export=exports.EXPORT_DOCX,
+        roster=roster.pk,
+        month=f"{first:%Y-%m}",
+        phones=reveal,
+        staff_ids=exports.staff_ids(roster, first, last),
+        **mode.detail(),
     )
-    return docx_response(exports.roster_docx(roster, first, last, reveal=reveal), f"值班表-{roster.unit.name}-{first:%Y-%m}.docx")
+    data = exports.roster_docx(roster, first, last, reveal=reveal)
+    return docx_response(data, f"值班表-{roster.unit.name}-{first:%Y-%m}.docx", watermark=mode.watermark)

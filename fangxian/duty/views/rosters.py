@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from fangxian.accounts.access import require_roles
 from fangxian.core.params import date_param
 from fangxian.core.views import form_errors
-from fangxian.org.access import can_write, require_write
+from fangxian.org.access import can_write, has_any, require_write
 from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
@@ -52,6 +52,7 @@ def roster_detail(request, pk: int):
             "previous": previous,
             "following": following,
             "can_edit": can_write(request.user, access.WRITERS, roster.unit),
+            "may_ask_unmasked": has_any(request.user, access.PHONE_ROLES),
             "show_phones": show_phones,
         },
     )

@@ -15,6 +15,7 @@ from fangxian.audit.models import SecurityEvent
 from fangxian.core.tiles import TileContext
 from fangxian.hazards import home, services, supervision
 from fangxian.hazards.models import Answer, AnswerPhoto, Finding, Inspection
+from fangxian.privacy.testing import assert_watermarked, last_export_record
 from fangxian.testing import api_client
 
 
@@ -85,14 +86,19 @@ def test_campaign_page_reports_and_export_log(hz, verified_client):
     assert page.status_code == 200 and "102 物理实验室" in text and "检查员 张安" in text
     xlsx = client.get(reverse("hazards:campaign_xlsx", args=[campaign.pk]))
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book["检查场所"].max_row == 2 + 3 and book["隐患清单"].max_row == 2
+    assert book["检查场所"].max_row == 3 + 3 and book["隐患清单"].max_row == 3  # the watermark, the header, the rows
+    assert_watermarked(xlsx, hz.office)
+    assert last_export_record(hz.office).export == "hazards_campaign_xlsx"
     docx = client.get(reverse("hazards:campaign_docx", args=[campaign.pk]))
     body = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "通报" in body and "计划检查场所3处" in body
+    assert_watermarked(docx, hz.office)
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).count() == 2
     finding = Finding.objects.get()
     notice = client.get(reverse("hazards:finding_notice", args=[finding.pk]))
     assert "整改通知书" in "\n".join(p.text for p in Document(io.BytesIO(notice.content)).paragraphs)
+    assert_watermarked(notice, hz.office)
+    assert last_export_record(hz.office).held == {"finding": str(finding.pk)}
 
 
 def test_api_inspects_and_refuses_a_close_without_a_report(hz, jpeg):

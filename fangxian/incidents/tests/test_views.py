@@ -138,7 +138,7 @@ def test_people_involved_are_masked_for_staff_without_the_need(cast, verified_cl
 def test_the_formal_report_is_a_docx_with_the_usual_sections(cast, verified_client):
     from docx import Document
 
-    incident = _incident(cast)
+    incident = _incident(cast, reporter_phone="13800005678")
     services.update_add(user=cast.office, incident=incident, kind="final", text="已康复返校", measures="隔离观察")
     response = verified_client(cast.office).get(reverse("incidents:docx", args=[incident.pk]))
     assert response.status_code == 200
@@ -148,6 +148,21 @@ def test_the_formal_report_is_a_docx_with_the_usual_sections(cast, verified_clie
     assert "突发事件信息报告" in text
     for label in ("时间", "地点", "事件类型", "等级", "涉及人员", "事件经过", "已采取措施", "下一步工作", "报告单位", "报告人", "联系电话"):
         assert label in cells, label
+    # The file carries the watermark and its export record; the reporter's phone is masked
+    # unless an approved unmasked export is used (once).
+    from fangxian.core.idnumber import mask_phone
+    from fangxian.privacy.testing import approved_grant, assert_watermarked, last_export_record
+
+    assert_watermarked(response, cast.office)
+    record = last_export_record(cast.office)
+    assert record.export == "incident_report" and record.masked and record.held["incident"] == str(incident.pk)
+    phone = incident.reporter_phone
+    assert phone and phone not in cells and mask_phone(phone) in cells
+    grant = approved_grant(cast.office, "incident_report", args=(incident.pk,))
+    unmasked = verified_client(cast.office).get(reverse("incidents:docx", args=[incident.pk]), {"grant": grant.pk})
+    cells = [cell.text for table in Document(io.BytesIO(unmasked.content)).tables for row in table.rows for cell in row.cells]
+    assert phone in cells
+    assert not last_export_record(cast.office).masked
     assert "发热" in cells and "一般" in cells and "隔离观察" in cells and "终报" in cells
     assert cast.uni.students[0].name in " ".join(cells)
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, detail__incident=incident.pk).exists()

@@ -18,7 +18,7 @@ from fangxian.org.models import Place, Unit
 from fangxian.org.scope import scope_of
 
 from .. import selectors, services
-from ..access import IMPORTERS, OFFICE, STAFF_ROLES, WRITE_ROLES
+from ..access import IMPORTERS, OFFICE, PHONE_ROLES, STAFF_ROLES, WRITE_ROLES
 from ..importing import StayImporter
 from ..models import LedgerEntry
 from ..models import Status as S
@@ -72,6 +72,7 @@ def ledger_list(request):
         "query": request.GET.urlencode(),
         "query_without_page": "&".join(f"{k}={v}" for k, v in f.as_dict().items()),
         "can_write": can_write(request.user, WRITE_ROLES),
+        "may_ask_unmasked": has_any(request.user, PHONE_ROLES),
         "is_office": has_any(request.user, OFFICE),
         "can_import": can_write(request.user, IMPORTERS),
     }
@@ -80,10 +81,14 @@ def ledger_list(request):
 
 @require_roles(*STAFF_ROLES)
 def ledger_export(request):
-    from ..exports import export_ledger
+    from fangxian.core.exports import export_kind, export_mode, export_params
+
+    from ..exports import EXPORT, export_ledger
 
     f = _filter_from(request)
-    content, _rows = export_ledger(user=request.user, spells=selectors.ledger_spells(request.user, f), f=f, request=request)
+    mode = export_mode(request, EXPORT, params=export_params(export_kind(EXPORT), request.GET))
+    spells = selectors.ledger_spells(request.user, f)
+    content, _rows = export_ledger(user=request.user, spells=spells, f=f, mode=mode, request=request)
     return xlsx_response(content, f"留校学生台账-{f.day}.xlsx")
 
 

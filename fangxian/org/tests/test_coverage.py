@@ -16,6 +16,8 @@ from fangxian.org.coverage import GapKind, coverage_report, students_without_one
 from fangxian.org.models import AssignmentRole, Student
 from fangxian.org.scope import EMPTY, Scope, scope_of
 from fangxian.org.testing import PlaceFactory, StudentFactory, UnitFactory
+from fangxian.privacy.exports import holds
+from fangxian.privacy.testing import assert_watermarked, last_export_record
 
 EVERYTHING = Scope(everything=True)
 DAY = date(2024, 3, 1)
@@ -147,13 +149,16 @@ def test_export_is_xlsx_with_formula_cells_as_text_and_is_recorded(uni, office_c
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(BytesIO(response.content))
     students = workbook.worksheets[1]
-    names = [row[1].value for row in students.iter_rows(min_row=2)]
+    names = [row[1].value for row in students.iter_rows(min_row=3)]  # under the watermark and the header
     assert '=HYPERLINK("http://x")' in names
-    cell = next(row[1] for row in students.iter_rows(min_row=2) if row[1].value.startswith("="))
+    cell = next(row[1] for row in students.iter_rows(min_row=3) if row[1].value.startswith("="))
     assert cell.data_type == "s" and cell.quotePrefix
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
-    gap_rows = workbook.worksheets[0].max_row - 1
+    gap_rows = workbook.worksheets[0].max_row - 2
     assert event.detail["rows"] == gap_rows + 3
+    assert_watermarked(response, response.wsgi_request.user)
+    record = last_export_record(response.wsgi_request.user)
+    assert record.export == "coverage_gaps" and holds(record.held["student"], uni.students[0].pk)
     assert event.detail["filters"] == {"on": "2024-03-01", "campus": None, "college": uni.college.pk}
 
 

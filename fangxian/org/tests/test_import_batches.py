@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from fangxian.core.import_batches import undo_batch, undo_blockers
 from fangxian.core.models import ImportBatch
+from fangxian.core.xlsx import read_sheet
 from fangxian.org.imports import StudentImporter
 from fangxian.org.models import Assignment, AssignmentRole, Student
 from fangxian.org.tests.test_import_safety import gender, messages, run, workbook
@@ -186,8 +187,27 @@ def test_student_and_staff_lists_export_in_the_import_shape_and_import_again(uni
 
     importer_class = importer_class or StaffImporter
     count = count or Staff.objects.count()
-    response = verified_client(office).get(reverse("org:import_export", args=[name]))
+    from fangxian.privacy.testing import approved_grant, assert_watermarked, last_export_record
+
+    client = verified_client(office)
+    # Masked for every role: the ID numbers and phones are not in the file.
+    masked = client.get(reverse("org:import_export", args=[name]))
+    assert_watermarked(masked, office)
+    text = str(read_sheet(masked.content))
+    secret = uni.students[0].id_number if name == "students" else uni.counselor.phone
+    assert secret and secret not in text
+    assert last_export_record(office).masked
+    # With an approved unmasked export the list goes out whole, corrected and imported again.
+    grant = approved_grant(office, f"import:{name}", args=(name,))
+    response = client.get(reverse("org:import_export", args=[name]), {"grant": grant.pk})
     assert response.status_code == 200
-    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, detail__rows=count).exists()
+    assert_watermarked(response, office)
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, detail__rows=count, detail__grant=grant.pk).exists()
+    assert not last_export_record(office).masked
+    table = read_sheet(response.content)
+    assert table[0][0].startswith(("内部资料", "Internal")) and table[1][0] in (
+        "学号",
+        "工号",
+    )  # the import skips the rows above its header
     report = importer_class(user=office).run(SimpleUploadedFile("back.xlsx", response.content))
     assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, count), messages(report)

@@ -78,8 +78,13 @@ def coverage(request):
 def coverage_export(request):
     """The same report as the page, as xlsx; recorded as an export with filter and row count."""
     _form, report, filters = _report(request)
+    from fangxian.core.xlsx import stamp_sheet, watermark_cell, watermark_for
+
+    mark = watermark_for(request.user)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Coverage gaps"))
+    stamp_sheet(sheet, mark)
+    sheet.append([watermark_cell(sheet, mark)])
     append_row(sheet, [_("Gap"), _("Node"), _("Kind"), _("Under"), _("Role to assign")])
     rows = 0
     for section in report.sections():
@@ -91,15 +96,19 @@ def coverage_export(request):
             append_row(sheet, [str(section.label), *cells, role_label(gap.role)])
             rows += 1
     students = workbook.create_sheet(_("Students without one-to-one"))
+    stamp_sheet(students, mark)
+    held: list[int] = []  # the students it lists, for the export record
+    students.append([watermark_cell(students, mark)])
     append_row(students, [_("Student number"), _("Name"), _("Class"), _("Bed"), _("Gap")])
     for section in report.sections("student"):
         for student in section.result.students.iterator(chunk_size=2000):
             bed = student.bed.name if student.bed else ""
             append_row(students, [student.student_number, student.name, student.klass.name, bed, str(section.label)])
+            held.append(student.pk)
             rows += 1
     buffer = BytesIO()
     with transaction.atomic():
-        record_event(SecurityEvent.Kind.EXPORT, request=request, what="coverage_gaps", filters=filters, rows=rows)
+        record_event(SecurityEvent.Kind.EXPORT, request=request, what="coverage_gaps", filters=filters, rows=rows, students=held)
         workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="coverage-gaps-{report.day.isoformat()}.xlsx"'

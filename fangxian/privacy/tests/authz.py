@@ -68,3 +68,56 @@ ENTRIES += [
         scoped=False,
     ),
 ]
+
+# Unmasked exports: asked by the business roles (each export says which of them may), decided
+# by the security admin, downloaded by the requester only.
+REQUESTERS = {"office": 200, "leader": 200, "college": 200, "counselor": 200, "guard": 200, "inspector": 200}
+
+
+def _grant(world, user, which):
+    from fangxian.privacy.models import ExportGrant
+
+    office = world.users["office"]
+    grant = ExportGrant.objects.filter(status="pending", requested_by=office).first()
+    grant = grant or ExportGrant.objects.create(export="ledger", params={}, reason="verify", requested_by=office)
+    return {"pk": grant.pk}
+
+
+ENTRIES += [
+    Entry("privacy:export_grants", get=expect(403, **REQUESTERS, **ADMINS), scoped=False),
+    # Without ?export=… there is nothing to ask for: 404 to those who may ask.
+    Entry(
+        "privacy:export_request",
+        get=expect(403, **dict.fromkeys(REQUESTERS, 404)),
+        post=expect(403, **dict.fromkeys(REQUESTERS, 404)),
+        data=lambda w, u, which: {"reason": "verify"},
+        scoped=False,
+    ),
+    Entry(
+        "privacy:export_grant_decide",
+        get=expect(405),
+        post=expect(403, secadmin=302),
+        kwargs=_grant,
+        data=lambda w, u, which: {"decision": "reject"},
+        anonymous_get=405,
+        anonymous_post=302,
+        scoped=False,
+    ),
+    # Another requester's grant is not found; the requester's own is withdrawn (302).
+    Entry(
+        "privacy:export_grant_withdraw",
+        get=expect(405),
+        post=expect(403, **{**dict.fromkeys(REQUESTERS, 404), "office": 302}),
+        kwargs=_grant,
+        anonymous_get=405,
+        anonymous_post=302,
+        scoped=False,
+    ),
+    # The requester's pending grant: back to the list with the reason (302); others' 404.
+    Entry(
+        "privacy:export_grant_download",
+        get=expect(403, **{**dict.fromkeys(REQUESTERS, 404), "office": 302}),
+        kwargs=_grant,
+        scoped=False,
+    ),
+]

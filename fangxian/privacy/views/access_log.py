@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from fangxian.accounts.access import require_roles
 from fangxian.audit.models import SecurityEvent
 from fangxian.audit.services import record_event
+from fangxian.core.exports import export_kind
 from fangxian.core.import_views import xlsx_response
 from fangxian.core.params import id_param
 from fangxian.core.xlsx import Sheet, watermark_for, write_workbook
@@ -43,12 +44,16 @@ def _number(person) -> str:
 def access_log(request):
     q = request.GET.get("q", "").strip()[:50]
     person, kind = _person(request)
-    page = None
+    page, files = None, []
     if person is not None:
         page = Paginator(selectors.access_records(request.user, kind, person.pk), 50).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         for record in page.object_list:
             record.kind_label = KIND_LABELS.get(record.kind, record.kind)
+        files = list(selectors.exports_holding(request.user, kind, person.pk)[:100])
+        for record in files:
+            export = export_kind(record.export)
+            record.label = export.label if export else record.export
     return render(
         request,
         "privacy/access_log.html",
@@ -59,6 +64,7 @@ def access_log(request):
             "person_kind": kind,
             "number": _number(person) if person else "",
             "page": page,
+            "files": files,
         },
     )
 

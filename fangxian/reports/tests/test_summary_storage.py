@@ -38,9 +38,9 @@ def test_generating_a_summary_twice_keeps_the_new_files(
         for kind in ("xlsx", "docx"):
             response = client.get(reverse("reports:summary_download", args=[day, kind]))
             assert response.status_code == 200
-            content = b"".join(response.streaming_content)
+            content = response.content
             assert content[:2] == b"PK"
-        load_workbook(io.BytesIO(b"".join(client.get(reverse("reports:summary_download", args=[day, "xlsx"])).streaming_content)))
+        load_workbook(io.BytesIO(client.get(reverse("reports:summary_download", args=[day, "xlsx"])).content))
     # The files of earlier runs are gone, those of the last run are there.
     # (a name freed by a deletion may be given again within the same second)
     earlier = {name for pair in names[:-1] for name in pair} - set(names[-1])

@@ -11,6 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from fangxian.audit.models import SecurityEvent
+from fangxian.privacy.testing import assert_watermarked
 from fangxian.reports import services
 from fangxian.reports.models import DailySummary, ReportForm, Submission
 from fangxian.reports.summary import summary_due
@@ -191,15 +192,17 @@ def test_daily_summary_generated_archived_and_downloaded(verified_client, office
     assert timezone.localdate().isoformat() in listing.text
     xlsx = client.get(reverse("reports:summary_download", args=[summary.day.isoformat(), "xlsx"]))
     assert xlsx.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert_watermarked(xlsx, office)
+    book = load_workbook(io.BytesIO(xlsx.content))
     sheet = book["学院日报"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # under this download's watermark
     assert rows[0][:4] == ("单位", "状态", "报送时间", "零报告")
     assert rows[1][0] == "医学院" and rows[1][1] == "按时" and rows[1][4] == 3
     assert rows[2][0] == "文学院" and rows[2][1] == "未报"
     assert rows[-2][0] == "合计" and rows[-2][4] == 3 and rows[-1][4] == "1/2"
     docx = client.get(reverse("reports:summary_download", args=[summary.day.isoformat(), "docx"]))
-    text = "\n".join(p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs)
+    assert_watermarked(docx, office)
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "每日疫情防控工作日报" in text and "扭伤脚踝" in text and "文学院" in text and "四、未报送单位" in text
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).count() == 2
     assert (tmp_path / summary.xlsx.name).exists()

@@ -122,9 +122,19 @@ def test_import_page_remembers_the_labs_columns_and_reports_export(world, verifi
     assert tube.result == "abnormal"
     page = office.get(reverse("screening:tube", args=[tube.pk])).content.decode()
     assert all(s.name in page for s in world.uni.students)
-    assert office.get(reverse("screening:report_xlsx", args=[round.pk])).status_code == 200
+    from fangxian.privacy.testing import assert_watermarked, last_export_record
+
+    xlsx = office.get(reverse("screening:report_xlsx", args=[round.pk]))
+    user = xlsx.wsgi_request.user
+    assert_watermarked(xlsx, user)
+    from fangxian.core.xlsx import read_sheet
+
+    text = str(read_sheet(xlsx.content))
+    assert all(s.id_number not in text for s in world.uni.students)  # masked for every role
+    assert last_export_record(user).export == "screening.xlsx" and last_export_record(user).masked
     docx = office.get(reverse("screening:report_docx", args=[round.pk]))
     assert docx.status_code == 200 and docx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert_watermarked(docx, user)
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).count() == 2
 
 
