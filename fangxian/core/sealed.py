@@ -60,6 +60,7 @@ class SealError(ImproperlyConfigured):
 class _Key:
     kid: str
     ciphers: tuple[AESSIV, ...]  # the first seals; all are tried in turn to open (k0 and its fallbacks)
+    derived: bool = False  # from SECRET_KEY (and SECRET_KEY_FALLBACKS)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def keyring() -> _Keyring:
         for kid, cipher in parsed:
             if cipher is None:
                 secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-                by_id[kid] = _Key(kid, tuple(_derived(secret) for secret in secrets if secret))
+                by_id[kid] = _Key(kid, tuple(_derived(secret) for secret in secrets if secret), derived=True)
             else:
                 by_id[kid] = _Key(kid, (cipher,))
         _ring = _Keyring(by_id[parsed[0][0]], by_id)
@@ -215,6 +216,35 @@ def needs_reseal(stored) -> bool:
     if stored is None or stored == "":
         return False
     return seal(unseal(stored)) != stored
+
+
+def stale_derived_values() -> int:
+    """Values under `k0` that the key derived from the current SECRET_KEY alone does not open
+    (sealed under a previous secret key): `manage.py secret_key --accept` refuses while any
+    is left, since dropping the old key from SECRET_KEY_FALLBACKS would lose them."""
+    from django.apps import apps
+    from django.db import connection
+
+    key = keyring().by_id.get(DERIVED)
+    if key is None or not key.derived:
+        return 0
+    current = key.ciphers[0]  # derived from SECRET_KEY (the fallbacks' come after it)
+    count = 0
+
+    def probe(stored: str) -> str:
+        nonlocal count
+        if key_id(stored) == DERIVED:
+            try:
+                current.decrypt(base64.b64decode(stored.partition(":")[2]), None)
+            except (InvalidTag, binascii.Error, ValueError):
+                count += 1
+        return stored
+
+    for model in apps.get_models():
+        fields = sealed_fields(model)
+        if fields and model._meta.managed and not model._meta.proxy:
+            rewrite_columns(connection, model._meta.db_table, model._meta.pk.column, [f.column for f in fields], probe)
+    return count
 
 
 def sealed_fields(model) -> list[SealedCharField]:

@@ -235,3 +235,17 @@ def test_new_key_prints_a_usable_key(settings):
     assert sealed.unseal(sealed.seal("13800001111")) == "13800001111"
     with pytest.raises(CommandError):
         rotate("--new-key", "k0")
+
+
+def test_accepting_a_new_secret_key_waits_for_the_numbers_sealed_under_the_old_one(uni, settings):
+    student = uni.students[0]
+    rotate()  # nothing to do; the installation's key is recorded
+    call_command("secret_key", stdout=io.StringIO())
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the-next-secret-key-" + "y" * 40
+    with pytest.raises(CommandError, match="run manage.py seal_rotate first"):
+        call_command("secret_key", "--accept", stdout=io.StringIO())
+    rotate()
+    call_command("secret_key", "--accept", stdout=io.StringIO())
+    settings.SECRET_KEY_FALLBACKS = []
+    assert Student.objects.get(id_number=student.id_number) == student
