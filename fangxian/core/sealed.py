@@ -23,7 +23,9 @@ batches, restartable), then remove the old key.
 Only `exact`, `in` and `isnull` work on a sealed field (they match the value under every
 key, so lookups keep working during a rotation); anything else (contains, startswith,
 ordering by the value …) means nothing on ciphertext and raises FieldError. Code that
-writes rows with raw SQL seals the values itself with `seal()` / `seal_rows()`.
+writes rows with raw SQL seals the values itself with `seal()` / `seal_rows()`. Serialized
+(dumpdata, `manage.py backup`) a sealed field gives its sealed form too; `manage.py restore`
+loads it within `loading_dump()`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -247,6 +251,20 @@ def stale_derived_values() -> int:
     return count
 
 
+_loading_dump: ContextVar[bool] = ContextVar("sealed_loading_dump", default=False)
+
+
+@contextmanager
+def loading_dump():
+    """Within it, the sealed forms a dump carries (see SealedCharField.value_to_string) are
+    opened as they are loaded, and sealed again under the current key when saved."""
+    token = _loading_dump.set(True)
+    try:
+        yield
+    finally:
+        _loading_dump.reset(token)
+
+
 def sealed_fields(model) -> list[SealedCharField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, SealedCharField)]
 
@@ -287,6 +305,18 @@ class SealedCharField(models.CharField):
 
     def from_db_value(self, value, expression, connection):
         return unseal(value)
+
+    def value_to_string(self, obj):
+        """Serialized (dumpdata, `manage.py backup`): the sealed form, as in the column."""
+        return seal(self.value_from_object(obj))
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        # Only while a dump is loaded (`manage.py restore`): anywhere else, opening a sealed
+        # text someone typed would decrypt a value copied out of a dump for them.
+        if _loading_dump.get() and is_sealed(value):
+            return unseal(value)
+        return value
 
     def get_db_prep_value(self, value, connection, prepared=False):
         if not prepared:
