@@ -20,9 +20,13 @@ Rotation (docs/RUNBOOK.md): put the new key first and keep the old one behind it
 node, run `manage.py seal_rotate` (re-seals every sealed column under the current key, in
 batches, restartable), then remove the old key.
 
+Like any keyed hash kept for lookups, the column tells which rows hold the same value (two
+siblings' parent's phone), never what it is.
+
 Only `exact`, `in` and `isnull` work on a sealed field (they match the value under every
-key, so lookups keep working during a rotation); anything else (contains, startswith,
-ordering by the value …) means nothing on ciphertext and raises FieldError. Code that
+key, so lookups keep working during a rotation); anything else (contains, startswith …)
+means nothing on ciphertext and raises FieldError. Ordering by a sealed field would sort
+ciphertext: nothing does (sort in Python after reading). Code that
 writes rows with raw SQL seals the values itself with `seal()` / `seal_rows()`. Serialized
 (dumpdata, `manage.py backup`) a sealed field gives its sealed form too; `manage.py restore`
 loads it within `loading_dump()`.
