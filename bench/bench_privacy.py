@@ -1,8 +1,9 @@
 """Privacy: what masking costs on a 1,000-row student list. The list is the API's (the
 StudentSerializer, which masks ID numbers and phones) against the same serializer giving
 the raw numbers, over the same rows; `mask_us_per_value` is the masks' own cost per value
-(rows already read, with and without the two masks). Both sides are
-timed alternately in the same run, medians of many repeats (the machine may be loaded).
+(rows already read, with and without the two masks). Both sides are timed alternately in
+the same run, medians of many repeats (the machine may be loaded). Also opening 30,000
+sealed ID numbers (fangxian.core.sealed: what reading a whole university's numbers adds).
 The 30,000-student purge (`purge_30k_s`) is not measured yet."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import gc
 import statistics
 import time
 
-from bench.harness import report, setup_django
+from bench.harness import median_ms, report, setup_django
 
 SEED = 20220714
 ROWS = 1000
@@ -87,3 +88,23 @@ def run() -> None:
     assert "*" in masked()[0][2]
     without, with_mask = _alternating(plain, masked)
     report("mask_us_per_value", round((with_mask - without) * 1000 / (2 * ROWS), 3), "us")
+    bench_sealed()
+
+
+def bench_sealed() -> None:
+    """Opening 30,000 distinct sealed ID numbers, as reading every student does (one
+    AES-SIV decryption each), and sealing them (as a 30,000-row import does)."""
+    from fangxian.core.sealed import forget_keys, seal, unseal
+
+    plain = [f"620102{2000 + n % 7:04d}0101{n:04d}"[:18] for n in range(30_000)]
+    stored = [seal(value) for value in plain]
+    assert [unseal(value) for value in stored] == plain
+
+    def cold() -> list:
+        forget_keys()  # nothing remembered: every value decrypted
+        return [unseal(value) for value in stored]
+
+    report("sealed_decrypt_30k_ms", median_ms(cold, repeat=7), "ms")
+    # Read again (the last 50,000 values opened are remembered).
+    report("sealed_decrypt_30k_again_ms", median_ms(lambda: [unseal(value) for value in stored[:30_000]], repeat=7), "ms")
+    report("sealed_encrypt_30k_ms", median_ms(lambda: [seal(value) for value in plain], repeat=7), "ms")

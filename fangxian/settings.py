@@ -66,6 +66,9 @@ if not SECRET_KEY:
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = key_file.read_text().strip()
+# Keys that seal ID numbers and phones in the database (fangxian.core.sealed): "id:base64key,…",
+# the first seals, the others are still read. Empty: one key derived from SECRET_KEY ("k0").
+SEAL_KEYS = os.environ.get("FANGXIAN_SEAL_KEYS", "")
 
 ALLOWED_HOSTS = envlist("FANGXIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if (DEBUG or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = envlist("FANGXIAN_CSRF_TRUSTED_ORIGINS", [])

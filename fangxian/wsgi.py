@@ -9,3 +9,8 @@ application = get_wsgi_application()
 from fangxian.core.keys import verify_at_startup  # noqa: E402
 
 verify_at_startup()
+
+# Nor one whose FANGXIAN_SEAL_KEYS is malformed (core.sealed): it could not read a phone number.
+from fangxian.core.sealed import keyring  # noqa: E402
+
+keyring()

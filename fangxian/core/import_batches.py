@@ -25,6 +25,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import sealed
 from .importing import _json
 from .models import ImportBatch
 from .signals import import_recorded
@@ -39,8 +40,16 @@ def _label(model, row: dict | None, pk: int) -> str:
     return f"{model._meta.verbose_name}“{name}”" if name else f"{model._meta.verbose_name} #{pk}"
 
 
+def _opened(batch: ImportBatch) -> ImportBatch:
+    """The batch with the sealed values of its undo record opened (in memory only)."""
+    batch.created_objects = sealed.map_refs(batch.created_objects, sealed.open_ref_value)
+    batch.changed_fields = sealed.map_refs(batch.changed_fields, sealed.open_ref_value)
+    return batch
+
+
 def undo_blockers(batch: ImportBatch) -> list[str]:
     """Why the batch cannot be undone now (empty: it can)."""
+    batch = _opened(batch)
     if batch.state != ImportBatch.State.APPLIED:
         return [_("This import has been undone already.")]
     if batch.created_objects is None:
@@ -157,7 +166,7 @@ def _dependents(model, found: list) -> str:
 @transaction.atomic
 def undo_batch(batch: ImportBatch, *, by) -> list[str]:
     """Undo the batch if nothing blocks it; returns the blockers (empty when undone)."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = _opened(ImportBatch.objects.select_for_update().get(pk=batch.pk))
     blockers = undo_blockers(batch)
     if blockers:
         return blockers

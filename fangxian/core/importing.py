@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from . import idnumber
+from . import idnumber, sealed
 from .signals import import_recorded
 from .xlsx import (
     HEADER_SEARCH_ROWS,
@@ -420,8 +420,9 @@ class Importer(ABC):
                 created=report.created,
                 updated=report.updated,
                 unchanged=report.unchanged,
-                created_objects=self._created_refs if self.undoable else None,
-                changed_fields=self._changed_refs if self.undoable else None,
+                # ID numbers and phones in the undo record are sealed as in their columns.
+                created_objects=sealed.map_refs(self._created_refs, sealed.seal_ref_value) if self.undoable else None,
+                changed_fields=sealed.map_refs(self._changed_refs, sealed.seal_ref_value) if self.undoable else None,
             )
             report.batch_id = batch.pk
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangxian.core import idnumber
+from fangxian.core.sealed import SealedCharField
 from fangxian.org.models import Assignment, Staff, Unit
 from fangxian.org.scope import scope_of
 
@@ -146,7 +147,7 @@ class Post(models.Model):
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="duty_post", verbose_name=_("assignment"))
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="duty_posts", verbose_name=_("staff member"))
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = SealedCharField(_("phone"), max_length=20, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     handover_note = models.TextField(_("handover note"), blank=True, max_length=2000)

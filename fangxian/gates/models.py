@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.sealed import SealedCharField
 from fangxian.org.models import Place, Staff, Student
 from fangxian.org.visibility import ByCampus, ByStudent
 
@@ -247,8 +248,8 @@ class Visit(models.Model):
     )
     host = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="hosted_visits", verbose_name=_("host"))
     name = models.CharField(_("visitor's name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = SealedCharField(_("ID number"), max_length=18)
+    phone = SealedCharField(_("phone"), max_length=20, blank=True)
     organisation = models.CharField(_("organisation"), max_length=100, blank=True)
     purpose = models.CharField(_("purpose"), max_length=200)
     starts_at = models.DateTimeField(_("from"))

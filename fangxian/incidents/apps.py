@@ -22,8 +22,9 @@ class IncidentsConfig(AppConfig):
         from .deadlines import register_kinds
         from .models import Incident, Photo, Policy, TimeLimit, Update
 
-        for model in (Incident, Update, Photo, TimeLimit, Policy):
+        for model in (Update, Photo, TimeLimit, Policy):
             auditlog.register(model)
+        auditlog.register(Incident, mask_fields=["reporter_phone"])  # the change log keeps no full phone number
         register_kinds()  # 首报, written report, 续报: clocks and escalation on fangxian.deadlines
         register_incident_opener(services.open_from_request)  # hazards and screening open incidents
         register(NavItem("incidents", _("Incident reports"), "incidents:list", "exclamation-triangle", group="duty", order=30))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangxian.core.incidents import EPIDEMIC_KINDS, KINDS, LEVELS
+from fangxian.core.sealed import SealedCharField
 from fangxian.org.models import Assignment, Place, Staff, Student, Unit
 from fangxian.org.scope import scope_of
 
@@ -112,7 +113,7 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reported by")
     )
     reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    reporter_phone = SealedCharField(_("contact phone"), max_length=20, blank=True)
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangxian.core.importing import BOOLEAN, DATE, ID_NUMBER, IDENTIFIER, NAME, PHONE, Column, Importer, Row, RowError
+from fangxian.core.sealed import seal_rows
 from fangxian.org.models import Gender, Place, Student
 from fangxian.org.scope import scope_of
 
@@ -427,10 +428,11 @@ class StayImporter(Importer):
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:
-    """INSERT rows (already adapted to the database) with one executemany: the driver's
-    own loop, no per-row SQL to build."""
+    """INSERT rows (already adapted to the database, sealed fields still plain: they are
+    sealed here) with one executemany: the driver's own loop, no per-row SQL to build."""
     if not rows:
         return
+    rows = seal_rows(model, fields, rows)
     meta = model._meta
     columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in fields)
     table = connection.ops.quote_name(meta.db_table)

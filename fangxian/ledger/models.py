@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangxian.core.sealed import SealedCharField
 from fangxian.org.models import Place, Student, Unit
 from fangxian.org.visibility import ByStudent, WholeInstitution
 
@@ -170,9 +171,9 @@ class StayApplication(models.Model):
     reason_note = models.CharField(_("details"), max_length=200, blank=True)
     bed = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("bed"), limit_choices_to={"kind": "bed"})
     emergency_contact = models.CharField(_("emergency contact"), max_length=50)
-    emergency_phone = models.CharField(_("emergency contact's phone"), max_length=20)
+    emergency_phone = SealedCharField(_("emergency contact's phone"), max_length=20)
     parent_name = models.CharField(_("parent's name"), max_length=50)
-    parent_phone = models.CharField(_("parent's phone"), max_length=20)
+    parent_phone = SealedCharField(_("parent's phone"), max_length=20)
     pledge_agreed_at = models.DateTimeField(_("safety pledge agreed at"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SUBMITTED, db_index=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.STUDENT)

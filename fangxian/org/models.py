@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.core import idnumber
+from fangxian.core.sealed import SealedCharField
 
 
 class Gender(models.TextChoices):
@@ -228,8 +229,8 @@ class Person(models.Model):
     institution = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution"))
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = SealedCharField(_("ID number"), max_length=18, blank=True)
+    phone = SealedCharField(_("phone"), max_length=20, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s", verbose_name=_("account")
     )

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from fangxian.gates import signing
 for n in range(5):
     User.objects.create_user(f"drill{n}", password="Correct-horse-42!", full_name=f"演练{n}")
 signing.rotate_key()
+from fangxian.org.testing import StudentFactory, UnitFactory
+institution = UnitFactory(kind="institution", name="演练学院")
+klass = UnitFactory(kind="class", name="演练班", parent=UnitFactory(kind="college", name="演练系", parent=institution))
+StudentFactory(klass=klass, student_number="D1", id_number="62010219900101003X", phone="13912345678")
 default_storage.save("photos/one.jpg", ContentFile(b"\xff\xd8" + b"x" * 5000))
 default_storage.save("reports/summaries/2026/a.xlsx", ContentFile(b"PK" + b"y" * 300))
 print("ok")
@@ -35,6 +40,7 @@ from fangxian.core.backup import counts, file_checksums
 from fangxian.accounts.models import User
 from fangxian.gates import signing
 from fangxian.gates.models import SigningKey
+from fangxian.org.models import Student
 key = SigningKey.objects.get(retired_at__isnull=True)
 signing.forget_keys()
 print(json.dumps({
@@ -42,6 +48,7 @@ print(json.dumps({
     "files": file_checksums(),
     "login": User.objects.get(username="drill3").check_password("Correct-horse-42!"),
     "signs": bool(signing._private_key(key)),
+    "numbers": list(Student.objects.filter(id_number="62010219900101003X").values_list("id_number", "phone")),
 }))
 """
 
@@ -95,6 +102,10 @@ def test_restore_drill(tmp_path, backend):
         before = json.loads(_run(env, "-c", STATE))
         _run(env, "manage.py", "backup", str(archive))
         assert oct(archive.stat().st_mode & 0o777) == "0o600"
+        # ID numbers and phones are in the archive as sealed as in the database.
+        with tarfile.open(archive, "r:gz") as tar:
+            dump = tar.extractfile("database.json").read().decode()
+        assert '"phone": "k0:' in dump and "62010219900101003X" not in dump and "13912345678" not in dump
         assert "intact" in _run(env, "manage.py", "restore", "--check", str(archive))
 
         # Lose everything: the database goes.
@@ -108,6 +119,7 @@ def test_restore_drill(tmp_path, backend):
         assert after == before
         assert before["counts"]["accounts.user"] == 5 and len(before["files"]) == 2
         assert after["login"] and after["signs"]
+        assert after["numbers"] == [["62010219900101003X", "13912345678"]]
 
         # Restoring over live data is refused, and so is a damaged archive.
         refused = subprocess.run(
@@ -132,7 +144,6 @@ def test_restore_drill(tmp_path, backend):
 def _damage(source: Path, target: Path) -> None:
     """The same archive with one byte of the database dump changed."""
     import io
-    import tarfile
 
     with tarfile.open(source, "r:gz") as tar, tarfile.open(target, "w:gz") as out:
         for member in tar.getmembers():

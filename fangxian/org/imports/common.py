@@ -10,6 +10,8 @@ import unicodedata
 from django.db import connection, models
 from django.utils.translation import gettext as _
 
+from fangxian.core.sealed import seal_rows
+
 from ..models import Gender, Unit
 
 BATCH = 2000
@@ -40,7 +42,9 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
     """INSERT rows with one executemany per batch. bulk_create passes every value through
     the ORM's SQL compiler (several microseconds a value), which dominated a 30,000-row
     import; here the values are already what the columns store (ids, text, an adapted
-    timestamp), and no signals are sent, as with bulk_create."""
+    timestamp) except sealed fields (ID numbers, phones), which are sealed here; no
+    signals are sent, as with bulk_create."""
+    rows = seal_rows(model, fields, rows)
     meta = model._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
