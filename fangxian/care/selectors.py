@@ -150,11 +150,13 @@ def fever_referred_ids_at(moment: datetime, student_ids=None) -> set[int]:
     return set(rows.values_list("student_id", flat=True))
 
 
-def fever_referrals_at(moment: datetime, student_ids) -> dict[int, datetime]:
-    """{student id: when they were referred} of these students away at the fever clinic at
-    `moment` (one query; `student_ids` may be a subquery): the reconciliation names them as
-    absent whether or not they scanned out at a gate."""
-    rows = FeverReferral.objects.open_at(moment).filter(student_id__in=student_ids).order_by("referred_at")
+def fever_referrals_at(moment: datetime, student_ids=None) -> dict[int, datetime]:
+    """{student id: when they were referred} of the students (all, or these: `student_ids` may
+    be a subquery) away at the fever clinic at `moment`, in one query: the reconciliation names
+    them as absent whether or not they scanned out at a gate."""
+    rows = FeverReferral.objects.open_at(moment).order_by("referred_at")
+    if student_ids is not None:
+        rows = rows.filter(student_id__in=student_ids)
     return dict(rows.values_list("student_id", "referred_at"))
 
 

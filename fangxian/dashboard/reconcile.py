@@ -22,10 +22,14 @@ Reads the roll-ups and one college's rows of the ledger, never the raw scans.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import reduce
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.care import selectors as care
@@ -127,39 +131,78 @@ def _responsible(students: list[Student], day: date) -> dict[int, list[str]]:
 
 
 def reconcile(college: Unit, day: date) -> Reconciliation:
-    rows = ClassDay.objects.filter(day=day, college_id=college.pk)
-    ledger_count = sum(r.ledger for r in rows)
-    present = sum(r.present for r in rows)
-    cd = CollegeDay.objects.filter(day=day, college_id=college.pk).first()
-    reported, reported_at = (cd.reported_headcount, cd.reported_at) if cd else (None, None)
+    return reconcile_many([college], day)[college.pk]
 
-    placed = {s for s, *_ in ledger.on_campus_placements_of_college(day, college.pk)}
-    of_college = Student.objects.filter(klass__path__startswith=college.path).values("pk")
-    state = presence_states(day, student_ids=of_college)
+
+def reconcile_many(colleges: Iterable[Unit], day: date) -> dict[int, Reconciliation]:
+    """`reconcile` for several colleges at once ({college id: reconciliation}), in a fixed
+    number of queries plus one per college that reported (the supervision rule checks every
+    college of the day)."""
+    colleges = list(colleges)
+    if not colleges:
+        return {}
+    ids = [c.pk for c in colleges]
+    counts: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
+    for college_id, ledger_n, present_n in ClassDay.objects.filter(day=day, college_id__in=ids).values_list(
+        "college_id", "ledger", "present"
+    ):
+        counts[college_id][0] += ledger_n
+        counts[college_id][1] += present_n
+    reports = {cd.college_id: cd for cd in CollegeDay.objects.filter(day=day, college_id__in=ids)}
+
+    if len(ids) == 1:  # a page: the college's own rows
+        placements = ledger.on_campus_placements_of_college(day, ids[0])
+    else:
+        placements = [row for row in ledger.on_campus_placements(day) if row[1] in counts]
+    placed: dict[int, set[int]] = {pk: set() for pk in ids}
+    for student_id, college_id, *_rest in placements:
+        placed[college_id].add(student_id)
+    # The students of each college (by their class), and their last scans.
+    of_colleges = Student.objects.filter(reduce(operator.or_, (Q(klass__path__startswith=c.path) for c in colleges)))
+    by_path: dict[str, list[int]] = {}  # a class's path ("/1/5/23/"): the colleges above it
+    college_of: dict[int, list[int]] = {}
+    for student_id, path in of_colleges.values_list("pk", "klass__path"):
+        if path not in by_path:
+            by_path[path] = [int(part) for part in path.strip("/").split("/") if int(part) in counts]
+        college_of[student_id] = by_path[path]
+    states: dict[int, dict] = {pk: {} for pk in ids}
+    for student_id, value in presence_states(day, student_ids=of_colleges.values("pk")).items():
+        for college_id in college_of.get(student_id, ()):
+            states[college_id][student_id] = value
     moment = leave_moment(day)
     overdue = gates.overdue_student_ids_at(moment)
     on_leave = gates.on_leave_student_ids_at(moment)
-    referred = care.fever_referrals_at(moment, of_college)
-    found: list[tuple[str, int, datetime | None]] = []
-    for student_id in placed:
-        if student_id in state and state[student_id][1] == OUT:
-            reason = ON_LEAVE if student_id in on_leave else FEVER_REFERRAL if student_id in referred else OUT_NOT_BACK
-            found.append((reason, student_id, state[student_id][2]))
-        elif student_id in referred:
-            # Sent to the clinic from the dorm or the gate without a scan: absent all the same.
-            found.append((FEVER_NO_SCAN, student_id, referred[student_id]))
-    for student_id, (_campus, direction, at) in state.items():
-        if direction == IN and student_id not in placed:
-            found.append((IN_UNEXPECTED, student_id, at))
-    if reported is not None and reported_at is not None:
-        for student_id, on_campus, at in ledger.status_changes(day=day, college_id=college.pk, since=reported_at):
-            reason = ARRIVED_AFTER_REPORT if on_campus else LEFT_AFTER_REPORT
-            found.append((reason, student_id, at))
-    students = {s.pk: s for s in Student.objects.filter(pk__in={sid for _r, sid, _a in found}).select_related("klass")}
-    staff = _responsible(list(students.values()), day)
-    named = [
-        Named(reason, students[sid], at, sid in overdue, staff.get(sid, []))
-        for reason, sid, at in sorted(found, key=lambda f: (f[0], students[f[1]].student_number if f[1] in students else ""))
-        if sid in students
-    ]
-    return Reconciliation(college, day, ledger_count, present, reported, reported_at, named)
+    fever = care.fever_referrals_at(moment)
+
+    found: dict[int, list[tuple[str, int, datetime | None]]] = {}
+    for college in colleges:
+        here, state, cd = placed[college.pk], states[college.pk], reports.get(college.pk)
+        referred = {sid: at for sid, at in fever.items() if sid in here}
+        items: list[tuple[str, int, datetime | None]] = []
+        for student_id in here:
+            if student_id in state and state[student_id][1] == OUT:
+                reason = ON_LEAVE if student_id in on_leave else FEVER_REFERRAL if student_id in referred else OUT_NOT_BACK
+                items.append((reason, student_id, state[student_id][2]))
+            elif student_id in referred:
+                # Sent to the clinic from the dorm or the gate without a scan: absent all the same.
+                items.append((FEVER_NO_SCAN, student_id, referred[student_id]))
+        for student_id, (_campus, direction, at) in state.items():
+            if direction == IN and student_id not in here:
+                items.append((IN_UNEXPECTED, student_id, at))
+        if cd is not None and cd.reported_headcount is not None and cd.reported_at is not None:
+            for student_id, on_campus, at in ledger.status_changes(day=day, college_id=college.pk, since=cd.reported_at):
+                items.append((ARRIVED_AFTER_REPORT if on_campus else LEFT_AFTER_REPORT, student_id, at))
+        found[college.pk] = items
+
+    wanted = {sid for items in found.values() for _r, sid, _a in items}
+    students = {s.pk: s for s in Student.objects.filter(pk__in=wanted).select_related("klass")} if wanted else {}
+    staff = _responsible(list(students.values()), day) if students else {}
+    result = {}
+    for college in colleges:
+        items = sorted(found[college.pk], key=lambda f: (f[0], students[f[1]].student_number if f[1] in students else ""))
+        named = [Named(reason, students[sid], at, sid in overdue, staff.get(sid, [])) for reason, sid, at in items if sid in students]
+        cd = reports.get(college.pk)
+        reported, reported_at = (cd.reported_headcount, cd.reported_at) if cd else (None, None)
+        ledger_n, present_n = counts[college.pk]
+        result[college.pk] = Reconciliation(college, day, ledger_n, present_n, reported, reported_at, named)
+    return result

@@ -14,14 +14,18 @@ from fangxian.core.supervision import Proposal, SupervisionRule, register_superv
 from fangxian.org.models import Unit
 
 from .models import ClassDay
-from .reconcile import reconcile
+from .reconcile import reconcile_many
 
 
 def unexplained_differences(day: date):
     checked = day - timedelta(days=1)  # a finished day
     college_ids = sorted(set(ClassDay.objects.filter(day=checked).values_list("college_id", flat=True)))
-    for college in Unit.objects.filter(pk__in=college_ids).order_by("path"):
-        r = reconcile(college, checked)
+    colleges = list(Unit.objects.filter(pk__in=college_ids).order_by("path"))
+    # Every college of the day at once: the university-wide reads (leaves, referrals, the
+    # ledger's placements) once, not once per college.
+    reconciled = reconcile_many(colleges, checked)
+    for college in colleges:
+        r = reconciled[college.pk]
         gate, report = r.gate_unexplained, r.report_unexplained
         if not gate and not report:
             continue

@@ -161,26 +161,31 @@ def gaps(user, *, start: date | None = None, days: int = GAP_DAYS, unit: Unit | 
                     result.empty.append(EmptyShift(roster, day, slot, roster.slot_label(slot), not leaders, staff))
             day += timedelta(days=1)
     # Twice at once: duty assignments of the same person overlapping (any unit), where one
-    # of them is in scope.
+    # of them is in scope: the windows of the people holding one in scope (one query, their
+    # time-bound assignments through the person's index, the role checked here), then the
+    # few that overlap read whole.
     first, last = day_window(start, end)
-    held = list(
-        Assignment.objects.filter(role__in=DUTY_ROLE_KEYS, starts_at__lt=last, ends_at__gt=first, unit__in=units.values("pk"))
-        .values_list("staff_id", flat=True)
-        .distinct()
+    held = Assignment.objects.filter(
+        role__in=DUTY_ROLE_KEYS, unit__in=units.values("pk"), start_date__lte=end, starts_at__lt=last, ends_at__gt=first
     )
-    spans: dict[int, list] = {}
-    for a in (
-        Assignment.objects.filter(role__in=DUTY_ROLE_KEYS, staff_id__in=held, starts_at__lt=last, ends_at__gt=first)
-        .select_related("staff", "unit")
+    spans: dict[int, list[tuple]] = {}
+    for pk, role, staff_id, starts_at, ends_at in (
+        Assignment.objects.filter(staff_id__in=held.values("staff_id"), start_date__lte=end, starts_at__lt=last, ends_at__gt=first)
         .order_by("staff_id", "starts_at", "pk")
+        .values_list("pk", "role", "staff_id", "starts_at", "ends_at")
     ):
-        spans.setdefault(a.staff_id, []).append(a)
+        if role in DUTY_ROLE_KEYS:
+            spans.setdefault(staff_id, []).append((pk, starts_at, ends_at))
+    pairs = []
     for items in spans.values():
-        for i, a in enumerate(items):
-            for b in items[i + 1 :]:
-                if b.starts_at >= a.ends_at:
+        for i, (a, _a_start, a_end) in enumerate(items):
+            for b, b_start, _b_end in items[i + 1 :]:
+                if b_start >= a_end:
                     break
-                result.twice.append((a.staff, a, b))
+                pairs.append((a, b))
+    if pairs:
+        whole = Assignment.objects.select_related("staff", "unit").in_bulk({pk for pair in pairs for pk in pair})
+        result.twice = [(whole[a].staff, whole[a], whole[b]) for a, b in pairs]
     # On leave: approved duty leave covering a day of the shift.
     posts = Post.objects.filter(shift__roster__in=rosters, shift__day__gte=start, shift__day__lte=end).select_related(
         "staff", "shift__roster__unit"

@@ -84,7 +84,8 @@ def _store(rule_key: str, proposals: Sequence[Proposal], day: date) -> int:
         return 0
     by_key = {p.key: p for p in proposals if p.rule == rule_key or not p.rule}
     known = dict(Finding.objects.filter(rule=rule_key, key__in=list(by_key)).values_list("key", "pk"))
-    valid_units = set(Unit.objects.filter(pk__in={p.unit_id for p in by_key.values()}).values_list("pk", flat=True))
+    unknown = [p for key, p in by_key.items() if key not in known]
+    valid_units = set(Unit.objects.filter(pk__in={p.unit_id for p in unknown}).values_list("pk", flat=True)) if unknown else set()
     new = [
         Finding(
             rule=rule_key,
@@ -97,13 +98,15 @@ def _store(rule_key: str, proposals: Sequence[Proposal], day: date) -> int:
             first_seen=day,
             last_seen=day,
         )
-        for key, p in by_key.items()
-        if key not in known and p.unit_id in valid_units
+        for p in unknown
+        if p.unit_id in valid_units
     ]
-    # ignore_conflicts: another consumer may have inserted the same (rule, key) meanwhile.
-    before = Finding.objects.filter(rule=rule_key).count()
-    Finding.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-    created = Finding.objects.filter(rule=rule_key).count() - before
+    created = 0
+    if new:  # the daily run again finds only known proposals: nothing to insert or count
+        # ignore_conflicts: another consumer may have inserted the same (rule, key) meanwhile.
+        before = Finding.objects.filter(rule=rule_key).count()
+        Finding.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+        created = Finding.objects.filter(rule=rule_key).count() - before
     if known:
         Finding.objects.filter(rule=rule_key, key__in=list(known), last_seen__lt=day).update(last_seen=day)
     return created

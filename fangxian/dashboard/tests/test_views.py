@@ -11,7 +11,7 @@ from django.utils import timezone
 from fangxian.audit.models import SecurityEvent
 from fangxian.dashboard import rollup
 from fangxian.dashboard.models import ClassDay
-from fangxian.dashboard.reconcile import IN_UNEXPECTED, ON_LEAVE, OUT_NOT_BACK, reconcile
+from fangxian.dashboard.reconcile import IN_UNEXPECTED, ON_LEAVE, OUT_NOT_BACK, reconcile, reconcile_many
 from fangxian.gates import services as gate_services
 from fangxian.gates.models import LeaveApplication
 from fangxian.gates.selectors import college_staff
@@ -49,6 +49,37 @@ def test_reconciliation_names_the_students_behind_each_difference(planted):
     assert [(n.reason, n.student.pk, n.staff) for n in r.named] == [(OUT_NOT_BACK, uni.students[1].pk, ["辅导员 刘洋"])]
     other = reconcile(uni.other_college, planted.today)
     assert [(n.reason, n.student.pk) for n in other.named] == [(IN_UNEXPECTED, uni.other_students[1].pk)]
+
+
+def test_colleges_reconciled_together_as_one_by_one(planted, django_assert_max_num_queries):
+    """The supervision rule reconciles every college of a day at once: the same figures and
+    names as each college's own page, in the queries of one college (and one for each college
+    that reported, for the ledger's changes after its report)."""
+    from fangxian.dashboard.models import CollegeDay
+    from fangxian.dashboard.supervision import unexplained_differences
+
+    uni, day = planted.uni, planted.today
+    CollegeDay.objects.filter(day=day, college_id=uni.college.pk).update(reported_headcount=5, reported_at=timezone.now())
+    colleges = [uni.college, uni.other_college]
+    together = reconcile_many(colleges, day)
+    for college in colleges:
+        alone = reconcile(college, day)
+        mine = together[college.pk]
+        assert (mine.ledger, mine.present, mine.reported, mine.gate_unexplained, mine.report_unexplained) == (
+            alone.ledger,
+            alone.present,
+            alone.reported,
+            alone.gate_unexplained,
+            alone.report_unexplained,
+        )
+        assert [(n.reason, n.student.pk, n.staff, n.overdue) for n in mine.named] == [
+            (n.reason, n.student.pk, n.staff, n.overdue) for n in alone.named
+        ]
+    assert together[uni.college.pk].report_unexplained == 2  # reported 5, the ledger says 3
+    # The supervision rule: the college whose report is off by two, with the queries of a few.
+    with django_assert_max_num_queries(16):
+        proposals = list(unexplained_differences(day + timedelta(days=1)))
+    assert [p.unit_id for p in proposals] == [uni.college.pk] and proposals[0].count == 2
 
 
 def test_a_student_out_on_an_approved_leave_is_explained_not_missing(planted, client):

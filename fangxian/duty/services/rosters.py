@@ -20,6 +20,7 @@ from fangxian.org.models import Assignment, Staff, Unit
 from .. import access
 from ..models import Post, Roster, Shift, Unavailability
 from ..roles import DUTY_LEADER_KEY, DUTY_ROLE_KEYS, DUTY_STAFF_KEY, DUTY_UNIT_KINDS
+from ._bulk import insert_rows
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 MAX_FILL_DAYS = 400
@@ -75,21 +76,22 @@ def roster_save(
     return roster
 
 
-def _shifts(roster: Roster, days: Iterable[date]) -> dict[tuple[date, int], Shift]:
-    """The roster's shifts on these days, created where missing (bulk)."""
+def _shifts(roster: Roster, days: Iterable[date]) -> dict[tuple[date, int], tuple[int, datetime, datetime]]:
+    """The roster's shifts on these days as (id, start, end) by (day, slot), created where
+    missing (in bulk)."""
     days = sorted(set(days))
     if not days:
         return {}
-    have = {(s.day, s.slot): s for s in Shift.objects.filter(roster=roster, day__in=days)}
-    new = []
-    for day in days:
-        for slot in roster.slots():
-            if (day, slot) not in have:
-                start, end = roster.window(day, slot)
-                new.append(Shift(roster=roster, day=day, slot=slot, starts_at=start, ends_at=end))
-    if new:
-        Shift.objects.bulk_create(new, batch_size=2000)
-        have = {(s.day, s.slot): s for s in Shift.objects.filter(roster=roster, day__in=days)}
+
+    def read():
+        rows = Shift.objects.filter(roster=roster, day__in=days).values_list("pk", "day", "slot", "starts_at", "ends_at")
+        return {(day, slot): (pk, start, end) for pk, day, slot, start, end in rows}
+
+    have = read()
+    missing = [(roster.pk, day, slot, *roster.window(day, slot)) for day in days for slot in roster.slots() if (day, slot) not in have]
+    if missing:
+        insert_rows(Shift, ["roster", "day", "slot", "starts_at", "ends_at"], missing)
+        have = read()
     return have
 
 
@@ -117,18 +119,22 @@ def plan_problems(roster: Roster, planned: Sequence[PlannedPost], *, ignore_post
         return errors
     staff_ids = {p.staff.pk for p in planned}
     paths = dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "unit__path"))
-    windows = [(p, *roster.window(p.day, p.slot)) for p in planned]
+    window = {key: roster.window(*key) for key in {(p.day, p.slot) for p in planned}}
+    windows = [(p, *window[(p.day, p.slot)]) for p in planned]
     first = min(w[1] for w in windows)
     last = max(w[2] for w in windows)
     ignore = set(ignore_posts)
     existing = defaultdict(list)
-    rows = (
-        Assignment.objects.filter(staff_id__in=staff_ids, role__in=DUTY_ROLE_KEYS, starts_at__lt=last, ends_at__gt=first)
-        .exclude(duty_post__in=ignore)
-        .values_list("staff_id", "starts_at", "ends_at", "unit__name")
-    )
-    for staff_id, start, end, unit_name in rows:
-        existing[staff_id].append((start, end, unit_name))
+    # The people's time-bound assignments in the period, through the (staff, start_date)
+    # index; the role is checked here rather than in SQL, where SQLite (without statistics)
+    # would rather read every duty post of the university through the role's index.
+    rows = Assignment.objects.filter(
+        staff_id__in=staff_ids, start_date__lte=timezone.localdate(last), starts_at__lt=last, ends_at__gt=first
+    ).values_list("pk", "role", "staff_id", "starts_at", "ends_at", "unit__name")
+    ignored = set(Post.objects.filter(pk__in=ignore).values_list("assignment_id", flat=True)) if ignore else set()
+    for pk, role, staff_id, start, end, unit_name in rows:
+        if role in DUTY_ROLE_KEYS and pk not in ignored:
+            existing[staff_id].append((start, end, unit_name))
     leave = defaultdict(list)
     for staff_id, start, end in (
         Unavailability.objects.approved()
@@ -136,65 +142,77 @@ def plan_problems(roster: Roster, planned: Sequence[PlannedPost], *, ignore_post
         .values_list("staff_id", "start_date", "end_date")
     ):
         leave[staff_id].append((start, end))
-    mine: dict[int, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    day_last = {}  # the last local day each planned (day, slot) touches
+
+    def where_of(p: PlannedPost) -> str:
+        return p.where or f"{p.day:%Y-%m-%d} {roster.slot_label(p.slot)}"
+
+    mine: dict[int, list[tuple[datetime, datetime, PlannedPost]]] = defaultdict(list)
+    mine_until: dict[int, datetime] = {}  # the latest end of a person's planned posts so far
     for p, start, end in sorted(windows, key=lambda w: (w[1], w[0].where)):
-        who = person_label(p.staff)
-        where = p.where or f"{p.day:%Y-%m-%d} {roster.slot_label(p.slot)}"
-        if not in_unit(p.staff, roster.unit, paths.get(p.staff.pk, "")):
-            errors.append((p, _("%(where)s: %(who)s does not work in %(unit)s.") % {"where": where, "who": who, "unit": roster.unit.name}))
+        pk = p.staff.pk
+        if not in_unit(p.staff, roster.unit, paths.get(pk, "")):
+            words = {"where": where_of(p), "who": person_label(p.staff), "unit": roster.unit.name}
+            errors.append((p, _("%(where)s: %(who)s does not work in %(unit)s.") % words))
             continue
-        clash = next((e for e in existing[p.staff.pk] if e[0] < end and e[1] > start), None)
+        clash = next((e for e in existing[pk] if e[0] < end and e[1] > start), None) if pk in existing else None
         if clash is not None:
             words = {
-                "where": where,
-                "who": who,
+                "where": where_of(p),
+                "who": person_label(p.staff),
                 "unit": clash[2],
                 "start": timezone.localtime(clash[0]).strftime("%m-%d %H:%M"),
                 "end": timezone.localtime(clash[1]).strftime("%m-%d %H:%M"),
             }
             errors.append((p, _("%(where)s: %(who)s is already on duty at that time (%(unit)s %(start)s–%(end)s).") % words))
             continue
-        twice = next((m for m in mine[p.staff.pk] if m[0] < end and m[1] > start), None)
+        # Planned posts come in order of start: one can overlap this one only if it ends
+        # after this one starts, and none does when the latest end so far is before.
+        until = mine_until.get(pk)
+        twice = next((m for m in mine[pk] if m[0] < end and m[1] > start), None) if until is not None and until > start else None
         if twice is not None:
-            words = {"where": where, "who": who, "other": twice[2]}
+            words = {"where": where_of(p), "who": person_label(p.staff), "other": where_of(twice[2])}
             errors.append((p, _("%(where)s: %(who)s is rostered twice at the same time (also %(other)s).") % words))
             continue
-        day_last = timezone.localdate(end - timedelta(microseconds=1))
-        if any(s <= day_last and e >= p.day for s, e in leave[p.staff.pk]):
-            errors.append((p, _("%(where)s: %(who)s is on approved duty leave that day.") % {"where": where, "who": who}))
-            continue
-        mine[p.staff.pk].append((start, end, where))
+        if pk in leave:
+            key = (p.day, p.slot)
+            if key not in day_last:
+                day_last[key] = timezone.localdate(end - timedelta(microseconds=1))
+            if any(s <= day_last[key] and e >= p.day for s, e in leave[pk]):
+                words = {"where": where_of(p), "who": person_label(p.staff)}
+                errors.append((p, _("%(where)s: %(who)s is on approved duty leave that day.") % words))
+                continue
+        mine[pk].append((start, end, p))
+        mine_until[pk] = end if until is None else max(until, end)
     return errors
 
 
-def _create(roster: Roster, planned: Sequence[PlannedPost], by) -> list[Post]:
-    """Write the posts (assignments first, then the posts linking them): bulk, no checks."""
+def _create(roster: Roster, planned: Sequence[PlannedPost], by) -> list[int]:
+    """Write the posts, no checks (callers have made them, in bulk): the assignments first,
+    then the posts linking them; returns the new assignments' ids (those of the posts, in
+    the order of `planned`). A year of a roster is tens of thousands of rows: they go in as
+    plain INSERTs, not model instances (see _bulk)."""
+    if not planned:
+        return []
     shifts = _shifts(roster, [p.day for p in planned])
+    user_id = by.pk if getattr(by, "is_authenticated", False) else None
     now = timezone.now()
-    user = by if getattr(by, "is_authenticated", False) else None
-    assignments = []
+    # The local days a shift touches (a 20:00–08:00 shift is on both), once per shift.
+    days = {
+        key: (timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))) for key, (_pk, start, end) in shifts.items()
+    }
+    rows = []
     for p in planned:
-        shift = shifts[(p.day, p.slot)]
-        assignments.append(
-            Assignment(
-                staff=p.staff,
-                role=p.role,
-                unit=roster.unit,
-                start_date=timezone.localdate(shift.starts_at),
-                end_date=timezone.localdate(shift.ends_at - timedelta(microseconds=1)),
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-                created_by=user,
-                created_at=now,
-            )
-        )
-    Assignment.objects.bulk_create(assignments, batch_size=2000)
-    posts = [
-        Post(shift=shifts[(p.day, p.slot)], assignment=a, staff=p.staff, role=p.role, phone=p.phone or p.staff.phone)
-        for p, a in zip(planned, assignments, strict=True)
+        _pk, start, end = shifts[(p.day, p.slot)]
+        rows.append((p.staff.pk, p.role, roster.unit_id, *days[(p.day, p.slot)], start, end, user_id, now))
+    fields = ["staff", "role", "unit", "start_date", "end_date", "starts_at", "ends_at", "created_by", "created_at"]
+    assignment_ids = insert_rows(Assignment, fields, rows, returning=True)
+    rows = [
+        (shifts[(p.day, p.slot)][0], assignment_id, p.staff.pk, p.role, p.phone or p.staff.phone)
+        for p, assignment_id in zip(planned, assignment_ids, strict=True)
     ]
-    Post.objects.bulk_create(posts, batch_size=2000)
-    return posts
+    insert_rows(Post, ["shift", "assignment", "staff", "role", "phone"], rows)
+    return assignment_ids
 
 
 def _delete_posts(posts) -> int:
@@ -231,8 +249,8 @@ def post_add(*, roster: Roster, day: date, slot: int, staff: Staff | None, role:
     if any(p.checked_in_at for p in replaced):
         raise ValidationError({"staff": _("The leader on duty has already checked in on this shift.")})
     _delete_posts(replaced)
-    (post,) = _create(roster, [PlannedPost(day, slot, staff, role, phone)], by)
-    return post
+    (assignment_id,) = _create(roster, [PlannedPost(day, slot, staff, role, phone)], by)
+    return Post.objects.get(assignment_id=assignment_id)
 
 
 @transaction.atomic

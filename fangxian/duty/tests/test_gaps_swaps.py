@@ -103,3 +103,37 @@ def test_swap_with_oneself_from_the_page(duty, client):
     assert not Swap.objects.exists()
     assert selectors.my_posts(duty.staff_user).count() == 1
     assert DUTY_LEADER_KEY != DUTY_STAFF_KEY
+
+
+def test_gaps_take_the_same_queries_for_more_rosters_and_people(duty, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangxian.org.testing import StaffFactory, UnitFactory
+
+    start = duty.day(0)
+
+    def plant(roster, leader, staff):
+        """Two weeks filled, the person on duty also on the school's roster once (twice at
+        once), and on approved duty leave one day (every query of the list runs)."""
+        end = start + timedelta(days=13)
+        services.rotation_fill(roster=roster, start=start, end=end, leaders=[leader], staff=[staff], by=duty.office)
+        post = Post.objects.filter(shift__roster=roster, shift__day=start + timedelta(days=3), staff=staff).first()
+        Assignment.objects.create(
+            staff=staff, role=DUTY_STAFF_KEY, unit=duty.uni.institution, starts_at=post.shift.starts_at, ends_at=post.shift.ends_at
+        )
+        day = start + timedelta(days=5)
+        Unavailability.objects.create(staff=staff, start_date=day, end_date=day, reason="培训", status=Unavailability.Status.APPROVED)
+
+    plant(duty.roster, duty.dean, duty.staff)
+    with CaptureQueriesContext(connection) as one:
+        gaps = selectors.gaps(duty.office, start=start)
+    assert [t[0] for t in gaps.twice] == [duty.staff] and {p.staff for p, _leave in gaps.on_leave} == {duty.staff}
+    for n in range(4):
+        unit = UnitFactory(kind="department", name=f"部门{n}", parent=duty.uni.institution)
+        roster = services.roster_save(unit=unit, by=None)
+        plant(roster, StaffFactory(unit=unit), StaffFactory(unit=unit))
+    with django_assert_max_num_queries(len(one)):
+        gaps = selectors.gaps(duty.office, start=start)
+    assert len(gaps.twice) == 5 and len({p.staff for p, _leave in gaps.on_leave}) == 5
+    assert len(one) <= 8

@@ -65,6 +65,49 @@ def test_rotation_fill_is_all_or_nothing(duty):
     assert Post.objects.count() == before
 
 
+def test_a_long_fill_takes_the_queries_of_a_short_one(duty, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fill = {"roster": duty.roster, "leaders": [duty.dean], "staff": [duty.staff, duty.staff2], "by": duty.office}
+    with CaptureQueriesContext(connection) as week:
+        services.rotation_fill(start=duty.day(1), end=duty.day(7), **fill)
+    with django_assert_max_num_queries(len(week)):
+        assert services.rotation_fill(start=duty.day(8), end=duty.day(127), **fill) == 120 * 2 * 2
+    # Planned again over some of those days (with the people the other way round): the posts
+    # there are replaced.
+    swapped = {**fill, "staff": [duty.staff2, duty.staff]}
+    assert services.rotation_fill(start=duty.day(100), end=duty.day(127), **swapped) == 28 * 2 * 2
+    posts = list(Post.objects.filter(shift__roster=duty.roster).select_related("shift", "assignment"))
+    assert len(posts) == 127 * 2 * 2
+    assert Assignment.objects.filter(unit=duty.uni.college, role__in=[DUTY_LEADER_KEY, DUTY_STAFF_KEY]).count() == len(posts)
+    for post in posts:
+        a, shift = post.assignment, post.shift
+        # Each post is its assignment, bound to the shift's window, on the local days it touches.
+        assert (a.staff_id, a.role, a.unit_id, a.created_by) == (post.staff_id, post.role, duty.uni.college.pk, duty.office)
+        assert (a.starts_at, a.ends_at) == (shift.starts_at, shift.ends_at) == duty.roster.window(shift.day, shift.slot)
+        assert (a.start_date, a.end_date) == (shift.day, shift.day + timedelta(days=shift.slot))
+        assert (post.checked_in_at, post.checked_out_at, post.handover_note) == (None, None, "")
+        assert post.phone == ("13800001111" if post.staff == duty.staff else post.staff.phone)
+    # What org reads: the leader on duty for anything in the college, during a night shift.
+    night = duty.day(100)
+    assert holders_above(duty.uni.klass, [DUTY_LEADER_KEY], at=at(night, 23)) == [duty.dean]
+
+
+def test_the_plan_names_each_person_on_duty_twice(duty):
+    # Hand-planned posts overlapping among themselves and with a post already there.
+    services.post_add(roster=duty.school, day=duty.day(5), slot=0, staff=duty.staff, role=DUTY_STAFF_KEY, by=duty.office)
+    planned = [
+        services.PlannedPost(duty.day(5), 0, duty.staff, DUTY_STAFF_KEY, where="第 2 行"),
+        services.PlannedPost(duty.day(6), 1, duty.staff2, DUTY_STAFF_KEY, where="第 3 行"),
+        services.PlannedPost(duty.day(6), 1, duty.staff2, DUTY_LEADER_KEY, where="第 4 行"),
+    ]
+    problems = services.check_plan(duty.roster, planned)
+    assert len(problems) == 2
+    assert problems[0].startswith("第 2 行") and duty.uni.institution.name in problems[0]
+    assert problems[1].startswith("第 4 行") and "第 3 行" in problems[1]
+
+
 def test_roster_page_and_scope(duty, client, verified_client):
     services.post_add(roster=duty.roster, day=duty.day(0), slot=0, staff=duty.staff, role=DUTY_STAFF_KEY, by=duty.office)
     page = verified_client(duty.office).get(reverse("duty:roster", args=[duty.roster.pk]))

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from fangxian.notify import channels
 from fangxian.notify.models import Delivery, Notification
-from fangxian.notify.services import notifications_mark_read, notify_groups, notify_users
+from fangxian.notify.services import notifications_mark_read, notify_groups, notify_many, notify_users
 
 
 class FakeWebhook:
@@ -62,6 +62,26 @@ def test_in_app_and_email(make_user, django_capture_on_commit_callbacks):
     assert Notification.objects.filter(user=with_mail, kind="test.hello").count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["a1@example.edu.cn"] and mail.outbox[0].subject == "测试通知"
     assert Delivery.objects.get(channel="email").ok
+
+
+def test_a_whole_audience_by_ids(make_user, django_capture_on_commit_callbacks, django_assert_max_num_queries, monkeypatch):
+    from fangxian.notify import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)  # the accounts read a few at a time
+    with_mail = make_user("b1", email="b1@example.edu.cn")
+    others = [make_user(f"b{n}") for n in range(2, 6)]
+    gone = make_user("b9", email="b9@example.edu.cn", is_active=False)
+    ids = [with_mail.pk, *[u.pk for u in others], gone.pk, with_mail.pk]
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(8):
+        sent = notify_many(user_ids=ids, kind="test.all", title="全校通知" * 60, body="正文", url="/n/1/")
+    # Each active account once, as notify_users writes it; the inactive one not at all.
+    assert sent == 5
+    rows = Notification.objects.filter(kind="test.all")
+    assert sorted(rows.values_list("user_id", flat=True)) == sorted([with_mail.pk, *[u.pk for u in others]])
+    row = rows.get(user=with_mail)
+    assert (len(row.title), row.body, row.url, row.read_at) == (200, "正文", "/n/1/", None) and row.created_at is not None
+    assert [m.to for m in mail.outbox] == [["b1@example.edu.cn"]]
+    assert notify_many(user_ids=[gone.pk], kind="test.all", title="x") == 0
 
 
 def test_wecom_and_dingtalk_formats(webhook, settings, django_capture_on_commit_callbacks, db):
