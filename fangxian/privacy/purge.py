@@ -36,7 +36,7 @@ from .models import AFTER_EMERGENCY_DAYS, EmergencyEnd, PurgeRun
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
+BATCH = 5000
 LEASE = "privacy-purge"
 LEASE_TTL = timedelta(hours=2)
 
@@ -184,12 +184,15 @@ def _run_step(run: PurgeRun, step: Step, since: str | None) -> None:
     if step.mode == "deidentify" and since:
         base = base.filter(**{f"{dated_by}__gte": date_bound(step.model, dated_by, datetime.fromisoformat(since))})
     counts = run.counts.setdefault(step.entry.label, {"deleted": 0, "deidentified": 0, "kept": 0})
+    with_deadlines = _has_deadlines(step.model)
     while True:
         pks = list(base.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:BATCH])
         with transaction.atomic(), disable_auditlog():
             if pks:
                 if step.mode == "delete":
-                    _delete(run, step, pks, counts)
+                    # The batch as a range of keys: exactly `pks` (the first BATCH rows after
+                    # `after`), without binding thousands of parameters per statement.
+                    _delete(run, step, base.filter(pk__gt=after, pk__lte=pks[-1]), pks, counts, with_deadlines)
                 else:
                     counts["deidentified"] += _deidentify(step, pks)
                 after = pks[-1]
@@ -200,11 +203,19 @@ def _run_step(run: PurgeRun, step: Step, since: str | None) -> None:
             return
 
 
-def _delete(run: PurgeRun, step: Step, pks: list, counts: dict) -> None:
+def _has_deadlines(model: type[models.Model]) -> bool:
+    """Whether any deadline points at a row of `model` (most tables never have one: then a
+    batch needs no second statement)."""
+    from fangxian.deadlines.models import Deadline
+
+    return Deadline.objects.filter(content_type=ContentType.objects.get_for_model(model)).exists()
+
+
+def _delete(run: PurgeRun, step: Step, batch: models.QuerySet, pks: list, counts: dict, with_deadlines: bool) -> None:
     content_type = ContentType.objects.get_for_model(step.model)
     try:
         with transaction.atomic():
-            _total, per_model = step.model._base_manager.filter(pk__in=pks).delete()
+            _total, per_model = batch.delete()
             deleted = pks
     except (ProtectedError, RestrictedError):
         # Some rows are still referenced by rows that are kept: delete the others one by one.
@@ -227,7 +238,7 @@ def _delete(run: PurgeRun, step: Step, pks: list, counts: dict) -> None:
             # Rows removed with them (cascades): counted under their own table.
             other = run.counts.setdefault(label, {"deleted": 0, "deidentified": 0, "kept": 0})
             other["deleted"] += n
-    if deleted:
+    if deleted and with_deadlines:
         from fangxian.deadlines.models import Deadline
 
         Deadline.objects.filter(content_type=content_type, object_id__in=deleted).delete()
