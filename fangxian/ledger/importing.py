@@ -44,6 +44,9 @@ class StayImporter(Importer):
     name = "ledger_stays"
     title = gettext_lazy("Stay list")
     undoable = True
+    # The masked ledger export comes back: a masked ID number stands for the student's, a
+    # masked contact phone for the one on the stay already registered in this period.
+    masked_cells = True
     key = ("student_number",)
     columns = [
         Column("student_number", "学号", kind=IDENTIFIER, required=True, max_length=32, example="2021000001"),
@@ -136,7 +139,10 @@ class StayImporter(Importer):
                         row, "name", _("The name does not match the student number (the records say %(name)s).") % {"name": student.name}
                     )
                 )
-            if row["id_number"] and row["id_number"] != student.id_number:
+            problem = self.keep_masked(row, "id_number", student.id_number or "")
+            if problem:
+                errors.append(problem)
+            elif row["id_number"] and row["id_number"] != student.id_number:
                 errors.append(self.error(row, "id_number", _("The ID number does not match the student's records.")))
             start, end = row["start_date"], row["end_date"]
             dates_ok = True
@@ -189,6 +195,18 @@ class StayImporter(Importer):
                             % {"period": app.period.name, "start": app.start_date, "end": app.end_date},
                         )
                     )
+            for key in ("emergency_phone", "parent_phone"):
+                problem = self.keep_masked(
+                    row,
+                    key,
+                    getattr(unchanged, key) if unchanged is not None else None,
+                    unknown=_(
+                        "A masked number can only be used for a stay already registered in this period, "
+                        "and must match the number there; write the full number."
+                    ),
+                )
+                if problem:
+                    errors.append(problem)
             bed = beds.find(row["bed"], own_bed_id=student.bed_id) if row["bed"] else beds.by_id.get(student.bed_id)
             if bed == "ambiguous":
                 errors.append(

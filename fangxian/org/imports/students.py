@@ -66,6 +66,7 @@ class StudentImporter(Importer):
     blanks_option = True
     undoable = True
     exportable = True
+    masked_cells = True  # the masked export comes back: a masked number of a known student is "unchanged"
     description = gettext_lazy("Student number, name, gender, ID number, phone, class, bed and status.")
     key = ("student_number",)
     columns = [
@@ -153,7 +154,13 @@ class StudentImporter(Importer):
         bed_rows: dict[int, int] = {}
         id_rows: dict[str, int] = {}
         errors: list[RowError] = []
+        id_at, phone_at = 1 + self.FIELDS.index("id_number"), 1 + self.FIELDS.index("phone")
         for row in rows:
+            old = existing.get(row["student_number"])
+            for key, at in (("id_number", id_at), ("phone", phone_at)):
+                problem = self.keep_masked(row, key, old[at] if old is not None else None)
+                if problem:
+                    errors.append(problem)
             errors += self._check_class(row, classes, near_classes)
             bed_errors, bed_read = self._check_bed(row, beds, bed_owner, bed_rows, in_file)
             errors += bed_errors
