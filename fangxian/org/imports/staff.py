@@ -63,7 +63,10 @@ class StaffImporter(Importer):
         ),
         *MESSENGER_COLUMNS,
     ]
-    template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
+    template_notes = [
+        "按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。",
+        "导出文件中脱敏的手机号、身份证号（如 138****5678、6201**********123X）可原样导回，表示不改；新人员须填写完整号码。",
+    ]
 
     FIELDS = ("name", "gender", "unit_id", "title", "phone", "id_number", "is_active")
 
