@@ -189,6 +189,26 @@ def normalize_phone(text: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match else value
 
 
+class Masked(str):
+    """A number cell as a masked export writes it (6201**********123X, 138****5678). An
+    importer that reads its own exports back (`masked_cells`) lets it stand for the number
+    stored for that same person when the stored number masks the same way (`keep_masked`);
+    a masked cell left unresolved after `validate` is refused, so it is never stored."""
+
+    __slots__ = ()
+
+
+_MASK_CHARS = str.maketrans("＊", "*")
+
+
+def masked_form(kind: str, stored: str) -> str:
+    """How an export masks a stored ID number or phone, read back as `clean_cell` reads
+    the masked cell (so the two compare equal)."""
+    if kind == ID_NUMBER:
+        return idnumber.normalize(idnumber.mask(stored))
+    return normalize_phone(idnumber.mask_phone(stored))
+
+
 PREVIEW_LIMIT = 500
 
 
@@ -250,6 +270,10 @@ class Importer(ABC):
     exportable: ClassVar[bool] = False  # has export_rows(): the list in this import's columns
     undoable: ClassVar[bool] = False  # every write goes through log_changes, so the batch can be undone
     creates_nodes: ClassVar[bool] = False  # the form offers "create missing units and places"
+    # A masked ID number or phone (as this platform's exports write them) is read as a
+    # `Masked` cell that `validate` resolves with `keep_masked` against the person's stored
+    # number; False: a masked number is refused when the cell is read.
+    masked_cells: ClassVar[bool] = False
 
     def __init__(self, *, user=None):
         self.user = user
@@ -311,7 +335,10 @@ class Importer(ABC):
         if not any(error.row == 0 for error in errors):
             # Check the rows that read cleanly too, so that one run lists every problem.
             bad_rows = {error.row for error in errors}
-            errors += self.validate([row for row in rows if row.number not in bad_rows])
+            checked = [row for row in rows if row.number not in bad_rows]
+            errors += self.validate(checked)
+            if self.masked_cells:
+                errors += self._unresolved_masks(checked)
         if errors:
             report.errors = sorted(errors, key=lambda e: (e.row, e.column))
             report.error_file = self.error_workbook(table, report.errors)
@@ -331,6 +358,51 @@ class Importer(ABC):
             report.error_file = self.error_workbook(table, exc.errors)
         report.changes = self._preview
         return report
+
+    def keep_masked(self, row: Row, key: str, stored: str | None, *, unknown: str = "") -> RowError | None:
+        """Resolve a masked cell (`Masked`) of `row`: `stored` is the number the system holds
+        for the row's person (None: the row is a new person). When the stored number masks
+        exactly as the cell reads, the cell means "unchanged" and takes the stored value;
+        otherwise the row is refused, naming the column (`unknown`: the message for a row
+        with no stored number to compare, by default the one for a new person). Other cells
+        are left as they are. No query: the caller has read its people in bulk."""
+        value = row.values.get(key)
+        if type(value) is not Masked:
+            return None
+        if stored is None:
+            row.values[key] = ""
+            return self.error(row, key, unknown or self.masked_new_message())
+        if stored and masked_form(self.column(key).kind, stored) == value:
+            row.values[key] = stored
+            return None
+        row.values[key] = ""
+        return self.error(
+            row,
+            key,
+            _(
+                "The masked number does not match the number in the system for this person "
+                "(a masked number can only stand for it unchanged); write the full number."
+            ),
+        )
+
+    @staticmethod
+    def masked_new_message() -> str:
+        return _(
+            "A masked number can only be used for a person already in the system, and must match the number there; write the full number."
+        )
+
+    def _unresolved_masks(self, rows: list[Row]) -> list[RowError]:
+        """Masked cells `validate` did not resolve (a new person, an importer that does not
+        read that column back): refused, so a masked number is never written."""
+        keys = [c.key for c in self.columns if c.kind in (ID_NUMBER, PHONE) and c.key in self.present]
+        errors = []
+        for row in rows:
+            values = row.values
+            for key in keys:
+                if type(values[key]) is Masked:
+                    values[key] = ""
+                    errors.append(self.error(row, key, self.masked_new_message()))
+        return errors
 
     def ask(self, book: ReadWorkbook) -> list[RowError]:
         """What the user must decide before the file is read: which sheet, when there are
@@ -690,6 +762,11 @@ class Importer(ABC):
         """An ID number or a phone, from its cleaned text (see `clean_identifier`)."""
         if not text:
             return "", (_("This column is required.") if column.required else None)
+        if "*" in text or "＊" in text:
+            text = text.translate(_MASK_CHARS)
+            if not self.masked_cells:
+                return text, _("This is a masked number (as exports show it); write the full number.")
+            return Masked(idnumber.normalize(text) if column.kind == ID_NUMBER else normalize_phone(text)), None
         if column.kind == ID_NUMBER:
             value = idnumber.normalize(text)
             problem = idnumber.problem(value)
@@ -743,6 +820,7 @@ __all__ = [
     "ImportOptions",
     "ImportReport",
     "Importer",
+    "Masked",
     "Row",
     "RowError",
     "ValidationError",

@@ -40,15 +40,21 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
+MASKED_PHONE_HELP = "本期已登记留校的学生，导出文件中脱敏的号码（如 139****0000）可原样导回，表示不改；新登记的须填写完整号码。"
+
+
 class StayImporter(Importer):
     name = "ledger_stays"
     title = gettext_lazy("Stay list")
     undoable = True
+    # The masked ledger export comes back: a masked ID number stands for the student's, a
+    # masked contact phone for the one on the stay already registered in this period.
+    masked_cells = True
     key = ("student_number",)
     columns = [
         Column("student_number", "学号", kind=IDENTIFIER, required=True, max_length=32, example="2021000001"),
         Column("name", "姓名", kind=NAME, required=True, max_length=50, example="张三"),
-        Column("id_number", "身份证号", kind=ID_NUMBER, help="可不填；填写时须与学籍一致"),
+        Column("id_number", "身份证号", kind=ID_NUMBER, help="可不填；填写时须与学籍一致（导出文件中脱敏的号码可原样保留）"),
         Column("start_date", "留校开始日期", kind=DATE, required=True, aliases=("开始日期", "留校起"), example="2022-07-10"),
         Column("end_date", "留校结束日期", kind=DATE, required=True, aliases=("结束日期", "留校止"), example="2022-08-31"),
         Column("reason", "留校事由", required=True, max_length=50, aliases=("事由",), example="考研"),
@@ -61,9 +67,9 @@ class StayImporter(Importer):
             example="1号公寓-101-1号床",
         ),
         Column("emergency_contact", "紧急联系人", kind=NAME, required=True, max_length=50, example="张父"),
-        Column("emergency_phone", "紧急联系电话", kind=PHONE, required=True, example="13900000000"),
+        Column("emergency_phone", "紧急联系电话", kind=PHONE, required=True, example="13900000000", help=MASKED_PHONE_HELP),
         Column("parent_name", "家长姓名", kind=NAME, required=True, max_length=50, example="张父"),
-        Column("parent_phone", "家长电话", kind=PHONE, required=True, example="13900000000"),
+        Column("parent_phone", "家长电话", kind=PHONE, required=True, example="13900000000", help=MASKED_PHONE_HELP),
         Column("categories", "分类", max_length=200, help="多个分类用顿号分隔，如 封闭管理、经济困难"),
         Column("pledge", "已签安全承诺", kind=BOOLEAN, required=True, aliases=("安全承诺",), example="是"),
     ]
@@ -136,7 +142,10 @@ class StayImporter(Importer):
                         row, "name", _("The name does not match the student number (the records say %(name)s).") % {"name": student.name}
                     )
                 )
-            if row["id_number"] and row["id_number"] != student.id_number:
+            problem = self.keep_masked(row, "id_number", student.id_number or "")
+            if problem:
+                errors.append(problem)
+            elif row["id_number"] and row["id_number"] != student.id_number:
                 errors.append(self.error(row, "id_number", _("The ID number does not match the student's records.")))
             start, end = row["start_date"], row["end_date"]
             dates_ok = True
@@ -189,6 +198,18 @@ class StayImporter(Importer):
                             % {"period": app.period.name, "start": app.start_date, "end": app.end_date},
                         )
                     )
+            for key in ("emergency_phone", "parent_phone"):
+                problem = self.keep_masked(
+                    row,
+                    key,
+                    getattr(unchanged, key) if unchanged is not None else None,
+                    unknown=_(
+                        "A masked number can only be used for a stay already registered in this period, "
+                        "and must match the number there; write the full number."
+                    ),
+                )
+                if problem:
+                    errors.append(problem)
             bed = beds.find(row["bed"], own_bed_id=student.bed_id) if row["bed"] else beds.by_id.get(student.bed_id)
             if bed == "ambiguous":
                 errors.append(

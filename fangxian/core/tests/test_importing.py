@@ -157,3 +157,60 @@ def test_template_has_chinese_headers_and_required_marks():
 
 def test_row_error_reads_as_row_column_problem():
     assert str(RowError(7, "姓名", "必填")) == "第 7 行 · 姓名 · 必填"
+
+
+# -- masked numbers (as exports write them) -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_importer_that_does_not_read_masked_numbers_refuses_them_by_cell():
+    report = AccountImporter().run(xlsx([HEADER, ["zhang3", "张三", "1101**********002X", "139****5678", ""]]))
+    assert sorted(str(e) for e in report.errors) == [
+        "第 2 行 · 手机号 · 这是脱敏的号码（导出文件中的样式），不能导入；请填写完整号码。",
+        "第 2 行 · 身份证号 · 这是脱敏的号码（导出文件中的样式），不能导入；请填写完整号码。",
+    ]
+    assert not User.objects.exists()
+
+
+STORED = {"zhang3": "11010519491231002X", "li4": "110105194912310038"}
+
+
+class MaskedAccountImporter(AccountImporter):
+    """Reads masked ID numbers back against STORED (what the system holds per user name);
+    leaves masked phones alone, which the machinery then refuses."""
+
+    masked_cells = True
+
+    def validate(self, rows):
+        self.seen = {}
+        errors = [e for row in rows if (e := self.keep_masked(row, "id_number", STORED.get(row["username"])))]
+        for row in rows:
+            self.seen[row["username"]] = row["id_number"]
+        return errors
+
+
+@pytest.mark.django_db
+def test_a_masked_number_stands_for_the_stored_one_only_when_it_masks_it():
+    importer = MaskedAccountImporter()
+    # Half-width or full-width stars, lower-case x: the stored number's mask.
+    report = importer.run(
+        xlsx([HEADER, ["zhang3", "张三", "1101＊＊＊＊＊＊＊＊＊＊002x", "", ""], ["li4", "李四", "1101**********0038", "", ""]])
+    )
+    assert report.ok and report.created == 2, [str(e) for e in report.errors]
+    assert importer.seen == STORED  # the stored numbers, never the masks
+    refused = MaskedAccountImporter().run(
+        xlsx(
+            [
+                HEADER,
+                ["zhang3", "张三", "1101**********0038", "", ""],  # li4's mask
+                ["wang5", "王五", "1101**********002X", "", ""],  # nobody stored
+                ["li4", "李四", "", "139****5678", ""],  # a masked phone nobody resolves
+            ]
+        )
+    )
+    assert sorted(str(e) for e in refused.errors) == [
+        "第 2 行 · 身份证号 · 脱敏的号码与系统中此人的号码不一致（脱敏的号码只表示号码不变）；请填写完整号码。",
+        "第 3 行 · 身份证号 · 脱敏的号码只能用于已有的人，且须与系统中的号码一致；请填写完整号码。",
+        "第 4 行 · 手机号 · 脱敏的号码只能用于已有的人，且须与系统中的号码一致；请填写完整号码。",
+    ]
+    assert not User.objects.filter(username="wang5").exists()

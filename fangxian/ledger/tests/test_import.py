@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fangxian.core import idnumber
 from fangxian.ledger.importing import StayImporter
 from fangxian.ledger.models import LedgerEntry, StayApplication, StudentTag
 from fangxian.ledger.models import Status as S
@@ -274,15 +275,89 @@ def test_a_reimported_list_applies_contacts_and_reports_what_it_cannot_change(le
     assert StayApplication.objects.get(student=a).start_date == ledger.period.start_date
 
 
-def test_the_ledger_export_imports_again_as_a_stay_list(ledger, verified_client, office):
-    """Round trip: export, correct a contact in Excel, import the file again."""
+def _edit(content: bytes, changes: dict[tuple[int, str], object]) -> SimpleUploadedFile:
+    """The exported workbook with cells changed: {(data row index, column header): value}."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    header_row = next(r for r in sheet.iter_rows() if r[0].value == "学号")
+    columns = {c.value: c.column for c in header_row}
+    for (index, header), value in changes.items():
+        sheet.cell(row=header_row[0].row + 1 + index, column=columns[header], value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("台账.xlsx", buffer.getvalue())
+
+
+def _numbers(students) -> dict:
+    return {
+        app.student_id: (app.student.id_number, app.emergency_phone, app.parent_phone)
+        for app in StayApplication.objects.filter(student__in=students).select_related("student")
+    }
+
+
+def test_the_masked_ledger_export_imports_again_as_a_stay_list(ledger, verified_client, office):
+    """Round trip with the export every role gets (ID numbers and phones masked): correct a
+    note in Excel, import the file again; the masked numbers mean "unchanged"."""
+    uni = ledger.uni
+    students = uni.students
+    assert run(ledger, office, [row(student, ledger) for student in students]).ok
+    before = _numbers(students)
+    masked = verified_client(office).get(reverse("ledger:export")).content
+    cells = str(list(openpyxl.load_workbook(io.BytesIO(masked)).active.values))
+    assert students[0].id_number not in cells and idnumber.mask(students[0].id_number) in cells
+    same = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", masked))
+    assert same.ok and (same.created, same.updated, same.unchanged) == (0, 0, 3), [str(e) for e in same.errors]
+    # One note corrected: the preview shows only that change, the import writes only it.
+    edited = _edit(masked, {(0, "具体说明"): "备考"})
+    preview = StayImporter(user=office, period=ledger.period).run(edited, dry_run=True)
+    assert preview.ok and (preview.created, preview.updated, preview.unchanged) == (0, 1, 2), [str(e) for e in preview.errors]
+    assert [len(fields) for _label, fields in preview.changes] == [1]  # the note, no number
+    edited.seek(0)
+    done = StayImporter(user=office, period=ledger.period).run(edited)
+    assert done.ok and (done.created, done.updated, done.unchanged) == (0, 1, 2), [str(e) for e in done.errors]
+    assert StayApplication.objects.filter(reason_note="备考").count() == 1
+    assert _numbers(students) == before
+    # A full number typed over a masked one is a change like any other.
+    phoned = StayImporter(user=office, period=ledger.period).run(_edit(masked, {(1, "家长电话"): "135-0000-0007"}))
+    assert phoned.ok and phoned.updated == 1, [str(e) for e in phoned.errors]
+    assert StayApplication.objects.filter(parent_phone="13500000007").count() == 1
+
+
+def test_a_masked_number_that_is_not_the_stored_one_is_refused(ledger, verified_client, office):
+    uni = ledger.uni
+    a, b, c = uni.students
+    assert run(ledger, office, [row(a, ledger), row(b, ledger)]).ok
+    before = _numbers([a, b])
+    assert a.id_number[-4:] != b.id_number[-4:]
+    masked = verified_client(office).get(reverse("ledger:export")).content
+    # Another number masked the same way is not "unchanged"; nor is another student's ID.
+    wrong = StayImporter(user=office, period=ledger.period).run(
+        _edit(
+            masked,
+            {(0, "紧急联系电话"): "139****1111", (1, "身份证号"): a.id_number[:4] + "*" * 10 + a.id_number[-4:], (0, "具体说明"): "x"},
+        )
+    )
+    texts = [str(e) for e in wrong.errors]
+    assert not wrong.ok and len(texts) == 2, texts
+    assert any(t.startswith("第 4 行 · 紧急联系电话 · 脱敏的号码与系统中此人的号码不一致") for t in texts), texts
+    assert any(t.startswith("第 5 行 · 身份证号 · 脱敏的号码与系统中此人的号码不一致") for t in texts), texts
+    assert _numbers([a, b]) == before and not StayApplication.objects.filter(reason_note="x").exists()
+    # A masked phone on a row that registers a new stay cannot stand for anything.
+    new = StayImporter(user=office, period=ledger.period).run(
+        _edit(masked, {(1, "学号"): c.student_number, (1, "姓名"): c.name, (1, "身份证号"): idnumber.mask(c.id_number)})
+    )
+    texts = [str(e) for e in new.errors]
+    assert not new.ok, texts
+    assert "第 5 行 · 紧急联系电话 · 脱敏的号码只能用于本期已登记的留校，且须与系统中的号码一致；请填写完整号码。" in texts, texts
+    assert "第 5 行 · 家长电话 · 脱敏的号码只能用于本期已登记的留校，且须与系统中的号码一致；请填写完整号码。" in texts, texts
+    assert not any("身份证号" in t for t in texts), texts  # c's own ID number, masked, matches the records
+    assert not StayApplication.objects.filter(student=c).exists() and _numbers([a, b]) == before
+
+
+def test_the_unmasked_ledger_export_imports_again_as_a_stay_list(ledger, verified_client, office):
+    """Round trip with an approved unmasked export: correct a contact in Excel, import again."""
     uni = ledger.uni
     assert run(ledger, office, [row(student, ledger) for student in uni.students]).ok
-    # A masked export cannot go back in: the masked numbers are refused by row, nothing changes.
-    masked = verified_client(office).get(reverse("ledger:export")).content
-    refused = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", masked))
-    assert not refused.ok and any("****" in str(e) and "电话号码" in str(e) for e in refused.errors)
-    # The whole list, with an approved unmasked export, goes round.
     from fangxian.privacy.testing import approved_grant
 
     day = timezone.localdate().isoformat()
@@ -290,13 +365,6 @@ def test_the_ledger_export_imports_again_as_a_stay_list(ledger, verified_client,
     exported = verified_client(office).get(reverse("ledger:export"), {"day": day, "grant": grant.pk}).content
     same = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", exported))
     assert same.ok and (same.created, same.updated, same.unchanged) == (0, 0, 3), [str(e) for e in same.errors]
-    workbook = openpyxl.load_workbook(io.BytesIO(exported))
-    sheet = workbook.active
-    header_row = next(r for r in sheet.iter_rows() if r[0].value == "学号")
-    column = next(c.column for c in header_row if c.value == "家长电话")
-    sheet.cell(row=header_row[0].row + 1, column=column, value="135-0000-0007")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    edited = StayImporter(user=office, period=ledger.period).run(SimpleUploadedFile("台账.xlsx", buffer.getvalue()))
+    edited = StayImporter(user=office, period=ledger.period).run(_edit(exported, {(0, "家长电话"): "135-0000-0007"}))
     assert edited.ok and (edited.created, edited.updated, edited.unchanged) == (0, 1, 2), [str(e) for e in edited.errors]
     assert StayApplication.objects.filter(parent_phone="13500000007").count() == 1

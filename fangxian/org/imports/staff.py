@@ -27,6 +27,7 @@ class StaffImporter(Importer):
     blanks_option = True
     undoable = True
     exportable = True
+    masked_cells = True  # the masked export comes back: a masked number of known staff is "unchanged"
     description = gettext_lazy("Staff number, name, gender, unit, title, phone and whether they still work here.")
     key = ("staff_number",)
     columns = [
@@ -62,7 +63,10 @@ class StaffImporter(Importer):
         ),
         *MESSENGER_COLUMNS,
     ]
-    template_notes = ["按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。"]
+    template_notes = [
+        "按工号匹配：新工号新建，已有工号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。",
+        "导出文件中脱敏的手机号、身份证号（如 138****5678、6201**********123X）可原样导回，表示不改；新人员须填写完整号码。",
+    ]
 
     FIELDS = ("name", "gender", "unit_id", "title", "phone", "id_number", "is_active")
 
@@ -88,8 +92,20 @@ class StaffImporter(Importer):
         if institution is None:
             return [RowError(0, "", _("Create the institution first: there is no institution to import into."))]
         by_name, by_path = _unit_paths(institution)
+        # The institution's staff, read once here for `apply` too: a masked number in the
+        # file stands for the stored one.
+        existing = {
+            number: (pk, *values)
+            for number, pk, *values in Staff.objects.filter(institution=institution).values_list("staff_number", "pk", *self.FIELDS)
+        }
+        id_at, phone_at = 1 + self.FIELDS.index("id_number"), 1 + self.FIELDS.index("phone")
         errors = []
         for row in rows:
+            old = existing.get(row["staff_number"])
+            for key, at in (("id_number", id_at), ("phone", phone_at)):
+                problem = self.keep_masked(row, key, old[at] if old is not None else None)
+                if problem:
+                    errors.append(problem)
             pk, problem = _resolve(row["unit"], by_name, by_path, institution.name, TOP_UNIT_KINDS)
             if pk is None:
                 # Not a college or department: any unit of that name (a major, a class).
@@ -103,6 +119,7 @@ class StaffImporter(Importer):
             if problem:
                 errors.append(problem)
         self._institution = institution
+        self._existing = existing
         return errors
 
     SOURCES = {
@@ -117,10 +134,7 @@ class StaffImporter(Importer):
 
     def apply(self, rows: list[Row]) -> tuple[int, int, int]:
         institution = self._institution
-        existing = {
-            number: (pk, *values)
-            for number, pk, *values in Staff.objects.filter(institution=institution).values_list("staff_number", "pk", *self.FIELDS)
-        }
+        existing = self._existing
         given = [name for name in self.FIELDS if self.SOURCES[name] in self.present]
         new, changed, logs, unchanged = [], [], [], 0
         leaving: list[tuple[int, object]] = []  # (staff pk, leaving day) of those marked gone by this file

@@ -66,6 +66,7 @@ class StudentImporter(Importer):
     blanks_option = True
     undoable = True
     exportable = True
+    masked_cells = True  # the masked export comes back: a masked number of a known student is "unchanged"
     description = gettext_lazy("Student number, name, gender, ID number, phone, class, bed and status.")
     key = ("student_number",)
     columns = [
@@ -92,7 +93,8 @@ class StudentImporter(Importer):
         *MESSENGER_COLUMNS,
     ]
     template_notes = [
-        "按学号匹配：新学号新建，已有学号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。床位写在校区、楼栋、房间、床位四列，或写在床位路径一列。"
+        "按学号匹配：新学号新建，已有学号更新。文件里没有的列不改动；空着的单元格不改动（除非选择“空单元格清空该项”）。床位写在校区、楼栋、房间、床位四列，或写在床位路径一列。",
+        "导出文件中脱敏的身份证号、手机号（如 6201**********123X、138****5678）可原样导回，表示不改；新学生须填写完整号码。",
     ]
 
     FIELDS = ("name", "gender", "id_number", "phone", "klass_id", "bed_id", "status")
@@ -153,7 +155,13 @@ class StudentImporter(Importer):
         bed_rows: dict[int, int] = {}
         id_rows: dict[str, int] = {}
         errors: list[RowError] = []
+        id_at, phone_at = 1 + self.FIELDS.index("id_number"), 1 + self.FIELDS.index("phone")
         for row in rows:
+            old = existing.get(row["student_number"])
+            for key, at in (("id_number", id_at), ("phone", phone_at)):
+                problem = self.keep_masked(row, key, old[at] if old is not None else None)
+                if problem:
+                    errors.append(problem)
             errors += self._check_class(row, classes, near_classes)
             bed_errors, bed_read = self._check_bed(row, beds, bed_owner, bed_rows, in_file)
             errors += bed_errors
