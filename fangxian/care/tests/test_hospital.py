@@ -3,7 +3,7 @@ hospital), the reason for absence in the dashboard's reconciliation, and the fig
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -34,7 +34,9 @@ def test_the_hospital_form_asks_for_outpatients_admissions_staff_and_infection_c
     assert {("operation", "outpatients"), ("operation", "admissions"), ("operation", "staff_on_duty")} <= keys
     assert {("fever_clinic", "visits"), ("fever_clinic", "students"), ("infection_control", "status")} <= keys
     assert form.expected_units().filter(pk=care.hospital.pk).exists()
-    refer(care)
+    # Referred today, whatever the hour (two hours ago is yesterday just after midnight).
+    midnight = timezone.make_aware(datetime.combine(care.today, time.min))
+    refer(care, referred_at=max(timezone.now() - timedelta(hours=2), midnight))
     assert prefill_values(version.schema, care.hospital, care.today)["fever_clinic"] == {"students": 1}
 
 
