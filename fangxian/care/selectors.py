@@ -1,7 +1,7 @@
 """Reads for care, already scoped to the user.
 
-Public for other apps (the dashboard): `fever_referred_ids_at(moment)` and
-`fever_referrals_at(moment, student_ids)` (unscoped: the caller applies its own scope), and
+Public for other apps (the dashboard): `fever_referrals_at(moment, student_ids=None)` and its
+ids `fever_referred_ids_at` (unscoped: the caller applies its own scope), and
 `day_figures(user, day)` (scoped).
 """
 
@@ -144,10 +144,7 @@ def referral_list(user, *, open_only: bool = False) -> QuerySet[FeverReferral]:
 def fever_referred_ids_at(moment: datetime, student_ids=None) -> set[int]:
     """Students away at the fever clinic (or isolated, or admitted) at `moment`: a reason for
     absence in the headcount reconciliation."""
-    rows = FeverReferral.objects.open_at(moment)
-    if student_ids is not None:
-        rows = rows.filter(student_id__in=student_ids)
-    return set(rows.values_list("student_id", flat=True))
+    return set(fever_referrals_at(moment, student_ids))
 
 
 def fever_referrals_at(moment: datetime, student_ids=None) -> dict[int, datetime]:
