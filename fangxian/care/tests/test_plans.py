@@ -3,7 +3,7 @@ scope (404 outside it) and the confidentiality of psychological records."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -85,7 +85,9 @@ def test_a_follow_up_for_a_student_outside_ones_scope_is_404(care, client):
 def test_the_counselor_logs_a_follow_up_on_the_page(care, client):
     plan = services.plan_create(student=care.uni.students[1], kind=CareKind.LIFE, interval_days=7, starts_on=care.today, by=None)
     client.force_login(care.uni.counselor_user)
-    at = timezone.localtime().replace(second=0, microsecond=0) - timedelta(minutes=5)
+    # Five minutes ago, but not before the plan's first day (just after midnight that is yesterday).
+    midnight = timezone.make_aware(datetime.combine(care.today, time.min))
+    at = max(timezone.localtime().replace(second=0, microsecond=0) - timedelta(minutes=5), timezone.localtime(midnight))
     response = client.post(
         reverse("care:follow_up_new", args=[plan.pk]), {"at": at.strftime("%Y-%m-%dT%H:%M"), "mode": "phone", "content": "电话询问饮食"}
     )
