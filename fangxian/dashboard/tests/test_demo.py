@@ -24,10 +24,12 @@ def test_demo_reports_ledger_and_scans_agree(db, make_user):
     office = make_user("office_demo_check", "prevention_office")
     today = timezone.localdate()
 
+    # Yesterday is complete at any hour; today holds only the reports made before now (none
+    # before the early birds, around 08:00), so today is checked for what it has.
     days = {}
     for day in (today, today - timedelta(days=1)):
         lines = [line for line in summary(office, day).lines if line.reported is not None]
-        assert lines, f"no college reported on {day}"
+        assert lines or day == today, f"no college reported on {day}"
         days[day] = {line.name: line.reported - line.ledger for line in lines}
     differences = {(day, name): gap for day, gaps in days.items() for name, gap in gaps.items() if gap}
     # Only the planted differences, each of one student, each explained in the report.

@@ -25,16 +25,17 @@ def test_a_late_report_remakes_the_summary_until_the_day_is_locked(
     settings.MEDIA_ROOT = tmp_path
     day = timezone.localdate()
     services.submission_save(
-        user=rep.uni.college_admin_user, form=rep.form, unit=rep.uni.college, day=day, now=rep.at(9), **rep.zero_report()
+        user=rep.uni.college_admin_user, form=rep.form, unit=rep.uni.college, day=day, now=timezone.now(), **rep.zero_report()
     )
     first = summary_generate(day=day)
     assert "生成于" in _text(first)
     assert "含截至此时已报送的1份报告（应报4份）" in _text(first)
 
-    # 文学院 reports late: the summary is remade with it on commit.
+    # 文学院 reports late: the summary is remade with it on commit. The reports carry the real
+    # clock, not fixed hours of today: just after midnight, 12:00 would still lie ahead of the lock.
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_save(
-            user=rep.other_admin_user, form=rep.form, unit=rep.uni.other_college, day=day, now=rep.at(12), **rep.zero_report(2, 2, 0)
+            user=rep.other_admin_user, form=rep.form, unit=rep.uni.other_college, day=day, now=timezone.now(), **rep.zero_report(2, 2, 0)
         )
     remade = DailySummary.objects.get(day=day)
     assert remade.submitted == 2 and remade.generated_at > first.generated_at
