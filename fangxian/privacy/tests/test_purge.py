@@ -154,3 +154,32 @@ def test_audit_log_is_never_purged_by_the_job(office):
     purge.run_purge(key="audit", as_of=timezone.now() + timedelta(days=5000))
     assert SecurityEvent.objects.count() == 1
     assert all(step.entry.label != "audit.securityevent" for step in purge.plan(timezone.now() + timedelta(days=5000), None))
+
+
+def test_a_table_wholly_due_is_emptied_at_once_and_one_row_kept_means_batches(dash, rep, office, secadmin, monkeypatch):
+    _epidemic_world(dash, rep)
+    _end_emergency(office, secadmin, dash.today)
+    # One scan made after the emergency (a gate still scanning): not due 31 days from now.
+    later = Scan.objects.order_by("pk").last()
+    Scan._base_manager.filter(pk=later.pk).update(scanned_at=timezone.now() + timedelta(days=5))
+    emptied = {}
+    whole = purge._emptied_whole
+
+    def spy(run, step, *args):
+        emptied[step.key] = whole(run, step, *args)
+        return emptied[step.key]
+
+    monkeypatch.setattr(purge, "_emptied_whole", spy)
+    monkeypatch.setattr(purge, "BATCH", 1)
+    run = purge.run_purge(key="one-kept", as_of=timezone.now() + timedelta(days=31))
+    assert list(Scan.objects.values_list("pk", flat=True)) == [later.pk]
+    assert run.counts["gates.scan"]["deleted"] == 2 and emptied["gates.scan"] is False
+    assert emptied["dashboard.studentdayscan"] is True and not StudentDayScan.objects.exists()
+    # A table other rows point at never goes in one statement (its alerts first, then itself).
+    assert emptied["gates.leaveapplication"] is False and not LeaveApplication.objects.exists()
+
+    emptied.clear()
+    again = purge.run_purge(key="all-due", as_of=timezone.now() + timedelta(days=40))
+    assert emptied["gates.scan"] is True and not Scan.objects.exists()
+    assert again.counts["gates.scan"] == {"deleted": 1, "deidentified": 0, "kept": 0}
+    assert again.progress["gates.scan"]["done"]
