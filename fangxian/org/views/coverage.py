@@ -107,9 +107,11 @@ def coverage_export(request):
             held.append(student.pk)
             rows += 1
     buffer = BytesIO()
+    # Written out before the record: an export the quota refuses leaves no half-written
+    # workbook behind (its streaming sheets would be torn down by the garbage collector).
+    workbook.save(buffer)
     with transaction.atomic():
         record_event(SecurityEvent.Kind.EXPORT, request=request, what="coverage_gaps", filters=filters, rows=rows, students=held)
-        workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="coverage-gaps-{report.day.isoformat()}.xlsx"'
     return response
