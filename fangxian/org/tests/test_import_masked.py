@@ -73,7 +73,8 @@ def people(uni):
 
 
 def idnumber_for(seed: int) -> str:
-    first17 = f"62010219900101{seed:03d}"
+    # Three digits of sequence: PostgreSQL's keys keep counting across tests and pass 999.
+    first17 = f"62010219900101{seed % 1000:03d}"
     return first17 + idnumber.check_digit(first17)
 
 
