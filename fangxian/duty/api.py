@@ -20,7 +20,7 @@ from fangxian.org.permissions import RolePermission
 from fangxian.org.scope import scope_of
 
 from . import access, selectors, services
-from .models import LogEntry, PingRequest, Post, Roster, Swap
+from .models import LogEntry, PingRequest, PingSchedule, Post, Roster, Swap
 from .services.people import resolve
 
 
@@ -84,6 +84,25 @@ class PingRequestSerializer(serializers.ModelSerializer):
 class PingSendSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     minutes = serializers.IntegerField(min_value=1, max_value=120, default=10)
+
+
+class PingScheduleSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = PingSchedule
+        fields = ["id", "unit", "unit_name", "per_day", "window_start", "window_end", "answer_minutes", "active"]
+
+
+class PingScheduleSetSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1, help_text="None: every unit (the office)"
+    )
+    per_day = serializers.IntegerField(min_value=1, max_value=12)
+    window_start = serializers.TimeField()
+    window_end = serializers.TimeField(help_text="Earlier than window_start: past midnight")
+    minutes = serializers.IntegerField(min_value=1, max_value=120, default=10)
+    active = serializers.BooleanField(default=True)
 
 
 class LogEntrySerializer(serializers.ModelSerializer):
@@ -244,6 +263,38 @@ def ping_send(request):
     return Response({"ping": ping.pk, "asked": ping.requests.count()}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(methods=["GET"], responses={200: PingScheduleSerializer(many=True)}, summary="Random ping schedules in my scope")
+@extend_schema(
+    methods=["POST"],
+    request=PingScheduleSetSerializer,
+    responses={200: PingScheduleSerializer, 400: OpenApiResponse(description="Refused")},
+    summary="Set, change or stop the random pings (随机抽查) of a unit, or of every unit",
+)
+@api_view(["GET", "POST"])
+@permission_classes([RolePermission.with_roles(read=access.OFFICE_READ, write=access.WRITERS)])
+def ping_schedules(request):
+    from fangxian.org.models import Unit
+
+    if request.method == "GET":
+        return Response(PingScheduleSerializer(selectors.ping_schedules(request.user), many=True).data)
+    data = PingScheduleSetSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    unit = None
+    if values.get("unit"):
+        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=values["unit"])
+    schedule = services.schedule_save(
+        by=request.user,
+        unit=unit,
+        per_day=values["per_day"],
+        window_start=values["window_start"],
+        window_end=values["window_end"],
+        minutes=values["minutes"],
+        active=values["active"],
+    )
+    return Response(PingScheduleSerializer(schedule).data)
+
+
 @extend_schema(
     request=None, responses={200: PingRequestSerializer, 400: OpenApiResponse(description="Closed, or not yours")}, summary="Answer a ping"
 )
@@ -395,6 +446,7 @@ urlpatterns = [
     path("posts/<int:pk>/check-out/", check_out, name="duty-api-check-out"),
     path("pings/mine/", my_pings, name="duty-api-my-pings"),
     path("pings/", ping_send, name="duty-api-ping-send"),
+    path("ping-schedules/", ping_schedules, name="duty-api-ping-schedules"),
     path("ping-requests/<int:pk>/answer/", ping_answer, name="duty-api-ping-answer"),
     path("log/", duty_log, name="duty-api-log"),
     path("gaps/", gaps, name="duty-api-gaps"),

@@ -6,6 +6,8 @@
   year of rosters does not mean a year of deadline rows.
 - `duty.ping`: a reachability ping not answered in time: a second ping to the person, then
   the leader on duty, then the office. Each step is sent once across consumers.
+- `duty.ping_slot`: a random time drawn by a ping schedule (services.schedules), planned at
+  each tick for the next hour; at its time the ping goes to everyone on duty, once.
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ from fangxian.deadlines.registry import DeadlineKind, Step
 from fangxian.org.chain import holders_above, holders_on, users_of
 from fangxian.org.models import AssignmentRole, Unit
 
-from .models import PingRequest, Post
+from .models import PingRequest, PingSlot, Post
 from .roles import DUTY_LEADER_KEY
 
 CHECK_IN = "duty.check_in"
 PING = "duty.ping"
+PING_SLOT = "duty.ping_slot"
+# Random ping times are planned this far ahead; a time missed by longer (consumers down) is dropped.
+SLOT_AHEAD = timedelta(hours=1)
+SLOT_LATE = timedelta(minutes=30)
 # After the answer window: how long until the leader on duty, and again until the office.
 PING_ESCALATE = timedelta(minutes=10)
 # The planner looks this far back and ahead for shifts whose check-in clock to start.
@@ -107,6 +113,29 @@ def _ping_message(deadline, step) -> tuple[str, str]:
     return gettext("Unanswered reachability ping reached the office: %(who)s (%(unit)s)") % words, ""
 
 
+def plan_ping_slots(now: datetime) -> int:
+    from fangxian.deadlines.services import ensure_deadlines
+
+    from .services.schedules import plan_slots
+
+    return ensure_deadlines(PING_SLOT, PingSlot, [(pk, "", at, {}) for pk, at in plan_slots(now, SLOT_AHEAD, SLOT_LATE)])
+
+
+def _send_slot(deadline, now: datetime) -> int:
+    from .services.schedules import send_slot
+
+    if now - deadline.due_at > SLOT_LATE:
+        return 0  # a random check half an hour late is no longer the time that was drawn
+    return send_slot(deadline.target, now)
+
+
+def _slot_done(deadline) -> bool:
+    from .services.schedules import still_drawn
+
+    slot = deadline.target
+    return bool(slot.outcome) or not still_drawn(slot)
+
+
 def _visible_posts(user):
     return Post.objects.visible_to(user)
 
@@ -144,6 +173,22 @@ def register() -> None:
             url=lambda d: reverse("duty:pings"),
             message=_ping_message,
             subject=lambda d: d.target.post.shift.roster.unit,
+            describe=lambda d: str(d.target),
+        )
+    )
+    register_kind(
+        DeadlineKind(
+            key=PING_SLOT,
+            label=_("Random reachability ping"),
+            model=PingSlot,
+            steps=[Step("send", _("Ping everyone on duty then"), timedelta(0), deliver=_send_slot)],
+            is_done=_slot_done,
+            # Nothing for anyone to do before the time: never listed as overdue.
+            visible=lambda user: PingSlot.objects.none(),
+            url=lambda d: reverse("duty:pings"),
+            message=lambda d, step: (gettext("Random reachability ping"), ""),
+            subject=lambda d: d.target.schedule.unit,
+            plan=plan_ping_slots,
             describe=lambda d: str(d.target),
         )
     )

@@ -2,7 +2,8 @@
 the hospital (and the next two weeks), filled from rotations of their own people; most past
 shifts checked in, a few not; a few gaps planted in the next days (shifts without a leader
 or without staff, a person rostered on a day of approved duty leave); a ping with an
-unanswered person; duty log entries; a swap in the history. Deterministic for a seed."""
+unanswered person; duty log entries; a swap in the history; random pings for every unit on
+duty, twice a day between 08:00 and 22:00. Deterministic for a seed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fangxian.core.demo import DEMO_PASSWORD
 from fangxian.org.models import Staff, Unit
 
 from . import services
-from .models import LogEntry, Ping, PingRequest, Post, Roster, Swap, Unavailability
+from .models import LogEntry, Ping, PingRequest, PingSchedule, Post, Roster, Swap, Unavailability
 from .roles import DUTY_LEADER_KEY, DUTY_STAFF_KEY
 from .services.onpost import signature
 
@@ -89,6 +90,7 @@ def load(*, size: int = 0, seed: int = 20220714, **_options) -> None:
     _logins(rosters[0], now)
     _log_and_pings(rng, rosters, now)
     _swap(rosters, now)
+    PingSchedule.objects.create(unit=None, per_day=2, window_start=time(8), window_end=time(22), answer_minutes=10)
     # The check-in clocks of the shifts around now, so the overdue list shows the misses.
     from .deadlines import plan_check_ins
 

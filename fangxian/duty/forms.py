@@ -89,6 +89,22 @@ class PingForm(Form):
         self.fields["unit"].required = not allow_all
 
 
+class PingScheduleForm(PingForm):
+    """Random pings: how many a day, in which hours, for a unit (or everyone: the office)."""
+
+    per_day = forms.IntegerField(label=_("Pings per day"), min_value=1, max_value=12, initial=2)
+    window_start = forms.TimeField(label=_("From"), initial="08:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    window_end = forms.TimeField(
+        label=_("Until"),
+        initial="22:00",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Earlier than the start: past midnight."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    field_order = ["unit", "per_day", "window_start", "window_end", "minutes", "active"]
+
+
 class SwapForm(Form):
     post = forms.TypedChoiceField(label=_("My shift"), coerce=int, choices=[])
     colleague = forms.CharField(label=_("Colleague"), max_length=100, help_text=_("Name or staff number."))

@@ -9,7 +9,8 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -295,6 +296,56 @@ class Ping(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
+
+
+class PingSchedule(models.Model):
+    """Reachability pings at random times (随机抽查): `per_day` pings each day between
+    `window_start` and `window_end` (past midnight when the end is earlier), to everyone on
+    duty at that moment, of `unit` and the units below it, or of every unit (None, the
+    office's). The times come from a keyed hash of the schedule and the day: the people on
+    duty cannot know them in advance, and every consumer draws the same ones."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit"))
+    per_day = models.PositiveSmallIntegerField(_("pings per day"), default=2)
+    window_start = models.TimeField(_("from"), default=time(8))
+    window_end = models.TimeField(_("until"), default=time(22))
+    answer_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("random ping schedule")
+        verbose_name_plural = _("random ping schedules")
+        ordering = ["unit__path", "pk"]
+        # One per unit, and one for every unit (no unit: 0).
+        constraints = [models.UniqueConstraint(Coalesce("unit", Value(0)), name="duty_one_ping_schedule_per_unit")]
+
+    def __str__(self) -> str:
+        return self.unit.name if self.unit_id else str(_("Everyone on duty now"))
+
+
+class PingSlot(models.Model):
+    """One drawn time of a schedule: planned by the deadline engine shortly before, sent once
+    at its time (the ping, or nobody on duty then)."""
+
+    class Outcome(models.TextChoices):
+        PLANNED = "", _("planned")
+        SENT = "sent", _("sent")
+        NOBODY = "nobody", _("nobody on duty")
+
+    schedule = models.ForeignKey(PingSchedule, on_delete=models.CASCADE, related_name="slots", verbose_name=_("random ping schedule"))
+    at = models.DateTimeField(_("time"))
+    ping = models.ForeignKey(Ping, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reachability ping"))
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("random ping time")
+        verbose_name_plural = _("random ping times")
+        ordering = ["-at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "at"], name="duty_one_slot_per_time")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class PingRequestQuerySet(models.QuerySet):

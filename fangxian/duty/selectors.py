@@ -337,3 +337,16 @@ def reachability(user, first: date, last: date) -> tuple[Reach, list[Reach], lis
         sorted(units.values(), key=lambda r: (r.key, r.name)),
         sorted(people.values(), key=lambda r: (r.rate if r.rate is not None else 2, r.name)),
     )
+
+
+def ping_schedules(user):
+    """The random ping schedules of the units in the user's scope (every unit's: the office's)."""
+    from fangxian.org.models import Unit
+
+    from .models import PingSchedule
+
+    scope = scope_of(user)
+    schedules = PingSchedule.objects.select_related("unit")
+    if scope.everything:
+        return schedules
+    return schedules.filter(unit__in=scope.units(Unit.objects.all()).values("pk"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("gaps/", onpost.gaps, name="gaps"),
     path("pings/", pings.pings, name="pings"),
     path("pings/send/", pings.ping_send, name="ping_send"),
+    path("pings/schedule/", pings.ping_schedule, name="ping_schedule"),
     path("pings/<int:pk>/", pings.ping_detail, name="ping"),
     path("pings/answer/<int:pk>/", pings.ping_answer, name="ping_answer"),
     path("p/<str:token>/", pings.ping_link, name="ping_link"),

@@ -14,6 +14,7 @@ from .rosters import (
     rotation_fill,
     weekday_name,
 )
+from .schedules import schedule_save, slot_times
 
 __all__ = [
     "PlannedPost",
@@ -25,6 +26,8 @@ __all__ = [
     "ping_answer",
     "ping_answer_own",
     "ping_send",
+    "schedule_save",
+    "slot_times",
     "plan_problems",
     "post_add",
     "post_remove",

@@ -94,6 +94,7 @@ ENTRIES = [
     Entry("duty:reachability", get=expect(403, **OFFICE_READ)),
     Entry("duty:pings", get=expect(403, **READ)),
     Entry("duty:ping_send", get=expect(403, office=405, college=405), post=expect(403, office=302, college=302), scoped=False),
+    Entry("duty:ping_schedule", get=expect(403, office=405, college=405), post=expect(403, office=302, college=302), scoped=False),
     Entry("duty:ping", get=expect(403, **UNIT_READ), kwargs=_of("ping")),
     Entry("duty:ping_answer", get=expect(403, **STAFF_405), post=expect(403, college=302, counselor=404, guard=404), kwargs=_of("request")),
     # The signed link in the message: the token is the credential, anyone holding it answers.
@@ -141,6 +142,13 @@ ENTRIES = [
         "duty-api-ping-send",
         get=expect(403, office=405, college=405),
         post=expect(403, office=(201, 400)),
+        anonymous_get=API_ANON,
+        scoped=False,
+    ),
+    Entry(
+        "duty-api-ping-schedules",
+        get=expect(403, **OFFICE_READ),
+        post=expect(403, office=400, college=400),
         anonymous_get=API_ANON,
         scoped=False,
     ),

@@ -21,7 +21,7 @@ from fangxian.org.models import Unit
 from fangxian.org.scope import scope_of
 
 from .. import access, selectors, services
-from ..forms import PingForm
+from ..forms import PingForm, PingScheduleForm
 from ..models import Ping, PingRequest
 from ..roles import DUTY_UNIT_KINDS
 
@@ -42,9 +42,48 @@ def pings(request):
             .order_by("-sent_at", "-pk")[:30]
         )
         context["sent"] = sent
+        context["schedules"] = selectors.ping_schedules(request.user)
         if can_write(request.user, access.WRITERS):
             context["form"] = _ping_form(request)
+            context["schedule_form"] = _schedule_form(request)
     return render(request, "duty/pings.html", context)
+
+
+def _schedule_form(request, data=None):
+    units = scope_of(request.user).units(Unit.objects.active()).filter(kind__in=DUTY_UNIT_KINDS).order_by("path")
+    return PingScheduleForm(data, units=units, allow_all=can_write(request.user, access.OFFICE))
+
+
+@require_roles(*access.WRITERS)
+@require_POST
+def ping_schedule(request):
+    """Set, change or stop the random pings of a unit (or of everyone on duty: the office)."""
+    form = _schedule_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("duty:pings")
+    data = form.cleaned_data
+    unit = None
+    if data["unit"]:
+        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=data["unit"])
+    try:
+        schedule = services.schedule_save(
+            by=request.user,
+            unit=unit,
+            per_day=data["per_day"],
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+            minutes=data["minutes"],
+            active=data["active"],
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if schedule.active:
+            messages.success(request, _("Random pings set: %(n)s a day for %(who)s.") % {"n": schedule.per_day, "who": schedule})
+        else:
+            messages.success(request, _("Random pings stopped for %(who)s.") % {"who": schedule})
+    return redirect("duty:pings")
 
 
 @require_roles(*access.WRITERS)
