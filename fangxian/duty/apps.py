@@ -18,9 +18,9 @@ class DutyConfig(AppConfig):
         from fangxian.web.nav import NavItem, register
 
         from . import access, deadlines, demo, home, personal, providers, roles, supervision
-        from .models import LogEntry, Ping, PingRequest, PingSchedule, Post, Roster, Shift, Swap, Unavailability
+        from .models import LogEntry, Ping, PingRequest, PingSchedule, PingSlot, Post, Roster, Shift, Swap, Unavailability
 
-        for model in (Roster, Shift, Swap, Unavailability, Ping, PingRequest, PingSchedule, LogEntry):
+        for model in (Roster, Shift, Swap, Unavailability, Ping, PingRequest, PingSchedule, PingSlot, LogEntry):
             auditlog.register(model)
         auditlog.register(Post, mask_fields=["phone"])
 
