@@ -252,13 +252,9 @@ def my_pings(request):
 @api_view(["POST"])
 @permission_classes([RolePermission.with_roles(read=access.WRITERS, write=access.WRITERS)])
 def ping_send(request):
-    from fangxian.org.models import Unit
-
     data = PingSendSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    unit = None
-    if data.validated_data.get("unit"):
-        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=data.validated_data["unit"])
+    unit = selectors.scoped_unit(request.user, data.validated_data.get("unit"))
     ping = services.ping_send(by=request.user, unit=unit, minutes=data.validated_data["minutes"])
     return Response({"ping": ping.pk, "asked": ping.requests.count()}, status=status.HTTP_201_CREATED)
 
@@ -273,25 +269,13 @@ def ping_send(request):
 @api_view(["GET", "POST"])
 @permission_classes([RolePermission.with_roles(read=access.OFFICE_READ, write=access.WRITERS)])
 def ping_schedules(request):
-    from fangxian.org.models import Unit
-
     if request.method == "GET":
         return Response(PingScheduleSerializer(selectors.ping_schedules(request.user), many=True).data)
     data = PingScheduleSetSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    values = data.validated_data
-    unit = None
-    if values.get("unit"):
-        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=values["unit"])
-    schedule = services.schedule_save(
-        by=request.user,
-        unit=unit,
-        per_day=values["per_day"],
-        window_start=values["window_start"],
-        window_end=values["window_end"],
-        minutes=values["minutes"],
-        active=values["active"],
-    )
+    settings = dict(data.validated_data)  # the service's own names
+    unit = selectors.scoped_unit(request.user, settings.pop("unit", None))
+    schedule = services.schedule_save(by=request.user, unit=unit, **settings)
     return Response(PingScheduleSerializer(schedule).data)
 
 

@@ -339,10 +339,15 @@ def reachability(user, first: date, last: date) -> tuple[Reach, list[Reach], lis
     )
 
 
+def scoped_unit(user, pk: int | None) -> Unit | None:
+    """The active unit `pk` within the user's scope (404 outside it); None for no unit."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(scope_of(user).units(Unit.objects.active()), pk=pk) if pk else None
+
+
 def ping_schedules(user):
     """The random ping schedules of the units in the user's scope (every unit's: the office's)."""
-    from fangxian.org.models import Unit
-
     from .models import PingSchedule
 
     scope = scope_of(user)

@@ -26,9 +26,10 @@ from ..models import Ping, PingRequest
 from ..roles import DUTY_UNIT_KINDS
 
 
-def _ping_form(request, data=None):
+def _ping_form(request, data=None, form_class=PingForm):
+    """The send form, or the random-pings form: the units on duty in scope; everyone for the office."""
     units = scope_of(request.user).units(Unit.objects.active()).filter(kind__in=DUTY_UNIT_KINDS).order_by("path")
-    return PingForm(data, units=units, allow_all=can_write(request.user, access.OFFICE))
+    return form_class(data, units=units, allow_all=can_write(request.user, access.OFFICE))
 
 
 @require_roles(*access.READERS)
@@ -45,37 +46,22 @@ def pings(request):
         context["schedules"] = selectors.ping_schedules(request.user)
         if can_write(request.user, access.WRITERS):
             context["form"] = _ping_form(request)
-            context["schedule_form"] = _schedule_form(request)
+            context["schedule_form"] = _ping_form(request, form_class=PingScheduleForm)
     return render(request, "duty/pings.html", context)
-
-
-def _schedule_form(request, data=None):
-    units = scope_of(request.user).units(Unit.objects.active()).filter(kind__in=DUTY_UNIT_KINDS).order_by("path")
-    return PingScheduleForm(data, units=units, allow_all=can_write(request.user, access.OFFICE))
 
 
 @require_roles(*access.WRITERS)
 @require_POST
 def ping_schedule(request):
     """Set, change or stop the random pings of a unit (or of everyone on duty: the office)."""
-    form = _schedule_form(request, request.POST)
+    form = _ping_form(request, request.POST, form_class=PingScheduleForm)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("duty:pings")
-    data = form.cleaned_data
-    unit = None
-    if data["unit"]:
-        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=data["unit"])
+    settings = dict(form.cleaned_data)  # the service's own names
+    unit = selectors.scoped_unit(request.user, settings.pop("unit"))
     try:
-        schedule = services.schedule_save(
-            by=request.user,
-            unit=unit,
-            per_day=data["per_day"],
-            window_start=data["window_start"],
-            window_end=data["window_end"],
-            minutes=data["minutes"],
-            active=data["active"],
-        )
+        schedule = services.schedule_save(by=request.user, unit=unit, **settings)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -93,9 +79,7 @@ def ping_send(request):
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("duty:pings")
-    unit = None
-    if form.cleaned_data["unit"]:
-        unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=form.cleaned_data["unit"])
+    unit = selectors.scoped_unit(request.user, form.cleaned_data["unit"])
     try:
         ping = services.ping_send(by=request.user, unit=unit, minutes=form.cleaned_data["minutes"])
     except ValidationError as exc:

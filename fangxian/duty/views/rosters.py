@@ -62,7 +62,7 @@ def roster_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def roster_settings(request, unit_id: int):
     """Create a unit's roster or change its shifts and check-in time."""
-    unit = get_object_or_404(scope_of(request.user).units(Unit.objects.active()), pk=unit_id)
+    unit = selectors.scoped_unit(request.user, unit_id)
     require_write(request.user, access.WRITERS, unit)
     roster = getattr(unit, "duty_roster", None)
     form = RosterForm(request.POST or None, instance=roster)
